@@ -1,0 +1,40 @@
+# hr-elt: the only entry points a newcomer needs.
+#   make demo   install, start the bundled sandbox, load all three vendors into hr.duckdb
+#   make test   install, make a Postgres server available, lint, run the test suite
+#   make lint   ruff + mypy --strict
+#   make bench  benchmarks; writes bench/results/<date>.json and the README table
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+export RUNTIME__DLTHUB_TELEMETRY ?= false
+
+.PHONY: install demo test lint bench postgres clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/hr-elt demo --duckdb-path hr.duckdb
+
+postgres:
+	@bash .ci/ensure_postgres.sh
+
+lint: install
+	$(VENV)/bin/ruff check sources pipelines sandbox tests bench
+	$(VENV)/bin/mypy
+
+test: install postgres lint
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) hr.duckdb .pytest_cache .mypy_cache .ruff_cache

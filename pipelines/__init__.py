@@ -1,0 +1,1 @@
+"""Run configuration for hr-elt: which source, which destination, which dataset; the CLI."""

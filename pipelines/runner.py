@@ -1,0 +1,108 @@
+"""Runs one vendor's pipeline and reports what it did."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+from dlt.pipeline.pipeline import Pipeline
+
+from pipelines.destinations import FILE_FORMATS, make_destination
+from pipelines.vendors import VENDORS
+from sources._shared.stats import STATS
+
+
+@dataclass
+class RunResult:
+    """What one run of one vendor did."""
+
+    vendor: str
+    pipeline_name: str
+    destination: str
+    dataset: str
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    seconds: float = 0.0
+    load_info: LoadInfo | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def pipeline_name_for(vendor: str, tenant: str | None = None) -> str:
+    """The stable dlt pipeline name: ``hollyhr``, or ``hollyhr_acme`` for a tenant."""
+    return f"{vendor}_{tenant}" if tenant else vendor
+
+
+def make_pipeline(
+    vendor: str,
+    destination: str = "duckdb",
+    dataset: str | None = None,
+    pipelines_dir: str | None = None,
+    duckdb_path: str | None = None,
+    progress: str | None = None,
+    tenant: str | None = None,
+) -> Pipeline:
+    """An ordinary dlt pipeline with a stable name, so ``dlt pipeline <name> ...`` works on it."""
+    kwargs: dict[str, Any] = {}
+    if pipelines_dir:
+        kwargs["pipelines_dir"] = pipelines_dir
+    if progress:
+        kwargs["progress"] = progress
+    pipeline: Pipeline = dlt.pipeline(
+        pipeline_name=pipeline_name_for(vendor, tenant),
+        destination=make_destination(destination, duckdb_path),
+        dataset_name=dataset or pipeline_name_for(vendor, tenant),
+        **kwargs,
+    )
+    return pipeline
+
+
+def run_vendor(
+    vendor: str,
+    destination: str = "duckdb",
+    dataset: str | None = None,
+    full_refresh: bool = False,
+    pipelines_dir: str | None = None,
+    duckdb_path: str | None = None,
+    progress: str | None = None,
+    resources: list[str] | None = None,
+    source_kwargs: dict[str, Any] | None = None,
+    tenant: str | None = None,
+) -> RunResult:
+    """Extracts, normalizes and loads one vendor.
+
+    Raises:
+        ProviderError: the vendor refused or failed (wrapped by dlt in ``PipelineStepFailed``).
+    """
+    if vendor not in VENDORS:
+        raise ValueError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
+    pipeline = make_pipeline(vendor, destination, dataset, pipelines_dir, duckdb_path, progress, tenant)
+    source = VENDORS[vendor].make_source(**(source_kwargs or {}))
+    if resources:
+        source = source.with_resources(*resources)
+    STATS.reset()
+    started = time.perf_counter()
+    run_kwargs: dict[str, Any] = {"loader_file_format": FILE_FORMATS[destination]}
+    if full_refresh:
+        run_kwargs["refresh"] = "drop_sources"
+    info = pipeline.run(source, **run_kwargs)
+    result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, load_info=info)
+    result.seconds = time.perf_counter() - started
+    result.rows = rows_loaded(pipeline)
+    result.requests = STATS.total(vendor)
+    result.retries = sum(n for k, n in STATS.retries.items() if k.startswith(vendor + "/"))
+    result.throttled = sum(n for k, n in STATS.throttled.items() if k.startswith(vendor + "/"))
+    return result
+
+
+def rows_loaded(pipeline: Pipeline) -> dict[str, int]:
+    """Rows written per table by the last run (dlt's own tables left out)."""
+    trace = pipeline.last_trace
+    if trace is None or trace.last_normalize_info is None:
+        return {}
+    counts = trace.last_normalize_info.row_counts
+    return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}

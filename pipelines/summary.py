@@ -1,0 +1,53 @@
+"""Human-readable run summaries and error lines."""
+
+from __future__ import annotations
+
+from pipelines.runner import RunResult
+from sources._shared.errors import ProviderError
+
+
+def format_summary(result: RunResult) -> str:
+    """A few lines: rows per table, requests, duration."""
+    lines = [
+        f"{result.vendor}: loaded into {result.destination} dataset {result.dataset} "
+        f"in {result.seconds:.1f}s, {result.requests} requests"
+        + (f" ({result.retries} retries, {result.throttled} throttled)" if result.retries or result.throttled else ""),
+    ]
+    if result.rows:
+        width = max(len(t) for t in result.rows)
+        lines += [f"  {table:<{width}}  {n:>8} rows" for table, n in result.rows.items()]
+    else:
+        lines.append("  no new or changed rows")
+    lines += [f"  note: {note}" for note in result.notes]
+    return "\n".join(lines)
+
+
+def find_provider_error(exc: BaseException) -> ProviderError | None:
+    """The ProviderError behind an exception, following dlt's wrapping."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ProviderError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def error_line(vendor: str, exc: BaseException) -> str:
+    """One line that says what failed and what to do."""
+    provider_error = find_provider_error(exc)
+    if provider_error is not None:
+        return str(provider_error)
+    from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
+    current: BaseException | None = exc
+    while current is not None:
+        if isinstance(current, ConfigFieldMissingException):
+            keys = ", ".join(
+                f"sources.{vendor}.{f} (env SOURCES__{vendor.upper()}__{f.upper()})" for f in current.fields
+            )
+            return f"{vendor}: missing setting {keys}: put it in .dlt/secrets.toml or .dlt/config.toml, or the env"
+        current = current.__cause__ or current.__context__
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{vendor}: {first}"

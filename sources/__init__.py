@@ -1,0 +1,1 @@
+"""dlt sources for the ByteHR, CuteHR and HollyHR APIs."""

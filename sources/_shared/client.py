@@ -1,0 +1,225 @@
+"""dlt's RESTClient and requests Client, specialised once for all three vendors.
+
+* :class:`ProviderProfile` says how one vendor spells errors and which of them are final.
+* :class:`ProviderSession` subclasses dlt's retrying ``Client``: full-jitter backoff, pacing,
+  request counting.
+* :class:`ProviderRESTClient` subclasses dlt's ``RESTClient``: every non-2xx answer becomes one
+  :class:`ProviderError` with the vendor's code and request id; a body that is not JSON becomes
+  a :class:`ProviderDataError` naming the page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from dlt.common import jsonpath
+from dlt.sources.helpers.requests.retry import Client, _get_retry_response
+from dlt.sources.helpers.requests.session import Session
+from dlt.sources.helpers.rest_client.client import RESTClient
+from dlt.sources.helpers.rest_client.paginators import BasePaginator
+from requests import PreparedRequest, Response
+from requests.auth import AuthBase
+from tenacity import RetryCallState
+
+from sources._shared.errors import ProviderAuthError, ProviderDataError, ProviderError
+from sources._shared.pacing import RatePacer
+from sources._shared.retry import RETRY_EXCEPTIONS, HttpSettings, make_retrying
+from sources._shared.stats import STATS, RequestStats
+
+
+@dataclass
+class ErrorBody:
+    """What a vendor said about a failed request."""
+
+    code: str | None = None
+    message: str | None = None
+    request_id: str | None = None
+    details: Any = None
+
+
+@dataclass
+class ProviderProfile:
+    """How one vendor reports errors, and what the user should do about each.
+
+    Subclass per vendor and override :meth:`parse_error`, :meth:`hint` and :meth:`is_final`.
+    """
+
+    name: str
+    request_id_header: str = "X-Request-Id"
+    auth_statuses: frozenset[int] = field(default_factory=lambda: frozenset({401, 403}))
+
+    def parse_error(self, response: Response) -> ErrorBody:
+        """Reads the vendor's error envelope; tolerant of bodies that are not JSON."""
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        body = ErrorBody(request_id=response.headers.get(self.request_id_header))
+        if isinstance(payload, dict):
+            nested = payload.get("error")
+            inner: dict[str, Any] = nested if isinstance(nested, dict) else payload
+            body.code = _str_or_none(inner.get("code"))
+            body.message = _str_or_none(inner.get("message") or inner.get("detail"))
+            body.request_id = _str_or_none(inner.get("request_id")) or body.request_id
+            body.details = inner.get("details")
+        return body
+
+    def hint(self, status: int, body: ErrorBody) -> str | None:
+        """The action that fixes this error, usually naming a setting; None when there is none."""
+        return None
+
+    def is_final(self, response: Response) -> bool:
+        """True for a retryable status that must not be retried (e.g. a spent quota)."""
+        return False
+
+    def exception_class(self, status: int, body: ErrorBody) -> type[ProviderError]:
+        """The exception type raised for this error."""
+        return ProviderAuthError if status in self.auth_statuses else ProviderError
+
+    def to_exception(self, response: Response, resource: str | None = None) -> ProviderError:
+        """Turns a failed response into one secret-free exception."""
+        body = self.parse_error(response)
+        status = response.status_code
+        where = describe_request(response.request)
+        message = f"{body.message or response.reason or 'request failed'} on {where}"
+        cls = self.exception_class(status, body)
+        return cls(self.name, message, status=status, code=body.code, request_id=body.request_id,
+                   hint=self.hint(status, body), resource=resource, response=response, details=body.details)
+
+
+def describe_request(request: PreparedRequest | None) -> str:
+    """``GET /path?query`` of a request, without host or credentials."""
+    if request is None or not request.url:
+        return "request"
+    parts = urlsplit(request.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return f"{request.method} {path}"
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class ProviderSession(Client):
+    """dlt's retrying requests ``Client`` with our retry policy, pacing and request counting."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        resource: str,
+        settings: HttpSettings,
+        pacer: RatePacer | None = None,
+        stats: RequestStats = STATS,
+        on_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        super().__init__(request_timeout=settings.timeout, raise_for_status=False,
+                         request_max_attempts=settings.max_attempts)
+        self.profile = profile
+        self.resource = resource
+        self.settings = settings
+        self.pacer = pacer
+        self.stats = stats
+        self.on_response = on_response
+
+    def _make_session(self) -> Session:
+        session = Session(timeout=self.settings.timeout, raise_for_status=False)
+        session.mount("http://", self._adapter)
+        session.mount("https://", self._adapter)
+        send_once = session.send
+        key = f"{self.profile.name}/{self.resource}"
+        attempts = {"n": 0}
+
+        def send(request: PreparedRequest, **kwargs: Any) -> Response:
+            if self.pacer is not None:
+                self.pacer.before_request()
+            attempts["n"] += 1
+            try:
+                response: Response = send_once(request, **kwargs)  # type: ignore[no-untyped-call]
+            except ProviderError as exc:  # raised by the response hook for non-2xx answers
+                self._observe(exc.response)
+                self.stats.record(key, exc.status, retry=attempts["n"] > 1)
+                raise
+            except RETRY_EXCEPTIONS:
+                self.stats.record(key, None, retry=attempts["n"] > 1)
+                raise
+            self._observe(response)
+            self.stats.record(key, response.status_code, retry=attempts["n"] > 1)
+            return response
+
+        retrying = make_retrying(self.settings, self.profile.is_final, self._describe_attempt)
+
+        def send_with_retries(request: PreparedRequest, **kwargs: Any) -> Response:
+            attempts["n"] = 0
+            return retrying(send, request, **kwargs)
+
+        session.send = send_with_retries  # type: ignore[method-assign]
+        return session
+
+    def _observe(self, response: Response | None) -> None:
+        if response is None:
+            return
+        if self.pacer is not None:
+            self.pacer.after_response(response)
+        if self.on_response is not None:
+            self.on_response(response)
+
+    def _describe_attempt(self, state: RetryCallState) -> str:
+        response = _get_retry_response(state)
+        if response is not None:
+            body = self.profile.parse_error(response)
+            rid = f" (request_id {body.request_id})" if body.request_id else ""
+            return f"{self.profile.name} [{self.resource}]: {describe_request(response.request)} " \
+                   f"answered {response.status_code}{rid}"
+        exc = state.outcome.exception() if state.outcome else None
+        return f"{self.profile.name} [{self.resource}]: {type(exc).__name__} talking to the API"
+
+
+class ProviderRESTClient(RESTClient):
+    """dlt's RESTClient that raises :class:`ProviderError` for every failed answer."""
+
+    def __init__(
+        self,
+        base_url: str,
+        profile: ProviderProfile,
+        resource: str,
+        settings: HttpSettings,
+        auth: AuthBase | None = None,
+        paginator: BasePaginator | None = None,
+        data_selector: jsonpath.TJsonPath | None = None,
+        headers: dict[str, str] | None = None,
+        pacer: RatePacer | None = None,
+        stats: RequestStats = STATS,
+        on_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self.profile = profile
+        self.resource = resource
+        self.http = ProviderSession(profile, resource, settings, pacer=pacer, stats=stats, on_response=on_response)
+        super().__init__(base_url=base_url, headers=headers, auth=auth, paginator=paginator,
+                         data_selector=data_selector, session=self.http.session)
+
+    def _create_response_handler(self) -> Callable[..., None]:
+        def raise_for_status(response: Response, *args: Any, **kwargs: Any) -> None:
+            if response.status_code >= 400:
+                raise self.profile.to_exception(response, self.resource)
+
+        return raise_for_status
+
+    def request(self, path: str = "", method: Any = "GET", **kwargs: Any) -> Response:
+        """Like RESTClient.request, but failed answers raise :class:`ProviderError`."""
+        kwargs.setdefault("hooks", {"response": [self._create_response_handler()]})
+        return super().request(path, method=method, **kwargs)
+
+    def extract_response(self, response: Response, data_selector: jsonpath.TJsonPath) -> list[Any]:
+        """Like RESTClient.extract_response, but a body that is not JSON is a clear error."""
+        try:
+            return super().extract_response(response, data_selector)
+        except (ValueError, json.JSONDecodeError) as exc:
+            rid = response.headers.get(self.profile.request_id_header)
+            raise ProviderDataError(
+                self.profile.name, f"the answer to {describe_request(response.request)} is not valid JSON ({exc})",
+                status=response.status_code, request_id=rid, resource=self.resource, response=response,
+            ) from None

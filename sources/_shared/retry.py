@@ -1,0 +1,129 @@
+"""Retries with exponential backoff and full jitter, honouring Retry-After, on top of tenacity (as dlt does)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from dlt.sources.helpers.requests.retry import _get_retry_response
+from requests import Response
+from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
+from tenacity import RetryCallState, Retrying, retry_base, stop_after_attempt
+
+from sources._shared.pacing import parse_rate_limit_headers
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_EXCEPTIONS = (ConnectionError, Timeout, ChunkedEncodingError)
+
+logger = logging.getLogger("sources.http")
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """HTTP behaviour of one source; every field is a source argument with this default.
+
+    Attributes:
+        timeout: Seconds to wait for a connection or a response.
+        max_attempts: Attempts per request, the first included, before giving up.
+        backoff_base: First backoff ceiling in seconds; it doubles with each attempt.
+        backoff_cap: Largest backoff ceiling in seconds.
+        max_retry_after: A Retry-After (or rate-limit reset) longer than this fails the
+            request instead of waiting it out.
+    """
+
+    timeout: float = 30.0
+    max_attempts: int = 5
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    max_retry_after: float = 600.0
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header, in delta-seconds or HTTP-date form."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def server_wait(response: Response) -> float | None:
+    """How long the server asked us to wait: Retry-After, else a 429's rate-limit reset."""
+    wait = parse_retry_after(response.headers.get("Retry-After"))
+    if wait is None and response.status_code == 429:
+        remaining, reset = parse_rate_limit_headers(response)
+        if reset is not None and (remaining is None or remaining <= 0):
+            wait = reset
+    return wait
+
+
+class wait_full_jitter_or_server:  # noqa: N801 - tenacity's naming style
+    """Waits what the server asked for, else ``uniform(0, min(cap, base * 2**n))`` (full jitter)."""
+
+    def __init__(self, base: float, cap: float, rng: random.Random | None = None) -> None:
+        self.base = base
+        self.cap = cap
+        self.rng = rng or random.Random()
+
+    def __call__(self, state: RetryCallState) -> float:
+        response = _get_retry_response(state)
+        if response is not None:
+            asked = server_wait(response)
+            if asked is not None:
+                return asked
+        ceiling = min(self.cap, self.base * 2 ** (state.attempt_number - 1))
+        return self.rng.uniform(0, ceiling)
+
+
+class retry_if_transient(retry_base):  # noqa: N801 - tenacity's naming style
+    """Retries connection errors and retryable statuses, unless the vendor says the error is final."""
+
+    def __init__(self, settings: HttpSettings, is_final: Any) -> None:
+        self.settings = settings
+        self.is_final = is_final
+
+    def __call__(self, state: RetryCallState) -> bool:
+        outcome = state.outcome
+        if outcome is None:
+            return False
+        exc = outcome.exception()
+        response = _get_retry_response(state)
+        if response is None:
+            return isinstance(exc, RETRY_EXCEPTIONS)
+        if response.status_code not in RETRY_STATUSES or self.is_final(response):
+            return False
+        asked = server_wait(response)
+        return asked is None or asked <= self.settings.max_retry_after
+
+
+def make_retrying(settings: HttpSettings, is_final: Any, describe: Any) -> Retrying:
+    """A tenacity policy for one provider's session.
+
+    Args:
+        settings: Attempts and backoff.
+        is_final: ``is_final(response) -> bool``: True for errors no retry can fix (e.g. a spent quota).
+        describe: ``describe(state) -> str``: a secret-free description of the failed attempt, for the log.
+    """
+
+    def log_retry(state: RetryCallState) -> None:
+        wait = state.next_action.sleep if state.next_action else 0.0
+        logger.warning("%s; retry %d/%d in %.2fs", describe(state), state.attempt_number,
+                       settings.max_attempts - 1, wait)
+
+    return Retrying(
+        wait=wait_full_jitter_or_server(settings.backoff_base, settings.backoff_cap),
+        retry=retry_if_transient(settings, is_final),
+        stop=stop_after_attempt(settings.max_attempts),
+        before_sleep=log_retry,
+        reraise=True,
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+    )

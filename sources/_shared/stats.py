@@ -1,0 +1,42 @@
+"""Counts what a run spent on the wire, for the run summary and for tests."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RequestStats:
+    """Requests sent per provider and resource, with retries and throttling."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, key: str, status: int | None, retry: bool) -> None:
+        """Records one attempt; `key` is ``provider/resource``."""
+        with self._lock:
+            self.requests[key] += 1
+            if retry:
+                self.retries[key] += 1
+            if status == 429:
+                self.throttled[key] += 1
+
+    def total(self, provider: str | None = None) -> int:
+        """Requests sent in all, or by one provider."""
+        with self._lock:
+            return sum(n for k, n in self.requests.items() if provider is None or k.split("/")[0] == provider)
+
+    def reset(self) -> None:
+        """Forgets everything counted so far."""
+        with self._lock:
+            self.requests.clear()
+            self.retries.clear()
+            self.throttled.clear()
+
+
+# The run-wide counter: pipelines reset it at the start of a run and read it for the summary.
+STATS = RequestStats()

@@ -1,0 +1,157 @@
+"""HollyHR source: people, employments, employment history, time off and document metadata.
+
+People, time off and documents load incrementally through HollyHR's inclusive
+``updated_since`` filter over opaque cursor pages; employments and employment history are
+read per person, only for people changed since the last run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import dlt
+from dlt.common.typing import TDataItems
+from dlt.extract.resource import DltResource
+from dlt.sources import incremental
+
+from sources._shared.client import ProviderRESTClient
+from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings, iso_utc
+from sources._shared.errors import ProviderError
+from sources._shared.incremental import BoundaryDedup
+from sources._shared.pacing import RatePacer
+from sources._shared.redaction import register_secret
+from sources.hollyhr import settings
+from sources.hollyhr.client import make_client, walk
+
+ClientFactory = Callable[[str], ProviderRESTClient]
+
+
+@dlt.source(name="hollyhr")
+def hollyhr_source(
+    base_url: str = dlt.config.value,
+    api_token: str = dlt.secrets.value,
+    start_date: str | None = None,
+    page_size: int = settings.PAGE_SIZE,
+    document_deletes: str = "flag",
+    rate_limit_reserve: int = 0,
+    max_cursor_restarts: int = 3,
+    timeout: float = 30.0,
+    max_attempts: int = 5,
+    backoff_base: float = 1.0,
+    backoff_cap: float = 60.0,
+    max_retry_after: float = 600.0,
+) -> Sequence[DltResource]:
+    """The HollyHR source. Creating it validates settings and sends no request.
+
+    Args:
+        base_url: API root, e.g. ``https://api.hollyhr.com/api/v1``.
+        api_token: API key (secret), sent as a bearer token.
+        start_date: Initial ``updated_since`` for the first run (ISO-8601); None loads everything.
+        page_size: Records per page, 1..200.
+        document_deletes: ``flag`` keeps soft-deleted documents with ``deleted_at`` set;
+            ``hard_delete`` removes them from the warehouse.
+        rate_limit_reserve: Requests left unused in each rate-limit window before pacing waits.
+        max_cursor_restarts: Walk restarts allowed per resource when a page cursor expires.
+        timeout: Seconds per request.
+        max_attempts: Attempts per request on 429, 5xx and dropped connections.
+        backoff_base: First backoff ceiling in seconds (full jitter, doubling).
+        backoff_cap: Largest backoff ceiling in seconds.
+        max_retry_after: Longest Retry-After waited out; a longer one fails the run.
+
+    Returns:
+        The resources ``people``, ``employments``, ``employment_history``, ``time_off``, ``documents``.
+    """
+    provider = settings.PROVIDER
+    base_url = check_base_url(provider, base_url)
+    token = check_secret(provider, "api_token", api_token)
+    register_secret(token)
+    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
+    check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
+    initial = iso_utc(provider, "start_date", start_date)
+    http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
+
+    clients: dict[str, ProviderRESTClient] = {}
+
+    def client_for(resource: str) -> ProviderRESTClient:
+        if resource not in clients:
+            pacer = RatePacer(reserve=rate_limit_reserve)
+            clients[resource] = make_client(base_url, token, resource, http, pacer)
+        return clients[resource]
+
+    def updated_since(name: str, columns: dict[str, Any] | None = None) -> DltResource:
+        return _updated_since_resource(name, settings.UPDATED_SINCE_ENDPOINTS[name], client_for, initial,
+                                       page_size, max_cursor_restarts, columns)
+
+    people = updated_since("people")
+    document_columns = {"deleted_at": {"hard_delete": True}} if document_deletes == "hard_delete" else None
+    return [
+        people,
+        people | _employments(client_for),
+        people | _employment_history(client_for, page_size),
+        updated_since("time_off"),
+        updated_since("documents", document_columns),
+    ]
+
+
+def _updated_since_resource(
+    name: str,
+    path: str,
+    client_for: ClientFactory,
+    initial: str | None,
+    page_size: int,
+    max_restarts: int,
+    columns: dict[str, Any] | None,
+) -> DltResource:
+    hints: dict[str, Any] = {settings.CURSOR_FIELD: {"dedup_sort": "desc"}}
+    hints.update(columns or {})
+
+    @dlt.resource(name=name, primary_key="id", write_disposition="merge", columns=hints)
+    def list_resource(
+        cursor: incremental[str] = incremental(settings.CURSOR_FIELD, initial_value=initial, primary_key=()),
+    ) -> Iterator[TDataItems]:
+        params: dict[str, Any] = {settings.LIMIT_PARAM: page_size}
+        if cursor.start_value:
+            params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
+        dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
+        for page in walk(client_for(name), path, params, max_restarts):
+            fresh = dedup.filter(page)
+            if fresh:
+                yield fresh
+
+    return list_resource
+
+
+def _employments(client_for: ClientFactory) -> DltResource:
+    @dlt.transformer(name="employments", primary_key="person_id", write_disposition="merge")
+    def employments(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
+        client = client_for("employments")
+        rows = []
+        for person in people:
+            try:
+                response = client.get(settings.EMPLOYMENT_PATH.format(person_id=person["id"]))
+            except ProviderError as error:
+                if error.status == 404:  # a person without a current employment
+                    continue
+                raise
+            record = response.json()
+            record = record.get("data", record) if isinstance(record, dict) else record
+            record.setdefault("person_id", person["id"])
+            rows.append(record)
+        if rows:
+            yield rows
+
+    return employments
+
+
+def _employment_history(client_for: ClientFactory, page_size: int) -> DltResource:
+    @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge")
+    def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
+        client = client_for("employment_history")
+        for person in people:
+            path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
+            for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
+                if page:
+                    yield list(page)
+
+    return employment_history
