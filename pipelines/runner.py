@@ -12,6 +12,7 @@ from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.destinations import FILE_FORMATS, make_destination
 from pipelines.vendors import VENDORS
+from sources._shared.errors import ProviderPartialFailure
 from sources._shared.stats import STATS
 
 
@@ -96,6 +97,9 @@ def run_vendor(
     result.requests = STATS.total(vendor)
     result.retries = sum(n for k, n in STATS.retries.items() if k.startswith(vendor + "/"))
     result.throttled = sum(n for k, n in STATS.throttled.items() if k.startswith(vendor + "/"))
+    failures = STATS.failures_of(vendor)
+    if failures:
+        raise ProviderPartialFailure(vendor, failures, result)
     return result
 
 

@@ -65,7 +65,7 @@ class AppServer:
         self._server = _Server(app, host, port)
         self.host, self.port = self._server.server_address[:2]
         app.base_url = f"http://{self.host}:{self.port}{app.base_path}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"sandbox-{app.name}",
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{app.name}",
                                         daemon=True)
 
     @property

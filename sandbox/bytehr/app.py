@@ -224,7 +224,8 @@ class ByteHRApp(VendorApp):
         total = len(keys)
         start = (page - 1) * limit
         chunk = keys[start:start + limit] if start < total else []
-        data = [self._serialize(resource, key) for key in chunk]
+        fields = self._employee_fields() if resource == "employees" else []
+        data = [self._serialize(resource, key, fields) for key in chunk]
         self.records_touched += len(data)
         payload = {
             "data": data,
@@ -240,14 +241,15 @@ class ByteHRApp(VendorApp):
             return default
         return int(raw) if _INT_RE.fullmatch(raw) else None
 
-    def _serialize(self, resource: str, key: Any) -> dict[str, Any]:
+    def _serialize(self, resource: str, key: Any, fields: list[CustomField] | None = None) -> dict[str, Any]:
         if resource == "custom_fields":
             return self._fields[key].definition()
-        row = {k: (copy.deepcopy(v) if isinstance(v, (list, dict)) else v) for k, v in self._rows[resource][key].items()}
+        stored = self._rows[resource][key]
+        row = {k: (copy.deepcopy(v) if isinstance(v, (list, dict)) else v) for k, v in stored.items()}
         if resource == "employees":
             row["custom_fields"] = [
                 {"key": f.key, "label": f.label, "type": f.type, "value": f.value(key)}
-                for f in self._employee_fields()
+                for f in (self._employee_fields() if fields is None else fields)
             ]
         return row
 
@@ -291,7 +293,8 @@ class ByteHRApp(VendorApp):
         self._check_resource(resource)
         with self.lock:
             keys = self._field_order if resource == "custom_fields" else self._ids[resource]
-            return [self._serialize(resource, k) for k in keys]
+            fields = self._employee_fields() if resource == "employees" else []
+            return [self._serialize(resource, k, fields) for k in keys]
 
     def record(self, resource: str, rid: Any) -> dict[str, Any]:
         """A copy of one record as served. Raises KeyError when absent."""

@@ -134,8 +134,8 @@ class CuteHRApp(VendorApp):
         self._employees = {e["id"]: e for e in emps}
         self._emp_ids = [e["id"] for e in emps]
         leaves = D.seed_leaves(seed, emps, leaves_per_employee, now)
-        self._leaves = {lv["id"]: lv for lv in leaves}
-        self._leave_keys = sorted(_leave_key(lv) for lv in leaves)
+        self._leaves = {lv["id"]: lv for _, lv in leaves}
+        self._leave_keys = sorted((us, lv["id"]) for us, lv in leaves)
         self._next_ids = {"employees": len(emps) + 1, "departments": len(depts) + 1, "leaves": len(leaves) + 1}
         self._routes: dict[str, Handler] = {
             f"{API}/employees": self._get_employees,

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sandbox import fake
-from sandbox.core import UTC, iso_ms, iso_s
+from sandbox.core import UTC, iso_s
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 ATTENDANCE_ID_FACTOR = 1_000_000  # attendance id = days since 1970-01-01 * factor + employee_id
@@ -55,15 +55,6 @@ def next_working_day(d: date) -> date:
     return d
 
 
-def add_working_days(d: date, n: int) -> date:
-    """The n-th working day after working day d (n=0 gives d)."""
-    while n > 0:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            n -= 1
-    return d
-
-
 def seed_salt(seed: int) -> int:
     return int.from_bytes(hashlib.sha256(f"cutehr:{seed}".encode()).digest()[:8], "big")
 
@@ -78,6 +69,35 @@ def mix64(x: int) -> int:
 
 # --- employees and departments ------------------------------------------------------------------
 
+_DAY_MS = 86_400_000
+_day_strings: dict[int, str] = {}
+
+
+def day_string(ordinal: int) -> str:
+    """ISO date of a proleptic ordinal, memoised (seeding formats the same few thousand days often)."""
+    text = _day_strings.get(ordinal)
+    if text is None:
+        text = _day_strings[ordinal] = date.fromordinal(ordinal).isoformat()
+    return text
+
+
+def epoch_ms(dt: datetime) -> int:
+    delta = dt - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def format_ms(ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC with a Z suffix (the same text as ``core.iso_ms``)."""
+    days, rem = divmod(ms, _DAY_MS)
+    hours, rem = divmod(rem, 3_600_000)
+    minutes, rem = divmod(rem, 60_000)
+    seconds, millis = divmod(rem, 1000)
+    return f"{day_string(EPOCH_ORDINAL + days)}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}Z"
+
+
+def _ordinal_ms(ordinal: int, hour: int = 0) -> int:
+    return (ordinal - EPOCH_ORDINAL) * _DAY_MS + hour * 3_600_000
+
 
 def department_names(n: int) -> list[str]:
     names = []
@@ -87,52 +107,56 @@ def department_names(n: int) -> list[str]:
     return names
 
 
-def seed_people(seed: int, n_employees: int, n_departments: int, now: datetime) -> tuple[list[dict[str, Any]],
-                                                                                       list[dict[str, Any]]]:
+def seed_people(seed: int, n_employees: int, n_departments: int,
+                now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Builds (departments, employees), both ordered by id.
 
-    Ids follow the date of joining (employee 1, the CEO, joined first). About 12% of the
-    people have a ``date_of_exit`` (mostly past, some within the next 30 days: "notice_period").
-    Each department has a head (reports to the CEO), team leads (report to the head) and
-    members (report to a lead).
+    Ids follow the date of joining (employee 1, the CEO, joined first, up to 8 years ago). About
+    12% of the people have a ``date_of_exit`` (mostly past, some within the next 30 days:
+    status "notice_period"). Each department has a head (reports to the CEO), team leads
+    (report to the head) and members (report to a lead).
     """
     if n_employees > MAX_EMPLOYEE_ID:
         raise ValueError(f"at most {MAX_EMPLOYEE_ID} employees (attendance ids embed the employee id)")
     r = fake.rng(seed, "cutehr", "people")
-    today = now.date()
+    rand = r.random
+    today = now.date().toordinal()
+    now_ms = epoch_ms(now)
     span = 8 * 365
-    offsets = sorted(r.randint(0, span) for _ in range(n_employees))
-    departments = [{"id": i + 1, "name": name, "head_id": None} for i, name in enumerate(department_names(n_departments))]
-    weights = [1.0 / (1 + 0.35 * i) for i in range(n_departments)]
-    dept_ids = [d["id"] for d in departments]
+    offsets = sorted(int(rand() * (span + 1)) for _ in range(n_employees))
+    names = department_names(n_departments)
+    departments = [{"id": i + 1, "name": name, "head_id": None} for i, name in enumerate(names)]
+    cum, total = [], 0.0
+    for i in range(n_departments):
+        total += 1.0 / (1 + 0.35 * i)
+        cum.append(total)
+    titles = fake.JOB_TITLES
     employees: list[dict[str, Any]] = []
     for i, off in enumerate(offsets):
         eid = i + 1
-        joined = today - timedelta(days=span - off)
-        exit_day: date | None = None
-        if eid > 1 and r.random() < 0.12:
-            lo, hi = joined + timedelta(days=30), today + timedelta(days=30)
-            exit_day = lo + timedelta(days=r.randint(0, max(0, (hi - lo).days)))
+        joined = today - span + off
+        left: int | None = None
+        if eid > 1 and rand() < 0.12:
+            left = joined + 30 + int(rand() * (max(0, today - joined) + 1))
         first, last = fake.person_name(r)
-        status = "active" if exit_day is None else ("exited" if exit_day < today else "notice_period")
-        ceiling = now if exit_day is None or exit_day >= today else datetime(
-            exit_day.year, exit_day.month, exit_day.day, 18, tzinfo=UTC)
-        floor = datetime(joined.year, joined.month, joined.day, 9, tzinfo=UTC)
-        window = max(0.0, (ceiling - floor).total_seconds() - 60)
-        modified = floor + timedelta(seconds=r.random() * window)
+        status = "active" if left is None else ("exited" if left < today else "notice_period")
+        ceiling = now_ms if left is None or left >= today else _ordinal_ms(left, 18)
+        floor = _ordinal_ms(joined if left is None else max(joined, left - 30), 9)  # exits are filed ahead
+        modified = floor + int(rand() * max(0, ceiling - floor - 60_000))
+        dept = 1 if eid == 1 or not cum else min(n_departments - 1, bisect_right(cum, rand() * total)) + 1
         employees.append({
             "id": eid,
             "emp_code": f"CH{eid:06d}",
             "name": f"{first} {last}",
             "email": fake.email_for(first, last, eid, EMAIL_DOMAIN),
-            "phone": fake.phone(r),
-            "department_id": 1 if eid == 1 else r.choices(dept_ids, weights)[0] if dept_ids else None,
-            "designation": r.choice(fake.JOB_TITLES),
+            "phone": f"+49 30 {1_000_000 + int(rand() * 9_000_000)}",
+            "department_id": dept if cum else None,
+            "designation": titles[int(rand() * len(titles))],
             "reporting_manager_id": None,
-            "date_of_joining": joined.isoformat(),
-            "date_of_exit": exit_day.isoformat() if exit_day else None,
+            "date_of_joining": day_string(joined),
+            "date_of_exit": day_string(left) if left is not None else None,
             "status": status,
-            "modified_at": iso_ms(modified),
+            "modified_at": format_ms(modified),
         })
     if employees:
         employees[0]["designation"] = "Chief Executive Officer"
@@ -169,61 +193,75 @@ def _assign_managers(r: Any, departments: list[dict[str, Any]], employees: list[
 # --- leaves -------------------------------------------------------------------------------------
 
 
-def seed_leaves(seed: int, employees: list[dict[str, Any]], per_employee: int, now: datetime) -> list[dict[str, Any]]:
-    """Builds leave applications (ids in employee order).
+def _add_working_days(ordinal: int, n: int) -> int:
+    """The n-th working day after working day ``ordinal`` (ordinals; ordinal 1 is a Monday)."""
+    weeks, rem = divmod(n, 5)
+    ordinal += weeks * 7
+    while rem:
+        ordinal += 1
+        if (ordinal - 1) % 7 < 5:
+            rem -= 1
+    return ordinal
 
-    About 15% of them were decided by the weekly bulk approval (Mondays 02:00:00.000Z), so
-    their ``modified_at`` values tie; the rest were decided 10 minutes to 3 days after
-    ``applied_at``. Pending ones have ``modified_at == applied_at``.
+
+def seed_leaves(seed: int, employees: list[dict[str, Any]], per_employee: int,
+                now: datetime) -> list[tuple[int, dict[str, Any]]]:
+    """Builds leave applications (ids in employee order) as ``(modified_at in epoch µs, record)``.
+
+    Leaves start within the last year up to 60 days ahead, while employed. About 20% were
+    decided by the four-weekly bulk approval (Mondays 02:00:00.000Z), so their ``modified_at`` values
+    tie; the rest were decided 10 minutes to 3 days after ``applied_at``. Pending ones have
+    ``modified_at == applied_at``.
     """
     r = fake.rng(seed, "cutehr", "leaves")
-    today = now.date()
-    latest = now - timedelta(minutes=1)
-    monday = today - timedelta(days=today.weekday())
-    batches = [datetime(d.year, d.month, d.day, 2, tzinfo=UTC) for d in
-               (monday - timedelta(weeks=w) for w in range(60, -1, -1))]
-    batches = [b for b in batches if b <= latest]
+    rand = r.random
+    today = now.date().toordinal()
+    latest = epoch_ms(now) - 60_000
+    monday = today - (today - 1) % 7
+    batches = [b for b in (_ordinal_ms(monday - 7 * w, 2) for w in range(60, -1, -4)) if b <= latest]
     lengths = (1, 1, 1, 2, 2, 3, 5, 10)
-    leaves: list[dict[str, Any]] = []
+    types, type_cum = fake.LEAVE_TYPES, [60, 85, 89, 97, 100]
+    out: list[tuple[int, dict[str, Any]]] = []
     lid = 0
     for e in employees:
-        joined = date.fromisoformat(e["date_of_joining"])
-        ex = date.fromisoformat(e["date_of_exit"]) if e["date_of_exit"] else None
-        lo = max(joined, today - timedelta(days=365))
-        hi = min(ex or today + timedelta(days=60), today + timedelta(days=60))
+        joined = date.fromisoformat(e["date_of_joining"]).toordinal()
+        left = date.fromisoformat(e["date_of_exit"]).toordinal() if e["date_of_exit"] else None
+        lo = max(joined, today - 365)
+        hi = min(left if left is not None else today + 60, today + 60)
         if hi < lo:
-            lo, hi = joined, ex or joined
+            lo, hi = joined, left if left is not None else joined
         for _ in range(per_employee):
             lid += 1
-            start = next_working_day(lo + timedelta(days=r.randint(0, (hi - lo).days)))
-            n = r.choice(lengths)
-            end = add_working_days(start, n - 1)
-            days = 0.5 if n == 1 and r.random() < 0.1 else float(n)
-            applied = datetime(start.year, start.month, start.day, 8, tzinfo=UTC) - timedelta(
-                days=r.randint(1, 30), seconds=r.randint(0, 36000), milliseconds=r.randint(0, 999))
+            start = lo + int(rand() * (hi - lo + 1))
+            wd = (start - 1) % 7
+            if wd >= 5:
+                start += 7 - wd
+            n = lengths[int(rand() * len(lengths))]
+            end = _add_working_days(start, n - 1)
+            days = 0.5 if n == 1 and rand() < 0.1 else float(n)
+            applied = _ordinal_ms(start, 8) - int(rand() * 30 * _DAY_MS) - _DAY_MS
             if applied > latest:
-                applied = latest - timedelta(seconds=r.randint(3600, 3 * 86400))
-            x = r.random()
+                applied = latest - 3_600_000 - int(rand() * 2 * _DAY_MS)
+            x = rand()
             status = "approved" if x < 0.72 else "pending" if x < 0.84 else "rejected" if x < 0.93 else "cancelled"
             if status == "pending":
                 modified = applied
-            elif status == "approved" and r.random() < 0.2 and batches and batches[-1] >= applied:
+            elif status == "approved" and rand() < 0.3 and batches and batches[-1] >= applied:
                 modified = batches[bisect_left(batches, applied)]
             else:
-                modified = min(latest, applied + timedelta(seconds=r.randint(600, 3 * 86400)))
-                modified = max(modified, applied)
-            leaves.append({
+                modified = applied + int(min(600_000 + rand() * 3 * _DAY_MS, rand() * (latest - applied)))
+            out.append((modified * 1000, {
                 "id": lid,
                 "employee_id": e["id"],
-                "leave_type": r.choices(fake.LEAVE_TYPES, (60, 25, 4, 8, 3))[0],
-                "from_date": start.isoformat(),
-                "to_date": end.isoformat(),
+                "leave_type": types[bisect_right(type_cum, rand() * 100)],
+                "from_date": day_string(start),
+                "to_date": day_string(end),
                 "days": days,
                 "status": status,
-                "applied_at": iso_ms(applied),
-                "modified_at": iso_ms(modified),
-            })
-    return leaves
+                "applied_at": format_ms(applied),
+                "modified_at": format_ms(modified),
+            }))
+    return out
 
 
 # --- attendance ---------------------------------------------------------------------------------
@@ -262,7 +300,8 @@ class AttendanceIndex:
         """(head count, sorted roster positions not employed, their 'employed before' counts)."""
         cached = self._days.get(ordinal)
         if cached is None:
-            out = [p for p, j, x in zip(self._c_pos, self._c_join, self._c_exit) if j > ordinal or x < ordinal]
+            changers = zip(self._c_pos, self._c_join, self._c_exit, strict=True)
+            out = [p for p, j, x in changers if j > ordinal or x < ordinal]
             cached = (len(self.roster) - len(out), out, [p - i for i, p in enumerate(out)])
             self._days[ordinal] = cached
         return cached

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
@@ -114,8 +115,14 @@ class HollyHRApp(ControlsMixin, VendorApp):
         self.deliveries: list[dict[str, Any]] = []
         self.stats = {"records_scanned": 0}
         self._counter = 0
-        d.generate(self.store, seed, self.clock.now(), people, time_off_per_person, documents_per_person,
-                   history_per_person)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small dicts: the cyclic GC would dominate construction
+        try:
+            d.generate(self.store, seed, self.clock.now(), people, time_off_per_person, documents_per_person,
+                       history_per_person)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         self.routes = self._build_routes()
 
     # --- framework hooks ---------------------------------------------------------------

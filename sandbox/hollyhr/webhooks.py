@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import urllib.error
-import urllib.request
+import http.client
+from urllib.parse import urlsplit
 
 SIGNATURE_HEADER = "HollyHR-Signature"
 EVENT_TYPES = (
@@ -30,13 +30,17 @@ def signature_header(secret: str, t: int, body: str | bytes) -> str:
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 10.0) -> int:
-    """POSTs a delivery; returns the HTTP status (0 when the receiver cannot be reached)."""
-    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    """POSTs a delivery (header names sent as spelled); returns the HTTP status (0: receiver unreachable)."""
+    parts = urlsplit(url)
+    conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = conn_cls(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback receivers
-            resp.read()
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (urllib.error.URLError, OSError):
+        conn.request("POST", path, body=body, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        return int(resp.status)
+    except (OSError, http.client.HTTPException):
         return 0
+    finally:
+        conn.close()

@@ -82,3 +82,19 @@ class ProviderConfigError(ProviderError):
 
 class ProviderDataError(ProviderError):
     """The vendor answered something that is not what its contract promises (bad JSON, missing field)."""
+
+
+class ProviderPartialFailure(ProviderError):
+    """Some resources failed on their own (e.g. a missing scope); the others were loaded.
+
+    Attributes:
+        failures: ``resource -> message`` of each failed resource.
+        result: What the run loaded (a ``pipelines.runner.RunResult``), when raised by the runner.
+    """
+
+    def __init__(self, provider: str, failures: dict[str, str], result: Any = None) -> None:
+        self.failures = dict(failures)
+        self.result = result
+        names = ", ".join(sorted(failures))
+        detail = "; ".join(failures[name] for name in sorted(failures))
+        super().__init__(provider, f"{len(failures)} resource(s) failed ({names}), the others loaded: {detail}")

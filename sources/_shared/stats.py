@@ -14,6 +14,7 @@ class RequestStats:
     requests: Counter[str] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)
+    failures: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, key: str, status: int | None, retry: bool) -> None:
@@ -24,6 +25,16 @@ class RequestStats:
                 self.retries[key] += 1
             if status == 429:
                 self.throttled[key] += 1
+
+    def record_failure(self, key: str, message: str) -> None:
+        """Records a resource that failed on its own while the rest of the source went on."""
+        with self._lock:
+            self.failures[key] = message
+
+    def failures_of(self, provider: str) -> dict[str, str]:
+        """Failed resources of one provider, ``resource -> message``."""
+        with self._lock:
+            return {k.split("/", 1)[1]: m for k, m in self.failures.items() if k.split("/")[0] == provider}
 
     def total(self, provider: str | None = None) -> int:
         """Requests sent in all, or by one provider."""
@@ -36,6 +47,7 @@ class RequestStats:
             self.requests.clear()
             self.retries.clear()
             self.throttled.clear()
+            self.failures.clear()
 
 
 # The run-wide counter: pipelines reset it at the start of a run and read it for the summary.

@@ -8,6 +8,7 @@ read per person, only for people changed since the last run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import dlt
@@ -19,6 +20,7 @@ from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings, iso_utc
 from sources._shared.errors import ProviderError
 from sources._shared.incremental import BoundaryDedup
+from sources._shared.isolation import isolate_failure
 from sources._shared.pacing import RatePacer
 from sources._shared.redaction import register_secret
 from sources.hollyhr import settings
@@ -114,10 +116,11 @@ def _updated_since_resource(
         if cursor.start_value:
             params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
-        for page in walk(client_for(name), path, params, max_restarts):
-            fresh = dedup.filter(page)
-            if fresh:
-                yield fresh
+        with _isolate(name):
+            for page in walk(client_for(name), path, params, max_restarts):
+                fresh = dedup.filter(page)
+                if fresh:
+                    yield fresh
 
     return list_resource
 
@@ -127,17 +130,18 @@ def _employments(client_for: ClientFactory) -> DltResource:
     def employments(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employments")
         rows = []
-        for person in people:
-            try:
-                response = client.get(settings.EMPLOYMENT_PATH.format(person_id=person["id"]))
-            except ProviderError as error:
-                if error.status == 404:  # a person without a current employment
-                    continue
-                raise
-            record = response.json()
-            record = record.get("data", record) if isinstance(record, dict) else record
-            record.setdefault("person_id", person["id"])
-            rows.append(record)
+        with _isolate("employments"):
+            for person in people:
+                try:
+                    response = client.get(settings.EMPLOYMENT_PATH.format(person_id=person["id"]))
+                except ProviderError as error:
+                    if error.status == 404:  # a person without a current employment
+                        continue
+                    raise
+                record = response.json()
+                record = record.get("data", record) if isinstance(record, dict) else record
+                record.setdefault("person_id", person["id"])
+                rows.append(record)
         if rows:
             yield rows
 
@@ -148,10 +152,16 @@ def _employment_history(client_for: ClientFactory, page_size: int) -> DltResourc
     @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge")
     def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employment_history")
-        for person in people:
-            path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
-            for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
-                if page:
-                    yield list(page)
+        with _isolate("employment_history"):
+            for person in people:
+                path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
+                for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
+                    if page:
+                        yield list(page)
 
     return employment_history
+
+
+def _isolate(resource: str) -> AbstractContextManager[None]:
+    """A missing scope fails only the resource that needs it."""
+    return isolate_failure(settings.PROVIDER, resource, lambda e: e.status == 403 and e.code == "permission_denied")

@@ -1,0 +1,29 @@
+"""Lets one resource fail on its own without stopping the others."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sources._shared.errors import ProviderError
+from sources._shared.stats import STATS
+
+logger = logging.getLogger("sources")
+
+
+@contextmanager
+def isolate_failure(provider: str, resource: str, when: Callable[[ProviderError], bool]) -> Iterator[None]:
+    """Records a matching error as this resource's failure and lets extraction go on.
+
+    What the resource yielded before the error is loaded; its incremental cursor then
+    stands at the last record yielded (results are ordered by the cursor), so nothing is
+    skipped on the next run. The runner raises :class:`ProviderPartialFailure` after the load.
+    """
+    try:
+        yield
+    except ProviderError as error:
+        if not when(error):
+            raise
+        STATS.record_failure(f"{provider}/{resource}", str(error))
+        logger.error("%s", error)
