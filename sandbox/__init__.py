@@ -52,7 +52,7 @@ class Sandbox:
     def bytehr(self) -> Any:
         return self.apps["bytehr"]
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         for app in self.apps.values():
             self._servers.append(AppServer(app).start())
         return self
@@ -62,7 +62,7 @@ class Sandbox:
             server.stop()
         self._servers.clear()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

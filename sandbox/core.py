@@ -11,9 +11,10 @@ import fnmatch
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 UTC = timezone.utc
@@ -86,7 +87,7 @@ class Request:
     raw_path: str = ""
 
     @classmethod
-    def build(cls, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> "Request":
+    def build(cls, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Request:
         path, _, qs = raw_path.partition("?")
         return cls(
             method=method.upper(),

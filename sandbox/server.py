@@ -17,7 +17,7 @@ from sandbox.core import Request, VendorApp
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr
         return
@@ -65,14 +65,14 @@ class AppServer:
         self._server = _Server(app, host, port)
         self.host, self.port = self._server.server_address[:2]
         app.base_url = f"http://{self.host}:{self.port}{app.base_path}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{app.name}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"sandbox-{app.name}", daemon=True)
 
     @property
     def base_url(self) -> str:
         return self.app.base_url
 
-    def start(self) -> "AppServer":
+    def start(self) -> AppServer:
         self._thread.start()
         return self
 

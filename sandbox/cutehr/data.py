@@ -142,7 +142,7 @@ def seed_people(seed: int, n_employees: int, n_departments: int,
         status = "active" if left is None else ("exited" if left < today else "notice_period")
         ceiling = now_ms if left is None or left >= today else _ordinal_ms(left, 18)
         floor = _ordinal_ms(joined if left is None else max(joined, left - 30), 9)  # exits are filed ahead
-        modified = floor + int(rand() * max(0, ceiling - floor - 60_000))
+        modified = min(floor + int(rand() * max(0, ceiling - floor - 60_000)), now_ms - 1000)
         dept = 1 if eid == 1 or not cum else min(n_departments - 1, bisect_right(cum, rand() * total)) + 1
         employees.append({
             "id": eid,
@@ -167,7 +167,10 @@ def seed_people(seed: int, n_employees: int, n_departments: int,
 def _assign_managers(r: Any, departments: list[dict[str, Any]], employees: list[dict[str, Any]]) -> None:
     members: dict[int, list[dict[str, Any]]] = {d["id"]: [] for d in departments}
     for e in employees[1:]:
-        members[e["department_id"]].append(e)
+        if e["department_id"] is None:
+            e["reporting_manager_id"] = 1
+        else:
+            members[e["department_id"]].append(e)
     for dept in departments:
         people = members[dept["id"]]
         active = [e for e in people if e["date_of_exit"] is None]

@@ -503,8 +503,8 @@ def test_concurrent_walks(request: pytest.FixtureRequest) -> None:
     results: list[list[dict[str, Any]]] = []
 
     def walk() -> None:
-        results.append(Client(c.app, c.root).walk("/api/v1/attendance", {"date_from": "2026-11-02", "date_to": "2026-11-20",
-                                                        "page_size": 97})[0])
+        params = {"date_from": "2026-11-02", "date_to": "2026-11-20", "page_size": 97}
+        results.append(Client(c.app, c.root).walk("/api/v1/attendance", params)[0])
 
     threads = [threading.Thread(target=walk) for _ in range(4)]
     for t in threads:

@@ -1,0 +1,96 @@
+"""The README's resource tables and config reference must say what the code does."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dlt.extract.incremental import Incremental
+from pipelines.vendors import VENDORS, available
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLES = {"bytehr": "ByteHR", "cutehr": "CuteHR", "hollyhr": "HollyHR"}
+
+
+def table_after(text: str, heading: str) -> list[list[str]]:
+    """Rows of the first markdown table after `heading` (header and rule dropped)."""
+    start = text.index(heading)
+    rows = []
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith("|"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return rows[2:]
+
+
+def plain(cell: str) -> str:
+    return cell.strip().strip("`")
+
+
+def cursor_path(resource: Any) -> str | None:
+    wrapper = resource.incremental
+    if wrapper is None or not callable(resource._pipe.gen):
+        return None
+    param = wrapper.get_incremental_arg(inspect.signature(resource._pipe.gen))
+    if param is None or not isinstance(param.default, Incremental):
+        return None
+    return str(param.default.cursor_path)
+
+
+def build_source(vendor: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    fn = VENDORS[vendor].source_function()
+    for name, param in inspect.signature(fn).parameters.items():
+        if name in ("base_url",):
+            monkeypatch.setenv(f"SOURCES__{vendor.upper()}__BASE_URL", "http://127.0.0.1:9/api")
+        elif param.default is not inspect.Parameter.empty and "secrets" in repr(param.default).lower():
+            monkeypatch.setenv(f"SOURCES__{vendor.upper()}__{name.upper()}", "not-a-real-secret")
+        elif param.default is not inspect.Parameter.empty and "config" in repr(param.default).lower():
+            monkeypatch.setenv(f"SOURCES__{vendor.upper()}__{name.upper()}", "etl@example.com")
+    return fn()
+
+
+@pytest.mark.parametrize("vendor", available())
+def test_resource_table_matches_the_code(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text()
+    rows = table_after(readme, f"### {TITLES[vendor]}\n")
+    source = build_source(vendor, monkeypatch)
+    documented = {plain(r[0]): r for r in rows}
+    assert set(documented) == set(source.resources), "README resources differ from the source's"
+    for name, resource in source.resources.items():
+        row = documented[name]
+        schema = resource.compute_table_schema()
+        pk = sorted(c for c, col in schema["columns"].items() if col.get("primary_key"))
+        assert sorted(plain(k) for k in row[1].split(",")) == pk, f"{name}: primary key"
+        disposition = schema.get("write_disposition")
+        assert row[2].split()[0] == disposition, f"{name}: write disposition"
+        cursor = cursor_path(resource)
+        if cursor is not None:
+            assert f"`{cursor}`" in row[3], f"{name}: incremental cursor {cursor} not in README"
+
+
+@pytest.mark.parametrize("vendor", available())
+def test_config_reference_matches_the_source_arguments(vendor: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    rows = table_after(readme, f"### {TITLES[vendor]} settings")
+    documented = {plain(r[0]) for r in rows}
+    params = set(inspect.signature(VENDORS[vendor].source_function()).parameters)
+    assert documented == params
+    for row in rows:
+        key = plain(row[0])
+        assert plain(row[2]) == f"SOURCES__{vendor.upper()}__{key.upper()}"
+
+
+@pytest.mark.parametrize("vendor", available())
+def test_config_defaults_match(vendor: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    rows = table_after(readme, f"### {TITLES[vendor]} settings")
+    params = inspect.signature(VENDORS[vendor].source_function()).parameters
+    for row in rows:
+        default = params[plain(row[0])].default
+        if isinstance(default, (int, float, str)) and not isinstance(default, bool) and default != "":
+            assert re.search(rf"`{re.escape(str(default))}`", row[1]), f"{row[0]}: default {default!r}"
