@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from dlt.extract.incremental import Incremental
+
 from pipelines.vendors import VENDORS, available
 
 ROOT = Path(__file__).resolve().parents[2]
