@@ -25,7 +25,7 @@ from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 from tenacity import RetryCallState
 
-from sources._shared.errors import ProviderAuthError, ProviderDataError, ProviderError
+from sources._shared.errors import InvalidJSONError, ProviderAuthError, ProviderDataError, ProviderError
 from sources._shared.pacing import RatePacer
 from sources._shared.retry import RETRY_EXCEPTIONS, HttpSettings, make_retrying
 from sources._shared.stats import STATS, RequestStats
@@ -148,6 +148,8 @@ class ProviderSession(Client):
                 raise
             self._observe(response)
             self.stats.record(key, response.status_code, retry=attempts["n"] > 1)
+            if response.status_code < 300:
+                self._parse_json_once(response)
             return response
 
         retrying = make_retrying(self.settings, self.profile.is_final, self._describe_attempt)
@@ -158,6 +160,26 @@ class ProviderSession(Client):
 
         session.send = send_with_retries  # type: ignore[method-assign]
         return session
+
+    def _parse_json_once(self, response: Response) -> None:
+        """Parses a JSON body once (the paginator and the data selector both read it).
+
+        A body that does not parse (e.g. cut off mid-transfer) raises :class:`InvalidJSONError`,
+        which the retry policy treats as transient.
+        """
+        content_type = response.headers.get("Content-Type", "")
+        if not response.content or ("json" not in content_type and content_type):
+            return
+        try:
+            parsed = json.loads(response.content)
+        except ValueError as exc:
+            raise InvalidJSONError(
+                self.profile.name,
+                f"the answer to {describe_request(response.request)} is not valid JSON ({exc})",
+                status=response.status_code, request_id=response.headers.get(self.profile.request_id_header),
+                resource=self.resource, response=response,
+            ) from None
+        response.json = lambda **_: parsed  # type: ignore[method-assign]
 
     def _observe(self, response: Response | None) -> None:
         if response is None:

@@ -84,6 +84,10 @@ class ProviderDataError(ProviderError):
     """The vendor answered something that is not what its contract promises (bad JSON, missing field)."""
 
 
+class InvalidJSONError(ProviderDataError):
+    """A successful answer whose body is not valid JSON (often cut off in transfer): retried, then fatal."""
+
+
 class ProviderPartialFailure(ProviderError):
     """Some resources failed on their own (e.g. a missing scope); the others were loaded.
 

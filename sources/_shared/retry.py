@@ -14,6 +14,7 @@ from requests import Response
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 from tenacity import RetryCallState, Retrying, retry_base, stop_after_attempt
 
+from sources._shared.errors import InvalidJSONError
 from sources._shared.pacing import parse_rate_limit_headers
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -96,6 +97,8 @@ class retry_if_transient(retry_base):  # noqa: N801 - tenacity's naming style
         if outcome is None:
             return False
         exc = outcome.exception()
+        if isinstance(exc, InvalidJSONError):
+            return True
         response = _get_retry_response(state)
         if response is None:
             return isinstance(exc, RETRY_EXCEPTIONS)
