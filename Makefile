@@ -27,7 +27,7 @@ postgres:
 	@bash .ci/ensure_postgres.sh
 
 lint: install
-	$(VENV)/bin/ruff check sources pipelines sandbox tests bench
+	$(VENV)/bin/ruff check $(wildcard sources pipelines sandbox tests bench deploy)
 	$(VENV)/bin/mypy
 
 test: install postgres lint
