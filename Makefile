@@ -26,12 +26,19 @@ demo: install
 postgres:
 	@bash .ci/ensure_postgres.sh
 
+# dbt build (staging + unified hr_* models and their tests) on the demo warehouse; loads it first when missing
+.PHONY: dbt
+dbt: install
+	@test -f hr.duckdb || $(VENV)/bin/hr-elt demo --duckdb-path hr.duckdb
+	$(VENV)/bin/hr-elt dbt --duckdb-path hr.duckdb
+
 lint: install
 	$(VENV)/bin/ruff check $(wildcard sources pipelines sandbox tests bench deploy)
 	$(VENV)/bin/mypy
 
+# -rs prints why a test was skipped (e.g. the live BigQuery test without credentials)
 test: install postgres lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs
 
 bench: install
 	$(PY) -m bench

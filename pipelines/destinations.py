@@ -1,22 +1,60 @@
-"""Destinations: which ones hr-elt supports and the file format each loads fastest with."""
+"""Destinations: which ones hr-elt supports, how each loads fastest, how a source's tables are shaped.
+
+Everything destination-specific lives here:
+
+- :data:`FILE_FORMATS` / :func:`loader_file_format`: the load file format per destination.
+- :func:`make_destination`: the dlt destination, credentials from dlt's config providers.
+- :func:`adapt_source`: per-destination table hints, applied by ``runner.run_vendor``.
+- :func:`destination_problem`: one clear line for missing or wrong destination credentials.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import dlt
 from dlt.common.destination import Destination
+from dlt.common.normalizers.naming.snake_case import NamingConvention
+from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
+
+from sources._shared.redaction import redact
 
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
 DEFAULT_DUCKDB_PATH = "hr.duckdb"
 
-# The one place that picks the load file format. DuckDB reads parquet ~15x faster than
-# INSERT statements (knowhow.md); Postgres loads csv through COPY.
+# The one place that picks the load file format (measured: docs_destinations.md, knowhow.md).
+# - DuckDB reads parquet about 15x faster than INSERT statements.
+# - Postgres: parquet goes in through ADBC's COPY (adbc-driver-postgresql, in the `postgres`
+#   extra); without the driver dlt's INSERT statements. Not csv: in dlt 1.31 csv turns empty
+#   strings into NULL (COPY ... FORCE_NULL) and counts cells as rows (dlt-hub/dlt#4461).
+# - BigQuery: jsonl, so a dict kept whole arrives as a JSON object that schema autodetection
+#   turns into a RECORD column (parquet would carry it as a JSON string).
 FILE_FORMATS: dict[str, str] = {
     "duckdb": "parquet",
-    "postgres": "csv",
+    "postgres": "parquet",
     "bigquery": "jsonl",
 }
+FALLBACK_FILE_FORMATS: dict[str, str] = {"postgres": "insert_values"}
+
+
+def has_postgres_adbc() -> bool:
+    """True when the ADBC Postgres driver that dlt needs to load parquet into Postgres is installed."""
+    return importlib.util.find_spec("adbc_driver_postgresql") is not None
+
+
+def loader_file_format(destination: str) -> str:
+    """The load file format for ``destination``: :data:`FILE_FORMATS`, or its fallback when unusable."""
+    if destination not in FILE_FORMATS:
+        raise ValueError(f"unknown destination {destination!r}: choose one of {', '.join(DESTINATIONS)}")
+    fmt = FILE_FORMATS[destination]
+    if destination == "postgres" and fmt == "parquet" and not has_postgres_adbc():
+        return FALLBACK_FILE_FORMATS["postgres"]
+    return fmt
 
 
 def make_destination(name: str, duckdb_path: str | None = None) -> Destination[Any, Any]:
@@ -34,3 +72,229 @@ def make_destination(name: str, duckdb_path: str | None = None) -> Destination[A
     if name == "bigquery":
         return dlt.destinations.bigquery()
     raise ValueError(f"unknown destination {name!r}: choose one of {', '.join(DESTINATIONS)}")
+
+
+# --- per-destination table shaping ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BigQueryLayout:
+    """How one table is laid out on BigQuery.
+
+    Attributes:
+        partition: ``(column, "date" | "timestamp")``: monthly partitions on that column (the column
+            gets that data type hint). On a table with ``record_columns``: daily partitions, set on
+            the load job.
+        cluster: Clustering columns, e.g. the primary key merges look up.
+        record_columns: Dict columns kept whole as one RECORD (STRUCT) column; the table then uses
+            BigQuery schema autodetection (dlt runs no DDL for it).
+    """
+
+    partition: tuple[str, str] | None = None
+    cluster: tuple[str, ...] = ()
+    record_columns: tuple[str, ...] = ()
+
+
+# vendor -> table -> layout. Tables a source does not have are skipped. Only tables that grow with
+# time are partitioned (monthly: a full backfill stays far below BigQuery's partition limits);
+# entity tables are clustered on the key merges match on.
+BIGQUERY_LAYOUTS: dict[str, dict[str, BigQueryLayout]] = {
+    "bytehr": {
+        "employees": BigQueryLayout(cluster=("id",), record_columns=("custom_fields",)),
+        "leave_requests": BigQueryLayout(partition=("start_date", "date"), cluster=("employee_id",)),
+    },
+    "cutehr": {
+        "attendance": BigQueryLayout(partition=("date", "date"), cluster=("employee_id",)),
+        "leaves": BigQueryLayout(partition=("from_date", "date"), cluster=("employee_id",)),
+        "employees": BigQueryLayout(cluster=("id",)),
+    },
+    "hollyhr": {
+        "people": BigQueryLayout(cluster=("id",)),
+        "time_off": BigQueryLayout(partition=("start_date", "date"), cluster=("person_id",)),
+        "employment_history": BigQueryLayout(cluster=("person_id",)),
+    },
+}
+
+_MONTHLY = {"date": "DATE_TRUNC({column_name}, MONTH)", "timestamp": "TIMESTAMP_TRUNC({column_name}, MONTH)"}
+
+
+def adapt_source(source: DltSource, destination: str,
+                 layouts: Mapping[str, BigQueryLayout] | None = None) -> DltSource:
+    """Applies the destination's table hints to ``source`` (in place) and returns it.
+
+    DuckDB and Postgres take dlt's defaults: nested dicts become typed ``parent__child`` columns.
+    BigQuery gets :data:`BIGQUERY_LAYOUTS` for the source's name (or ``layouts``).
+    """
+    if destination != "bigquery":
+        return source
+    chosen = BIGQUERY_LAYOUTS.get(source.name, {}) if layouts is None else layouts
+    for name, layout in chosen.items():
+        if name in source.resources:
+            adapt_bigquery_resource(source.resources[name], layout)
+    return source
+
+
+def adapt_bigquery_resource(resource: DltResource, layout: BigQueryLayout) -> DltResource:
+    """Partitioning, clustering and RECORD columns for one resource, through dlt's bigquery_adapter."""
+    from dlt.destinations.adapters import bigquery_adapter
+    from dlt.destinations.impl.bigquery.bigquery_adapter import AUTODETECT_SCHEMA_HINT, PartitionTransformation
+
+    autodetect = bool(layout.record_columns)
+    options: dict[str, Any] = {}
+    if layout.cluster:
+        options["cluster"] = list(layout.cluster)
+    if layout.partition:
+        column, data_type = layout.partition
+        if data_type not in _MONTHLY:
+            raise ValueError(f"partition column {column!r}: data type must be date or timestamp, not {data_type!r}")
+        # autodetect tables get no DDL: their partitioning is set on the load job (daily)
+        options["partition"] = column if autodetect else PartitionTransformation(_MONTHLY[data_type], column)
+    if options:
+        bigquery_adapter(resource, **options)
+    columns: dict[str, Any] = {}
+    if layout.partition:
+        columns[layout.partition[0]] = {"data_type": layout.partition[1]}
+    if autodetect:
+        # set directly, not through bigquery_adapter(autodetect_schema=True), which would wipe the
+        # column hints when given nothing else (knowhow.md)
+        resource.apply_hints(additional_table_hints={AUTODETECT_SCHEMA_HINT: True})
+        for column in layout.record_columns:
+            columns[column] = {"data_type": "json"}  # kept whole: not flattened into parent__child
+            resource.add_map(RecordColumnGuard(resource.name, column))
+    if columns:
+        resource.apply_hints(columns=columns)
+    return resource
+
+
+def json_kind(value: Any) -> str | None:
+    """The BigQuery-relevant type of a JSON value, named like dlt's data types; None for null."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, str):
+        if _DATE.fullmatch(value):
+            return "date"
+        if _TIMESTAMP.fullmatch(value):
+            return "timestamp"
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "record"
+    return "text"
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+# a later value of the second kind loads into a field autodetected as the first
+_ACCEPTS = {("double", "bigint"), ("text", "date"), ("text", "timestamp"), ("timestamp", "date")}
+
+
+class RecordColumnGuard:
+    """Keeps a RECORD column loadable on BigQuery as its keys come and go and change type.
+
+    A map step on the resource. Keys are normalized like dlt's column names (snake_case), so
+    admin-chosen keys with spaces or capitals become valid field names and match the
+    ``custom_fields__<key>`` columns on DuckDB/Postgres. BigQuery cannot change a nested field's
+    type, so the first type seen per key is remembered in the resource state (committed with the
+    load); a value of another type goes to ``<key>__v_<type>``, as dlt does with variant columns.
+    """
+
+    STATE_KEY = "bigquery_record_types"
+
+    def __init__(self, resource_name: str, column: str) -> None:
+        self.resource_name = resource_name
+        self.column = column
+        self.naming = NamingConvention()
+
+    def __call__(self, item: Any) -> Any:
+        """Returns the record with its RECORD column's keys normalized and type changes moved aside."""
+        if not isinstance(item, dict) or not isinstance(item.get(self.column), dict):
+            return item
+        state = dlt.current.resource_state(self.resource_name)
+        kinds: dict[str, str] = state.setdefault(self.STATE_KEY, {}).setdefault(self.column, {})
+        fixed: dict[str, Any] = {}
+        for raw_key, value in item[self.column].items():
+            key = self.naming.normalize_identifier(str(raw_key))
+            kind = json_kind(value)
+            if kind is None:
+                fixed.setdefault(key, None)
+                continue
+            seen = kinds.setdefault(key, kind)
+            if seen != kind and (seen, kind) not in _ACCEPTS:
+                key = f"{key}__v_{kind}"
+                kinds.setdefault(key, kind)
+            fixed[key] = value
+        return {**item, self.column: fixed}
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+CREDENTIAL_KEYS: dict[str, str] = {
+    "postgres": "DESTINATION__POSTGRES__CREDENTIALS",
+    "bigquery": "DESTINATION__BIGQUERY__CREDENTIALS__PROJECT_ID, __PRIVATE_KEY and __CLIENT_EMAIL",
+    "duckdb": "hr_elt.duckdb_path (env HR_ELT__DUCKDB_PATH) or --duckdb-path",
+}
+SECRETS_TOML: dict[str, str] = {
+    "postgres": "[destination.postgres] credentials",
+    "bigquery": "[destination.bigquery.credentials] project_id, private_key, client_email",
+}
+
+
+class DestinationConfigError(RuntimeError):
+    """The destination is not configured, refused the credentials or cannot be reached."""
+
+    def __init__(self, destination: str, problem: str, reason: str = "") -> None:
+        self.destination = destination
+        self.key = CREDENTIAL_KEYS.get(destination, f"DESTINATION__{destination.upper()}__CREDENTIALS")
+        where = f"set {self.key}"
+        if destination in SECRETS_TOML:
+            where += f" (or {SECRETS_TOML[destination]} in .dlt/secrets.toml)"
+        detail = f" ({reason})" if reason else ""
+        super().__init__(f"destination {destination}: {problem}{detail}: {where}")
+
+
+_URL_USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = _URL_USERINFO.sub(r"\1***@", text)
+    return redact(re.sub(r"\s+", " ", text))[:200]
+
+
+_AUTH_WORDS = ("authentication", "password", "permission", "denied", "unauthorized", "forbidden",
+               "invalid_grant", "pem", "private key", "credentials")
+
+
+def destination_problem(destination: str, exc: BaseException) -> DestinationConfigError | None:
+    """A :class:`DestinationConfigError` when ``exc`` comes from missing or refused destination credentials."""
+    from dlt.common.configuration.exceptions import ConfigFieldMissingException
+    from dlt.destinations.exceptions import DestinationConnectionError
+
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not c for c in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in chain:
+        if isinstance(error, ConfigFieldMissingException) and error.spec_name.endswith("ClientConfiguration"):
+            return DestinationConfigError(destination, "credentials missing")
+    for position, error in enumerate(chain):
+        kind = f"{type(error).__module__}.{type(error).__name__}"
+        if (
+            isinstance(error, DestinationConnectionError)
+            or (kind.startswith("psycopg2.") and kind.endswith("OperationalError"))
+            or kind.startswith("google.auth.exceptions.")
+            or kind in ("google.api_core.exceptions.Unauthorized", "google.api_core.exceptions.Forbidden")
+        ):
+            root = chain[-1] if position < len(chain) - 1 else error  # the driver's own words
+            text = f"{type(root).__name__} {root}".lower()
+            problem = "credentials refused" if any(w in text for w in _AUTH_WORDS) else "cannot connect"
+            return DestinationConfigError(destination, problem, _reason(root))
+    return None

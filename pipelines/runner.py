@@ -10,9 +10,11 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 
-from pipelines.destinations import FILE_FORMATS, make_destination
+from pipelines.destinations import adapt_source, destination_problem, loader_file_format, make_destination
+from pipelines.lock import PipelineLock
 from pipelines.vendors import VENDORS
 from sources._shared.errors import ProviderPartialFailure
+from sources._shared.quarantine import protect_source
 from sources._shared.stats import STATS
 
 
@@ -73,6 +75,49 @@ def run_vendor(
     resources: list[str] | None = None,
     source_kwargs: dict[str, Any] | None = None,
     tenant: str | None = None,
+    wait: bool = False,
+    wait_timeout: float | None = None,
+) -> RunResult:
+    """Extracts, normalizes and loads one vendor, as the only writer of its pipeline.
+
+    Holds ``<pipelines_dir>/<pipeline>.lock`` for the whole run (see :mod:`pipelines.lock`).
+
+    Args:
+        vendor: ``bytehr``, ``cutehr`` or ``hollyhr``.
+        destination: ``duckdb``, ``postgres`` or ``bigquery``.
+        dataset: Dataset (schema) name; default: the pipeline name.
+        full_refresh: Drop the vendor's tables and state, load everything again.
+        pipelines_dir: Where dlt keeps pipeline state (and the lock); default: dlt's.
+        duckdb_path: DuckDB file for the duckdb destination.
+        progress: dlt progress collector name, or None.
+        resources: Load only these resources.
+        source_kwargs: Source settings over the config providers'.
+        tenant: Tenant suffix of the pipeline name.
+        wait: When another run of the same pipeline holds the lock, wait for it instead of refusing.
+        wait_timeout: With `wait`, give up after this many seconds (None: no limit).
+
+    Raises:
+        PipelineLockedError: another run of this pipeline is in progress (and `wait` is off or timed out).
+        ProviderError: the vendor refused or failed (wrapped by dlt in ``PipelineStepFailed``).
+    """
+    if vendor not in VENDORS:
+        raise ValueError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
+    with PipelineLock.for_pipeline(pipelines_dir, pipeline_name_for(vendor, tenant)).acquire(wait, wait_timeout):
+        return _run_vendor_locked(vendor, destination, dataset, full_refresh, pipelines_dir, duckdb_path, progress,
+                                  resources, source_kwargs, tenant)
+
+
+def _run_vendor_locked(
+    vendor: str,
+    destination: str = "duckdb",
+    dataset: str | None = None,
+    full_refresh: bool = False,
+    pipelines_dir: str | None = None,
+    duckdb_path: str | None = None,
+    progress: str | None = None,
+    resources: list[str] | None = None,
+    source_kwargs: dict[str, Any] | None = None,
+    tenant: str | None = None,
 ) -> RunResult:
     """Extracts, normalizes and loads one vendor.
 
@@ -82,21 +127,38 @@ def run_vendor(
     if vendor not in VENDORS:
         raise ValueError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
     pipeline = make_pipeline(vendor, destination, dataset, pipelines_dir, duckdb_path, progress, tenant)
-    source = VENDORS[vendor].make_source(**(source_kwargs or {}))
+    if tenant:  # the tenant's own config section, [sources.<vendor>_<tenant>] (pipelines/tenants.py)
+        from pipelines.tenants import tenant_source
+
+        source = tenant_source(vendor, tenant, **(source_kwargs or {}))
+    else:
+        source = VENDORS[vendor].make_source(**(source_kwargs or {}))
     if resources:
         source = source.with_resources(*resources)
+    source = adapt_source(source, destination)
+    source = protect_source(source, vendor)  # bad records and PII, before anything leaves extraction
     STATS.reset()
     started = time.perf_counter()
-    run_kwargs: dict[str, Any] = {"loader_file_format": FILE_FORMATS[destination]}
+    run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
     if full_refresh:
         run_kwargs["refresh"] = "drop_sources"
-    info = pipeline.run(source, **run_kwargs)
+    try:
+        if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
+            pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
+            STATS.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
+        info = pipeline.run(source, **run_kwargs)
+    except Exception as exc:
+        problem = destination_problem(destination, exc)
+        if problem is not None:  # missing or refused destination credentials: one clear line
+            raise problem from exc
+        raise
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, load_info=info)
     result.seconds = time.perf_counter() - started
     result.rows = rows_loaded(pipeline)
     result.requests = STATS.total(vendor)
     result.retries = sum(n for k, n in STATS.retries.items() if k.startswith(vendor + "/"))
     result.throttled = sum(n for k, n in STATS.throttled.items() if k.startswith(vendor + "/"))
+    result.notes.extend(STATS.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
     failures = STATS.failures_of(vendor)
     if failures:
         raise ProviderPartialFailure(vendor, failures, result)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pipelines.destinations import DestinationConfigError
 from pipelines.runner import RunResult
 from sources._shared.errors import ProviderError
+
+E = TypeVar("E", bound=BaseException)
 
 
 def format_summary(result: RunResult) -> str:
@@ -34,12 +39,35 @@ def find_provider_error(exc: BaseException) -> ProviderError | None:
     return None
 
 
+def _find(exc: BaseException, kind: type[E]) -> E | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def error_line(vendor: str, exc: BaseException) -> str:
     """One line that says what failed and what to do."""
     provider_error = find_provider_error(exc)
     if provider_error is not None:
         return str(provider_error)
+    destination_error = _find(exc, DestinationConfigError)
+    if destination_error is not None:
+        return f"{vendor}: {destination_error}"
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
+    from dlt.common.schema.exceptions import DataValidationError
+
+    violation = _find(exc, DataValidationError)
+    if violation is not None:
+        where = f"table {violation.table_name}" + (f" column {violation.column_name}" if violation.column_name else "")
+        return (f"{vendor}: schema contract violated in {where}: {violation.schema_entity} are frozen "
+                f"({violation.contract_mode}); nothing of this run was loaded: allow evolution in the "
+                f"resource's schema_contract or fix the data, then drop the pending package "
+                f"(dlt pipeline {vendor} drop-pending-packages)")
 
     current: BaseException | None = exc
     while current is not None:

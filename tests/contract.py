@@ -11,11 +11,19 @@ from typing import Any
 import pytest
 
 from pipelines.summary import error_line
-from tests.harness import Harness
+from tests.harness import TEST_DESTINATIONS, Harness
 
 
 class SourceContract:
-    """Full load, nothing new on a second run, incremental changes, bad credentials, faults."""
+    """Full load, nothing new on a second run, incremental changes, bad credentials, faults.
+
+    Every test runs once per warehouse in ``TEST_DESTINATIONS`` (DuckDB and Postgres), with
+    exact counts read back by SQL.
+    """
+
+    @pytest.fixture(params=TEST_DESTINATIONS)
+    def destination(self, request: pytest.FixtureRequest) -> str:
+        return str(request.param)
 
     vendor: str = ""
     sizes: dict[str, Any] = {}
@@ -45,6 +53,18 @@ class SourceContract:
 
     def secrets(self, app: Any) -> list[str]:
         raise NotImplementedError
+
+    def delete_some(self, app: Any) -> dict[str, tuple[int, int]] | None:
+        """Deletes records at the vendor; per table: (rows the warehouse holds after the next run,
+        of which marked deleted by ``deleted_predicate``). None: the vendor has no deletes to test."""
+        return None
+
+    deleted_predicate: dict[str, str] = {}  # table -> SQL condition of a row kept as deleted
+
+    def add_field(self, app: Any) -> tuple[str, str, int] | None:
+        """Makes the vendor send a field it never sent before on some records (ByteHR: a new custom
+        field); returns (table, new column, rows with a value). None: the API has no such field."""
+        return None
 
     # --- helpers -------------------------------------------------------------------------
     def start(self, harness: Harness) -> Any:
@@ -99,6 +119,35 @@ class SourceContract:
         for secret in [wrong, *self.secrets(app)]:
             for text in rendered:
                 assert secret not in text
+
+    def test_deletes_reach_the_warehouse(self, harness: Harness) -> None:
+        app = self.start(harness)
+        harness.run(self.vendor)
+        expected = self.delete_some(app)
+        if expected is None:
+            pytest.skip(f"{self.vendor}: no delete hook")
+        harness.run(self.vendor)
+        for table, (rows, deleted) in expected.items():
+            assert harness.count(self.vendor, table) == rows, table
+            predicate = self.deleted_predicate.get(table)
+            if predicate:
+                flagged = harness.scalar(f'select count(*) from "{self.vendor}"."{table}" where {predicate}')
+                assert flagged == deleted, table
+        self.assert_exact(harness, app)
+
+    def test_new_field_adds_a_column_to_a_populated_table(self, harness: Harness) -> None:
+        app = self.start(harness)
+        harness.run(self.vendor)
+        added = self.add_field(app)
+        if added is None:
+            pytest.skip(f"{self.vendor}: the API sends no field that can appear later")
+        table, column, with_value = added
+        assert column not in harness.columns(self.vendor, table)
+        harness.run(self.vendor)
+        assert column in harness.columns(self.vendor, table)
+        n = harness.scalar(f'select count("{column}") from "{self.vendor}"."{table}"')
+        assert n == with_value
+        self.assert_exact(harness, app)
 
     def test_faults_survived(self, harness: Harness) -> None:
         app = self.start(harness)

@@ -12,9 +12,11 @@ with durability switched off (``fsync=off``): it lives only as long as the test 
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -71,6 +73,7 @@ class PostgresServer:
 
     def __init__(self) -> None:
         self.dsn = ""
+        self.password = ""
         self.port = 0
         self.root: str | None = None
         self.bindir = ""
@@ -92,7 +95,17 @@ class PostgresServer:
         if self._as_postgres:
             shutil.chown(self.root, SYSTEM_USER, SYSTEM_USER)
         data = os.path.join(self.root, "data")
-        self._run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        # TCP logins need the password (so wrong credentials fail as on a real server); the local
+        # socket, used by no test, stays trust
+        self.password = secrets.token_hex(12)
+        pwfile = os.path.join(self.root, "pwfile")
+        with open(pwfile, "w", encoding="utf-8") as f:
+            f.write(self.password + "\n")
+        if self._as_postgres:
+            shutil.chown(pwfile, SYSTEM_USER, SYSTEM_USER)
+        self._run("initdb", "-D", data, "-U", "postgres", f"--pwfile={pwfile}", "--auth-local=trust",
+                  "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync")
+        os.remove(pwfile)
         last_error: Exception | None = None
         for _ in range(5):  # a freed port can be taken before we bind it: try another
             self.port = free_port()
@@ -111,8 +124,8 @@ class PostgresServer:
             except subprocess.CalledProcessError as error:
                 last_error = error
                 continue
-            # dlt's postgres credentials need a password even under trust auth
-            self.dsn = f"postgresql://postgres:unused@127.0.0.1:{self.port}/postgres"
+            self.dsn = f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/postgres"
+            atexit.register(self.stop)  # a safety net: the session fixture stops it first
             self._wait_ready()
             return self
         raise RuntimeError(f"could not start PostgreSQL: {last_error}\n{self.log_tail()}")

@@ -102,3 +102,17 @@ class ProviderPartialFailure(ProviderError):
         names = ", ".join(sorted(failures))
         detail = "; ".join(failures[name] for name in sorted(failures))
         super().__init__(provider, f"{len(failures)} resource(s) failed ({names}), the others loaded: {detail}")
+
+
+class ForeignHostError(ProviderDataError):
+    """A next link or redirect points outside the configured base URL; it was not followed.
+
+    Credentials are only ever sent to the scheme, host and port of the source's ``base_url``.
+    """
+
+
+class BadRecordError(ProviderDataError):
+    """A record broke the data contract (no primary key, a huge string, a type flip).
+
+    Raised when ``hr_elt.bad_records`` is ``fail``; nothing of the run is loaded and no cursor moves.
+    """

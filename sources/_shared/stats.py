@@ -15,6 +15,7 @@ class RequestStats:
     retries: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, key: str, status: int | None, retry: bool) -> None:
@@ -30,6 +31,16 @@ class RequestStats:
         """Records a resource that failed on its own while the rest of the source went on."""
         with self._lock:
             self.failures[key] = message
+
+    def note(self, provider: str, topic: str, text: str) -> None:
+        """Records one line for the run summary; a later note on the same `topic` replaces it."""
+        with self._lock:
+            self.notes[f"{provider}/{topic}"] = text
+
+    def notes_of(self, provider: str) -> list[str]:
+        """Summary lines of one provider, in the order their topics first appeared."""
+        with self._lock:
+            return [text for k, text in self.notes.items() if k.split("/")[0] == provider]
 
     def failures_of(self, provider: str) -> dict[str, str]:
         """Failed resources of one provider, ``resource -> message``."""
@@ -48,6 +59,7 @@ class RequestStats:
             self.retries.clear()
             self.throttled.clear()
             self.failures.clear()
+            self.notes.clear()
 
 
 # The run-wide counter: pipelines reset it at the start of a run and read it for the summary.

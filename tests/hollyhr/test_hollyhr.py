@@ -61,6 +61,15 @@ class TestHollyHRContract(SourceContract):
     def secrets(self, app: Any) -> list[str]:
         return [app.credentials()["api_token"]]
 
+    deleted_predicate = {"documents": "deleted_at is not null"}
+
+    def delete_some(self, app: Any) -> dict[str, tuple[int, int]]:
+        live = [d["id"] for d in app.records("documents") if d["deleted_at"] is None]
+        for doc_id in live[:2]:
+            app.delete_document(doc_id)  # soft delete: kept and flagged by default
+        flagged = sum(1 for d in app.records("documents") if d["deleted_at"] is not None)
+        return {"documents": (app.count("documents"), flagged)}
+
 
 def _max_updated_at(harness: Harness) -> str:
     rows = harness.query("select id from hollyhr.people order by updated_at desc, id desc limit 1")

@@ -41,12 +41,35 @@ def test_run_then_dlt_pipeline_commands(holly: Sandbox, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "hollyhr: loaded into duckdb dataset hollyhr" in done.stdout
     assert "people" in done.stdout and f"{1 + 1 + 1 + 2 * 30} requests" in done.stdout
-    token = holly.hollyhr.credentials()["api_token"]
+    # dlt's own CLI on what ran: test_dlt_pipeline_commands_after_run_all, for every vendor
+
+
+@pytest.fixture(scope="module")
+def ran_all(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, Path, dict[str, str]]]:
+    """`hr-elt run all` once over the three vendors' sandboxes; the dlt commands then read what it left."""
+    sizes = {"hollyhr": {"people": 12}, "cutehr": {"employees": 10}, "bytehr": {"employees": 11}}
+    with Sandbox(**sizes) as sandbox:
+        root = tmp_path_factory.mktemp("run_all")
+        env = env_for(sandbox)
+        done = hr_elt(["run", "all", "--pipelines-dir", str(root / "pipes"), "--duckdb-path", str(root / "w.duckdb")],
+                      env, root)
+        assert done.returncode == 0, done.stderr
+        for vendor in ("bytehr", "cutehr", "hollyhr"):
+            assert f"{vendor}: loaded into duckdb dataset {vendor}" in done.stdout
+        yield sandbox, root, env
+
+
+@pytest.mark.parametrize("vendor", ["bytehr", "cutehr", "hollyhr"])
+def test_dlt_pipeline_commands_after_run_all(ran_all: tuple[Sandbox, Path, dict[str, str]], vendor: str) -> None:
+    sandbox, root, env = ran_all
+    secrets = [str(v) for app in sandbox.apps.values() for k, v in app.credentials().items() if k != "email"]
     for command in (["info"], ["trace"], ["schema"], ["load-package"]):
-        out = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", str(pipes), "hollyhr", *command],
-                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, (command, out.stderr)
-        assert token not in out.stdout + out.stderr
+        out = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", str(root / "pipes"), vendor, *command],
+                             env=env, cwd=root, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, (vendor, command, out.stderr)
+        assert out.stdout.strip(), (vendor, command)
+        leaked = [secret for secret in secrets if secret in out.stdout + out.stderr]
+        assert not leaked, (vendor, command)
 
 
 def test_wrong_token_exits_1_with_one_clear_line(holly: Sandbox, tmp_path: Path) -> None:

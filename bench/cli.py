@@ -1,0 +1,97 @@
+"""``python -m bench [--quick] [--vendors a,b] [--postgres] [--no-baseline] [--no-readme]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.orchestrate import ROOT, Options, evaluate, run_bench
+from bench.report import section, update_readme, write_json
+from bench.specs import SPECS, Size
+
+
+def available_vendors() -> list[str]:
+    from pipelines.vendors import available
+
+    return [v for v in SPECS if v in available()]
+
+
+def parse_sizes(text: str) -> dict[str, list[Size]]:
+    """``{"hollyhr": [{"people": 50}], ...}``: an explicit ladder per vendor (the last one is 'big')."""
+    raw = json.loads(text)
+    out: dict[str, list[Size]] = {}
+    for vendor, ladder in raw.items():
+        sizes = [Size("/".join(str(v) for v in params.values()), dict(params)) for params in ladder]
+        if sizes:
+            sizes[-1].big = True
+        out[vendor] = sizes
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or two")
+    parser.add_argument("--vendors", default="", help="comma-separated; default: every vendor whose source imports")
+    parser.add_argument("--sizes", default="", help='JSON ladder per vendor, e.g. \'{"hollyhr": [{"people": 50}]}\'')
+    parser.add_argument("--postgres", choices=("off", "small", "mid", "all"), default="small",
+                        help="also load into a throwaway Postgres at the smallest size (small), all but the "
+                             "biggest (mid) or every size (all); skipped when no server binaries are found")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the rest_api baseline")
+    parser.add_argument("--baseline-everywhere", action="store_true",
+                        help="run the baseline in every phase and size (adds ~15 min at full sizes)")
+    parser.add_argument("--arrow-rows", type=int, default=0, help="rows for the Arrow insert probe")
+    parser.add_argument("--baseline-stop-factor", type=float, default=5.0,
+                        help="stop a baseline run once it has taken this many times as long as ours "
+                             "(the ratio is then reported as at least that); 0: let it finish")
+    parser.add_argument("--memory-cap-mb", type=float, default=0.0,
+                        help="stop a run above this RSS (default: 70%% of the memory available)")
+    parser.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    parser.add_argument("--no-readme", action="store_true", help="do not touch README.md")
+    parser.add_argument("--render", default="", metavar="RESULTS_JSON",
+                        help="no runs: re-evaluate the targets of a results file and write the README section")
+    args = parser.parse_args(argv)
+    if args.render:
+        path = Path(args.render)
+        results = json.loads(path.read_text(encoding="utf-8"))
+        results["targets"] = evaluate(results["cases"])
+        path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        if not args.no_readme:
+            update_readme(Path(args.readme), section(results, path.name))
+        return 0
+
+    vendors = [v for v in args.vendors.split(",") if v] or available_vendors()
+    unknown = [v for v in vendors if v not in SPECS]
+    if unknown:
+        parser.error(f"unknown vendors {unknown}; known: {list(SPECS)}")
+    destinations = ["duckdb"]
+    if args.postgres != "off" and postgres_binaries():
+        destinations.append("postgres")
+    opts = Options(vendors=vendors, quick=args.quick, sizes=parse_sizes(args.sizes) if args.sizes else {},
+                   destinations=destinations, postgres_sizes=args.postgres, baseline=not args.no_baseline,
+                   baseline_everywhere=args.baseline_everywhere, memory_cap_mb=args.memory_cap_mb,
+                   baseline_stop_factor=args.baseline_stop_factor,
+                   arrow_rows=args.arrow_rows or (20_000 if args.quick else 200_000))
+    opts.on_case = lambda partial: write_json({**partial, "partial": True}, Path(args.out_dir))
+    results = run_bench(opts)
+    path = write_json(results, Path(args.out_dir))
+    print(f"results: {path}", file=sys.stderr)
+    if not args.no_readme and not args.quick and not args.sizes:
+        update_readme(Path(args.readme), section(results, path.name))
+        print(f"README: {args.readme}", file=sys.stderr)
+    for t in results["targets"]:
+        print(f"{'MET ' if t['met'] else 'MISS'} {t['vendor']:8s} {t['target']}: {t['value']}", file=sys.stderr)
+    failed = [c for c in results["cases"] if "error" in c]
+    return 1 if failed else 0
+
+
+def postgres_binaries() -> bool:
+    try:
+        from tests.postgres_server import find_bindir
+
+        find_bindir()
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,14 @@
+{% set src = source('bytehr', 'leave_requests') %}
+{% set cols = hr_columns(src) %}
+select
+    {{ hr_field(cols, 'id', hr_bigint(), 'leave_request_id') }},
+    {{ hr_field(cols, 'employee_id', hr_bigint()) }},
+    {{ hr_field(cols, 'leave_type', hr_text()) }},
+    {{ hr_field(cols, 'start_date', hr_date()) }},
+    {{ hr_field(cols, 'end_date', hr_date()) }},
+    {{ hr_field(cols, 'days', hr_double()) }},
+    {{ hr_field(cols, 'status', hr_text()) }},
+    {{ hr_field(cols, 'updated_at', hr_timestamp()) }},
+    _dlt_load_id
+from {{ src }}
+where {{ hr_live(cols) }}

@@ -1,0 +1,108 @@
+"""``hr-elt quota bytehr``: the quota as the last run left it, or as one cheap request sees it now."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dlt
+
+from sources._shared.config import check_base_url, check_secret, http_settings
+from sources._shared.redaction import register_secret
+from sources.bytehr import settings
+from sources.bytehr.client import make_client
+from sources.bytehr.quota import (
+    QuotaInfo,
+    QuotaLedger,
+    full_run_requests,
+    pages_for,
+    parse_time,
+    runs_that_fit,
+    utc_now,
+)
+
+LIVE_PATH_PARAMS = {settings.LIMIT_PARAM: 1}
+
+
+def saved_state(pipeline_name: str = settings.PROVIDER, pipelines_dir: str | None = None) -> dict[str, Any] | None:
+    """The ByteHR source state of a local pipeline, or None when it never ran here."""
+    from dlt.pipeline.exceptions import CannotRestorePipelineException
+
+    try:
+        pipeline = dlt.attach(pipeline_name=pipeline_name, pipelines_dir=pipelines_dir)  # type: ignore[arg-type]
+    except CannotRestorePipelineException:
+        return None
+    sources = pipeline.state.get("sources") or {}
+    state = sources.get(settings.PROVIDER)
+    return dict(state) if isinstance(state, dict) else None
+
+
+def live_quota(base_url: str, api_key: str, header_names: Mapping[str, str] | None = None) -> QuotaInfo:
+    """Sends one request (``GET /custom-fields?limit=1``, counted by ByteHR) and reads its quota headers."""
+    headers = {**settings.HEADER_NAMES, **(header_names or {})}
+    key = check_secret(settings.PROVIDER, "api_key", api_key)
+    register_secret(key)
+    ledger = QuotaLedger(0, headers, settings.EXPIRY_WARNING_DAYS)
+    http = http_settings(30.0, 3, 1.0, 10.0, 60.0)
+    client = make_client(check_base_url(settings.PROVIDER, base_url), key, "quota", http, ledger, headers)
+    client.get(settings.ENDPOINTS["custom_field_definitions"], params=LIVE_PATH_PARAMS)
+    return ledger.info
+
+
+def quota_report(state: Mapping[str, Any] | None, live: QuotaInfo | None, page_size: int = settings.PAGE_SIZE,
+                 reserve: int = settings.QUOTA_RESERVE) -> str:
+    """The lines ``hr-elt quota bytehr`` prints."""
+    state = state or {}
+    saved = QuotaInfo.from_state(state.get("quota"))
+    info = live or saved
+    if live is not None:
+        head = f"bytehr quota (live: one request just now, request_id {live.request_id}; it counted)"
+    elif saved.remaining is not None:
+        head = (f"bytehr quota (as of the last run, {saved.observed_at}; others sharing the key may have "
+                f"spent more since: --live asks ByteHR)")
+    else:
+        return "bytehr quota: unknown: no run of the bytehr pipeline here yet; --live asks ByteHR (one request)"
+    now = utc_now()
+    lines = [head]
+    used = info.used()
+    lines.append(f"  used         {used if used is not None else '?'} of {info.limit} requests this cycle")
+    above = "" if info.remaining is None else f", {max(0, info.remaining - reserve)} above the reserve of {reserve}"
+    lines.append(f"  remaining    {info.remaining}{above}")
+    lines.append(f"  resets at    {info.reset}{_in_days(info.reset, now)}")
+    lines.append(f"  key expires  {info.expires_at}{_in_days(info.expires_at, now)}")
+    resources = state.get("resources") or {}
+    need, known = full_run_requests(resources, page_size)
+    per = ", ".join(f"{name} {_pages(resources, name, page_size)}" for name in settings.ENDPOINTS)
+    lines.append(f"  a full run   {'at least ' if not known else ''}{need} requests ({per}; "
+                 f"from the last complete walks, {page_size} a page)")
+    runs = runs_that_fit(info, reserve, need)
+    lines.append(f"  runs left    {runs if runs is not None else '?'} full runs fit before the reset")
+    return "\n".join(lines)
+
+
+def _pages(resources: Mapping[str, Any], name: str, page_size: int) -> str:
+    last = (resources.get(name) or {}).get("last_walk") or {}
+    return str(pages_for(last.get("records"), page_size) or "?")
+
+
+def _in_days(value: str | None, now: Any) -> str:
+    when = parse_time(value)
+    if when is None:
+        return ""
+    days = (when - now).total_seconds() / 86400
+    return f" (in {days:.1f} days)" if days >= 0 else f" ({-days:.1f} days ago)"
+
+
+def run_quota_command(pipelines_dir: str | None = None, live: bool = False) -> str:
+    """What ``hr-elt quota bytehr`` prints; settings come from dlt config (``sources.bytehr.*``)."""
+    state = saved_state(pipelines_dir=pipelines_dir)
+    page_size = int(dlt.config.get("sources.bytehr.page_size", int) or settings.PAGE_SIZE)
+    reserve_setting = dlt.config.get("sources.bytehr.quota_reserve", int)
+    reserve = settings.QUOTA_RESERVE if reserve_setting is None else int(reserve_setting)
+    info = None
+    if live:
+        base_url = dlt.config.get("sources.bytehr.base_url", str) or settings.DEFAULT_BASE_URL
+        api_key = dlt.secrets.get("sources.bytehr.api_key", str)
+        names = dlt.config.get("sources.bytehr.header_names", dict)
+        info = live_quota(base_url, api_key or "", names)
+    return quota_report(state, info, page_size, reserve)

@@ -1,0 +1,70 @@
+"""ByteHR API constants: the contract's values, used as defaults of the source's settings.
+
+Contract: ``shared/providers/bytehr.md``. Everything marked [assumed] there is overridable
+through a source argument (``sources.bytehr.<name>``); these are the defaults.
+"""
+
+PROVIDER = "bytehr"
+DEFAULT_BASE_URL = "https://developer.byte-hr.com/api"
+
+PAGE_SIZE = 100  # [doc] max 100; the floor of a walk is ceil(rows / 100) requests
+MAX_PAGE_SIZE = 100
+FIRST_PAGE = 1  # [assumed] currentpage is 1-based
+
+# resource name -> list path [assumed]; all are full snapshots walked page by page
+ENDPOINTS = {
+    "custom_field_definitions": "/custom-fields",
+    "departments": "/departments",
+    "positions": "/positions",
+    "employees": "/employees",
+    "leave_requests": "/leave-requests",
+}
+PRIMARY_KEYS = {
+    "custom_field_definitions": "key",
+    "departments": "id",
+    "positions": "id",
+    "employees": "id",
+    "leave_requests": "id",
+}
+# resources served in ascending primary-key order [assumed]; /custom-fields is in creation order
+ORDERED_BY_KEY = frozenset({"departments", "positions", "employees", "leave_requests"})
+
+LIMIT_PARAM = "limit"  # [doc]
+PAGE_PARAM = "currentpage"  # [doc]
+DATA_SELECTOR = "data"
+TOTAL_PATH = "pagination.total"
+TOTAL_PAGES_PATH = "pagination.totalpages"
+LIMIT_PATH = "pagination.limit"
+
+# header names [assumed]; the `header_names` setting overrides any of them by these keys
+HEADER_NAMES = {
+    "api_key": "X-API-Key",
+    "request_id": "X-Request-Id",
+    "quota_limit": "X-Quota-Limit",
+    "quota_remaining": "X-Quota-Remaining",
+    "quota_reset": "X-Quota-Reset",
+    "key_expires_at": "X-API-Key-Expires-At",
+}
+
+# error codes [assumed]
+CODE_INVALID_KEY = "invalid_api_key"
+CODE_KEY_EXPIRED = "api_key_expired"
+CODE_QUOTA_EXCEEDED = "quota_exceeded"
+
+QUOTA_RESERVE = 10  # requests of each monthly cycle left for people and tools sharing the key
+QUOTA_MODES = ("refuse", "partial")
+EXPIRY_WARNING_DAYS = 30
+# hours between complete walks of a resource; a resource not due is skipped without a request
+MIN_INTERVAL_HOURS: dict[str, float] = {
+    "custom_field_definitions": 24,
+    "departments": 168,
+    "positions": 168,
+    "employees": 24,
+    "leave_requests": 24,
+}
+INTERVAL_SLACK = 0.05  # a resource is due at 95% of its interval, so a cron job a minute early still runs
+MAX_REREADS = 10  # page re-reads per walk to repair shifts; beyond that the walk never deletes
+
+SCHEMA_CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
+CUSTOM_FIELDS = "custom_fields"  # the employee field pivoted into a nested object
+MULTI_SELECT = "multi_select"

@@ -1,0 +1,188 @@
+"""One ByteHR resource as a snapshot walk: interval, quota plan, pages, unchanged rows, deletes.
+
+The generator is the body of every ByteHR resource. Each run it:
+
+1. skips the resource without a request when its last complete walk is more recent than
+   ``min_interval_hours`` (a walk in progress is always continued);
+2. in ``quota_mode = "refuse"``, books the pages the walk needs (from the last complete walk,
+   or from the first page's ``totalpages``) and refuses it when the quota cannot pay for them;
+3. walks the pages with :class:`~sources.bytehr.client.SnapshotPaginator`, yielding only
+   records that are new or changed since they were loaded;
+4. at the end of a complete walk emits tombstones for remembered ids it did not see; an
+   incomplete walk keeps its place in dlt state for the next run and deletes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import dlt
+
+from sources._shared.client import ProviderRESTClient
+from sources._shared.errors import ProviderQuotaError
+from sources._shared.snapshot import SnapshotTracker
+from sources._shared.stats import STATS
+from sources.bytehr import settings
+from sources.bytehr.client import SnapshotPaginator
+from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, parse_time, utc_now
+
+logger = logging.getLogger("sources.bytehr")
+
+Transform = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WalkOptions:
+    """How one resource is walked; every field comes from a source setting."""
+
+    resource: str
+    path: str
+    primary_key: str
+    ordered: bool
+    page_size: int
+    first_page: int
+    quota_mode: str
+    min_interval_hours: float
+    max_rereads: int
+    skip_unchanged: bool
+    intervals: dict[str, float] | None = None  # every resource's interval, for the monthly projection
+    limit_param: str = settings.LIMIT_PARAM
+    page_param: str = settings.PAGE_PARAM
+
+
+def is_due(last_walk: dict[str, Any], interval_hours: float) -> tuple[bool, str | None]:
+    """(due, when it is due next): due when no complete walk began within the interval (less 5% slack)."""
+    started = parse_time(last_walk.get("started_at"))
+    if interval_hours <= 0 or started is None:
+        return True, None
+    due_at = started.add(seconds=interval_hours * 3600 * (1 - settings.INTERVAL_SLACK))
+    return utc_now() >= due_at, iso(due_at)
+
+
+def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
+                  make_transform: Callable[[], Transform] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Walks one resource and yields its new and changed records, then its tombstones."""
+    name = options.resource
+    source_state = dlt.current.source_state()
+    ledger.attach(source_state)
+    tracker = SnapshotTracker(dlt.current.resource_state(), settings.PROVIDER, options.primary_key,
+                              options.skip_unchanged)
+    try:
+        if not tracker.resuming:
+            due, due_at = is_due(tracker.last_walk, options.min_interval_hours)
+            if not due:
+                STATS.note(settings.PROVIDER, f"skip/{name}", f"{name}: not due (min_interval_hours "
+                           f"{options.min_interval_hours:g}), next walk after {due_at}")
+                return
+        yield from _walk(options, client, ledger, tracker, make_transform() if make_transform else None)
+    finally:
+        ledger.publish(source_state.get("resources") or {}, options.page_size, options.intervals)
+
+
+def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger, tracker: SnapshotTracker,
+          transform: Transform | None) -> Iterator[list[dict[str, Any]]]:
+    name = options.resource
+    resume = tracker.resume if isinstance(tracker.resume, dict) else None
+    if resume is not None and resume.get("limit") != options.page_size:
+        tracker.resume = resume = None  # the page size changed: page numbers mean other records now
+    started = utc_now()
+    tracker.begin(iso(started))
+    paginator = SnapshotPaginator(
+        options.primary_key, tracker, lambda: ledger.may_send(name), ordered=options.ordered,
+        first_page=options.first_page, page_param=options.page_param, max_rereads=options.max_rereads, resume=resume,
+    )
+    refuse = options.quota_mode == "refuse"
+    needed = _pages_needed(tracker, resume, paginator, options.page_size)
+    booked = False
+    failure: ProviderQuotaError | None = None
+    try:
+        if refuse:
+            booked = _book_or_refuse(ledger, name, needed)
+        if not ledger.may_send(name):
+            paginator.stop()
+            raise ledger.refusal(name, "no request fits above the quota reserve") if refuse else _Stop()
+        params = {options.limit_param: options.page_size}
+        for page in client.paginate(options.path, params=params, paginator=paginator):
+            rows = [transform(dict(row)) for row in page] if transform else [dict(row) for row in page]
+            fresh = tracker.accept(rows)
+            if fresh:
+                yield fresh
+            if refuse and not booked and not paginator.complete and not paginator.stopped:
+                # the quota or the page count was unknown before: the first page tells both
+                booked = _book_or_refuse(ledger, name, paginator.pages_left(), stopped=paginator)
+    except _Stop:
+        pass
+    except ProviderQuotaError as error:
+        if refuse or error.code != CODE_RESERVE:
+            failure = error
+    except GeneratorExit:
+        tracker.finish(False, False, {**paginator.resume_point(), "limit": options.page_size}, {}, iso(utc_now()))
+        raise
+    finally:
+        ledger.release(name)
+    if paginator.requests or tracker.resuming:
+        facts = {"limit": options.page_size, "total": paginator.total}
+        resume_point = {**paginator.resume_point(), "limit": options.page_size}
+        tombstones = tracker.finish(paginator.complete, paginator.verified, resume_point, facts, iso(utc_now()))
+        if tombstones:
+            yield tombstones
+    _report(options, paginator, tracker, failure, ledger)
+
+
+class _Stop(Exception):
+    """The quota allows no first request of a walk in partial mode: nothing to do this run."""
+
+
+def _pages_needed(tracker: SnapshotTracker, resume: dict[str, Any] | None, paginator: SnapshotPaginator,
+                  page_size: int) -> int | None:
+    """Requests the walk (or the rest of a resumed one) takes, from what earlier runs saw; None: unknown."""
+    if resume is not None and paginator.totalpages is not None:
+        return paginator.pages_left()
+    return pages_for(tracker.last_walk.get("records"), page_size)
+
+
+def _book_or_refuse(ledger: QuotaLedger, name: str, needed: int | None,
+                    stopped: SnapshotPaginator | None = None) -> bool:
+    """Refuse mode: books the walk's pages, or raises when the quota above the reserve cannot pay for them.
+
+    Returns False (nothing booked) while the page count or the quota is still unknown.
+    """
+    available = ledger.available(name)
+    if needed is None or available is None:
+        return False
+    if available < needed:
+        if stopped is not None:
+            stopped.stop()
+        raise ledger.refusal(name, "the walk does not fit in the quota", needed=needed)
+    ledger.book(name, needed)
+    return True
+
+
+def _report(options: WalkOptions, paginator: SnapshotPaginator, tracker: SnapshotTracker,
+            failure: ProviderQuotaError | None, ledger: QuotaLedger) -> None:
+    name = options.resource
+    if failure is not None:
+        key = f"{settings.PROVIDER}/{name}"
+        if ledger.failed_first is None or failure.code == CODE_RESERVE:
+            ledger.failed_first = ledger.failed_first or name
+            STATS.record_failure(key, str(failure))
+            logger.error("%s", failure)
+        else:
+            STATS.note(settings.PROVIDER, f"walk/{name}",
+                       f"{name}: stopped, the quota is spent (see {ledger.failed_first})")
+    if not paginator.complete and not paginator.requests and not tracker.resuming:
+        if failure is None:
+            STATS.note(settings.PROVIDER, f"walk/{name}", f"{name}: not walked, no request fits above the quota "
+                                                          f"reserve; it starts on the next run")
+    elif not paginator.complete:
+        where = f"page {paginator.current_value}" + (f" of {paginator.totalpages}" if paginator.totalpages else "")
+        STATS.note(settings.PROVIDER, f"walk/{name}",
+                   f"{name}: walk incomplete, {len(tracker.seen)} records seen so far; it continues at {where} "
+                   f"on the next run and deletes nothing until it ends")
+    elif not paginator.verified:
+        STATS.note(settings.PROVIDER, f"walk/{name}",
+                   f"{name}: the list changed during the walk beyond what re-reads could check; "
+                   f"deletes wait for the next complete walk")

@@ -1,0 +1,250 @@
+"""CuteHR source: employees, departments, leaves and attendance.
+
+A login gives a bearer token (one login per run, a silent re-login on a 401); pages follow the
+API's ``next`` links; every request is paced to the per-token rate limit. Employees and
+departments are read whole every run and deletes are detected from complete walks; leaves load
+incrementally by ``modified_since``; attendance backfills in date windows of at most 31 days, then
+re-reads a look-back each run so corrections land. See ``sources/cutehr/README.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime, timezone
+from typing import Any
+
+import dlt
+from dlt.common.typing import TDataItems
+from dlt.extract.resource import DltResource
+from dlt.sources import incremental
+
+from sources._shared.client import ProviderRESTClient
+from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
+from sources._shared.errors import ProviderAuthError, ProviderConfigError
+from sources._shared.incremental import BoundaryDedup
+from sources._shared.isolation import isolate_failure
+from sources._shared.pacing import RatePacer
+from sources._shared.snapshot import DELETE_MODES, SnapshotTracker, snapshot_hints
+from sources._shared.stats import STATS
+from sources.cutehr import settings
+from sources.cutehr.client import CuteHRClients, merged_paths
+from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
+from sources.cutehr.windows import DayDigests, next_start, parse_day, utc_today, windows
+
+__all__ = ["cutehr_source"]
+
+logger = logging.getLogger("sources.cutehr")
+
+ClientFor = Callable[[str], ProviderRESTClient]
+
+
+@dlt.source(name="cutehr")
+def cutehr_source(
+    base_url: str = dlt.config.value,
+    email: str = dlt.config.value,
+    password: str = dlt.secrets.value,
+    attendance_start_date: str | None = None,
+    page_size: int = settings.PAGE_SIZE,
+    attendance_window_days: int = settings.ATTENDANCE_WINDOW_DAYS,
+    attendance_lookback_days: int = settings.ATTENDANCE_LOOKBACK_DAYS,
+    requests_per_minute: int = settings.REQUESTS_PER_MINUTE,
+    rate_window_seconds: float = settings.RATE_WINDOW_SECONDS,
+    delete_mode: str = "flag",
+    skip_unchanged: bool = True,
+    login_path: str = settings.LOGIN_PATH,
+    paths: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    max_attempts: int = settings.MAX_ATTEMPTS,
+    backoff_base: float = 1.0,
+    backoff_cap: float = 60.0,
+    max_retry_after: float = 600.0,
+) -> Sequence[DltResource]:
+    """The CuteHR source. Creating it validates settings and sends no request.
+
+    Args:
+        base_url: API host root, e.g. ``https://api.cutehr.io``; must be https unless the host is loopback.
+        email: Login e-mail of the API account.
+        password: Login password (secret).
+        attendance_start_date: First day of attendance to backfill (``YYYY-MM-DD``); None starts at
+            today minus the look-back. Only read on the first run (the cursor then lives in dlt state).
+        page_size: Records per page, 1..200.
+        attendance_window_days: Days per attendance request (``date_from``..``date_to`` inclusive).
+        attendance_lookback_days: Days before today that every run reads again (corrections).
+        requests_per_minute: Requests sent per ``rate_window_seconds`` at most (0: no pacing).
+        rate_window_seconds: Length of the rate-limit window, seconds.
+        delete_mode: What an employee or department missing from a complete walk becomes: ``flag``
+            (``_deleted_at`` set), ``hard_delete`` (row removed) or ``scd2`` (history kept).
+        skip_unchanged: Leave out employees, departments and re-read attendance rows whose content
+            is unchanged since they were loaded.
+        login_path: Path of the login endpoint.
+        paths: Endpoint path per resource, over the contract's (keys: employees, departments,
+            leaves, attendance).
+        timeout: Seconds per request.
+        max_attempts: Attempts per request on 429, 5xx and dropped connections.
+        backoff_base: First backoff ceiling in seconds (full jitter, doubling).
+        backoff_cap: Largest backoff ceiling in seconds.
+        max_retry_after: Longest Retry-After waited out; a longer one fails the run.
+
+    Returns:
+        The resources ``employees``, ``departments``, ``leaves``, ``attendance``.
+    """
+    provider = settings.PROVIDER
+    base_url = check_base_url(provider, base_url, https_only=True)
+    email = check_secret(provider, "email", email).strip()
+    password = check_secret(provider, "password", password)
+    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
+    check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
+    _check_int(provider, "attendance_window_days", attendance_window_days, 1)
+    _check_int(provider, "attendance_lookback_days", attendance_lookback_days, 0)
+    _check_int(provider, "requests_per_minute", requests_per_minute, 0)
+    if not float(rate_window_seconds) > 0:
+        raise ProviderConfigError(provider, f"rate_window_seconds {rate_window_seconds!r} is not > 0",
+                                  hint="Set sources.cutehr.rate_window_seconds")
+    start_day = parse_day("attendance_start_date", attendance_start_date)
+    unknown = set(paths or {}) - set(settings.ENDPOINTS)
+    if unknown:
+        raise ProviderConfigError(provider, f"paths has unknown keys {sorted(unknown)}; "
+                                  f"known: {sorted(settings.ENDPOINTS)}", hint="Fix sources.cutehr.paths")
+    endpoints = merged_paths(paths)
+    http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
+    pacer = None
+    if requests_per_minute:
+        pacer = RatePacer(max_requests=requests_per_minute,
+                          per_seconds=float(rate_window_seconds) + settings.PACING_MARGIN_SECONDS,
+                          honour_headers=False)
+    clients = CuteHRClients(base_url, email, password, login_path, http, pacer, attendance_window_days)
+
+    resources = []
+    for name in ("employees", "departments"):
+        resource = _snapshot_resource(name, endpoints[name], clients.client, page_size, skip_unchanged)
+        hints = snapshot_hints("id", delete_mode)
+        hints["columns"] = {**settings.COLUMNS[name], **hints["columns"]}
+        resource.apply_hints(**hints)
+        resources.append(resource)
+    resources.append(_leaves(endpoints["leaves"], clients.client, page_size))
+    resources.append(_attendance(endpoints["attendance"], clients.client, page_size, start_day,
+                                 attendance_window_days, attendance_lookback_days, skip_unchanged))
+    return resources
+
+
+def _check_int(provider: str, key: str, value: Any, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ProviderConfigError(provider, f"{key} {value!r} is not a whole number >= {minimum}",
+                                  hint=f"Set sources.cutehr.{key} (env SOURCES__CUTEHR__{key.upper()})")
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: int,
+                       skip_unchanged: bool) -> DltResource:
+    """A list read whole every run: only new or changed records load; a trusted walk finds deletes."""
+
+    @dlt.resource(name=name)
+    def snapshot() -> Iterator[TDataItems]:
+        state = dlt.current.resource_state()
+        state.pop("walk", None)  # CuteHR lists are read whole every run: there is never a walk to resume
+        tracker = SnapshotTracker(state, settings.PROVIDER, "id", skip_unchanged)
+        tracker.begin(_now_iso())
+        check = SnapshotCheck(tracker)
+        for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
+            rows = [dict(row) for row in page]
+            check.observe(rows, page_count(page))
+            fresh = tracker.accept(rows)
+            if fresh:
+                yield fresh
+        trusted, why = check.verdict(len(tracker.seen))
+        tombstones = tracker.finish(True, trusted, None, {"pages": check.pages}, _now_iso())
+        if not trusted:
+            STATS.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
+            logger.warning("%s [%s]: %s; deletes wait for the next complete walk", settings.PROVIDER, name, why)
+        if tombstones:
+            STATS.note(settings.PROVIDER, f"deletes/{name}", f"{name}: {len(tombstones)} deleted at CuteHR")
+            yield tombstones
+
+    return snapshot()
+
+
+def _leaves(path: str, client_for: ClientFor, page_size: int) -> DltResource:
+    """Leaves by inclusive ``modified_since``; ties at the boundary load once; a moving list rewinds the cursor."""
+
+    @dlt.resource(name="leaves", primary_key="id", write_disposition="merge", columns=settings.COLUMNS["leaves"])
+    def leaves(
+        cursor: incremental[str] = incremental(settings.LEAVES_CURSOR, initial_value=None, primary_key=()),
+    ) -> Iterator[TDataItems]:
+        params: dict[str, Any] = {settings.PAGE_SIZE_PARAM: page_size}
+        if cursor.start_value:
+            params[settings.MODIFIED_SINCE_PARAM] = cursor.start_value
+        dedup = BoundaryDedup(dlt.current.resource_state(), settings.LEAVES_CURSOR)
+        guard = LeavesWalkGuard(settings.LEAVES_CURSOR)
+        for page in client_for("leaves").paginate(path, params=params):
+            rows = [dict(row) for row in page]
+            guard.observe(rows, page_count(page))
+            fresh = dedup.filter(rows)
+            if fresh:
+                yield fresh
+        target = guard.next_cursor(cursor.start_value)
+        if target is not None and target != cursor.last_value:
+            cursor.advance(target)
+        if guard.rewind_to is not None:
+            why = "; ".join(guard.reasons[:3]) + ("; ..." if len(guard.reasons) > 3 else "")
+            STATS.note(settings.PROVIDER, "walk/leaves",
+                       f"leaves: the list moved during the walk ({why}); the next run re-reads from {target}")
+            logger.warning("%s [leaves]: the list moved during the walk (%s); the next run re-reads from "
+                           "modified_since=%s", settings.PROVIDER, why, target)
+
+    return leaves
+
+
+def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: date | None, window_days: int,
+                lookback_days: int, skip_unchanged: bool) -> DltResource:
+    """Attendance in date windows; each finished window moves the cursor, committed with the load."""
+    initial = start_day.isoformat() if start_day else None
+
+    @dlt.resource(name="attendance", primary_key="id", write_disposition="merge",
+                  columns=settings.COLUMNS["attendance"])
+    def attendance(
+        day: incremental[str] = incremental(settings.ATTENDANCE_CURSOR, initial_value=initial, primary_key=()),
+    ) -> Iterator[TDataItems]:
+        today = utc_today()
+        first = parse_day("attendance_start_date", day.start_value) or next_start(today, today, lookback_days)
+        # the API applies the range; the cursor moves with finished windows, not with row values
+        day.advance(first.isoformat())
+        digests = DayDigests(dlt.current.resource_state(), skip_unchanged)
+        plan = windows(first, today, window_days)
+        resume = first
+        done = 0
+        client = client_for("attendance")
+        try:
+            with _isolate("attendance"):
+                for date_from, date_to in plan:
+                    params = {settings.DATE_FROM_PARAM: date_from.isoformat(),
+                              settings.DATE_TO_PARAM: date_to.isoformat(),
+                              settings.PAGE_SIZE_PARAM: page_size}
+                    for page in client.paginate(path, params=params):
+                        fresh = digests.fresh(dict(row) for row in page)
+                        if fresh:
+                            yield fresh
+                    resume = next_start(date_to, today, lookback_days)
+                    day.advance(resume.isoformat())
+                    done += 1
+        finally:
+            digests.save(resume)
+            if plan:
+                STATS.note(settings.PROVIDER, "windows/attendance",
+                           f"attendance: {done} of {len(plan)} window(s) from {first} to {today}; "
+                           f"the next run starts at {resume}")
+
+    return attendance
+
+
+def _isolate(resource: str) -> AbstractContextManager[None]:
+    """An API failure in a window ends the resource: finished windows load and are kept, the run reports it.
+
+    Refused credentials and bad settings are not isolated: they fail the whole run.
+    """
+    return isolate_failure(settings.PROVIDER, resource,
+                           lambda e: not isinstance(e, (ProviderConfigError, ProviderAuthError)))

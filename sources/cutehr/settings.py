@@ -1,0 +1,68 @@
+"""CuteHR API constants: the contract's values, used as defaults of the source's settings.
+
+Contract: ``shared/providers/cutehr.md``. Everything marked [assumed] there is overridable through a
+source argument (``sources.cutehr.<name>``); these are the defaults.
+"""
+
+from dlt.common.schema.typing import TColumnSchema
+
+PROVIDER = "cutehr"
+DEFAULT_BASE_URL = "https://api.cutehr.io"  # [doc]
+
+LOGIN_PATH = "/api/v1/auth/login"  # [assumed] POST {"email", "password"} -> {"token", "expires_in"}
+TOKEN_FIELD = "token"  # [assumed]
+
+# resource name -> list path [assumed]; the `paths` setting overrides any of them
+ENDPOINTS = {
+    "employees": "/api/v1/employees",
+    "departments": "/api/v1/departments",
+    "leaves": "/api/v1/leaves",
+    "attendance": "/api/v1/attendance",
+}
+
+PAGE_SIZE = 200  # [assumed] max 200; larger -> 400
+MAX_PAGE_SIZE = 200
+PAGE_SIZE_PARAM = "page_size"  # [assumed]
+NEXT_PATH = "next"  # [assumed] absolute URL of the next page, null on the last
+DATA_SELECTOR = "results"
+COUNT_FIELD = "count"
+
+MODIFIED_SINCE_PARAM = "modified_since"  # [assumed] inclusive, ISO-8601 UTC
+LEAVES_CURSOR = "modified_at"
+DATE_FROM_PARAM = "date_from"  # [assumed] inclusive dates, at most 31 days apart
+DATE_TO_PARAM = "date_to"
+ATTENDANCE_CURSOR = "date"
+
+ATTENDANCE_WINDOW_DAYS = 31  # [assumed] date_from..date_to, both inclusive
+ATTENDANCE_LOOKBACK_DAYS = 7  # [assumed] a day may be corrected for up to 7 days afterwards
+REQUESTS_PER_MINUTE = 120  # [assumed] per token; a 429 has no Retry-After
+RATE_WINDOW_SECONDS = 60.0
+# sent requests are paced over a window this much longer than the server's, so that network
+# jitter never lets the n+1-th request of a window arrive before the server's window ends
+PACING_MARGIN_SECONDS = 0.25
+
+REQUEST_ID_HEADER = "X-Request-Id"
+MAX_ATTEMPTS = 10  # 429s carry no Retry-After: full-jitter waits that add up to about 2 min, beyond a 60 s window
+
+# column types the API sends as strings
+COLUMNS: dict[str, dict[str, TColumnSchema]] = {
+    "employees": {
+        "date_of_joining": {"data_type": "date"},
+        "date_of_exit": {"data_type": "date"},
+        "modified_at": {"data_type": "timestamp"},
+    },
+    "departments": {},
+    "leaves": {
+        "from_date": {"data_type": "date"},
+        "to_date": {"data_type": "date"},
+        "days": {"data_type": "double"},
+        "applied_at": {"data_type": "timestamp"},
+        "modified_at": {"data_type": "timestamp", "dedup_sort": "desc"},
+    },
+    "attendance": {
+        "date": {"data_type": "date"},
+        "check_in": {"data_type": "timestamp"},
+        "check_out": {"data_type": "timestamp"},
+        "worked_hours": {"data_type": "double"},
+    },
+}

@@ -1,0 +1,109 @@
+"""Attendance date windows, the look-back, and the digests that keep re-read days from loading twice.
+
+CuteHR serves attendance only for a ``date_from``..``date_to`` window of at most 31 days. A run
+reads the days from its start (the configured ``attendance_start_date`` on the first run, later the
+``next_start`` the previous run saved) to today, window by window, oldest first.
+
+Attendance for a day may be corrected for up to ``lookback`` days afterwards. So after a window
+the next run must start at the first day not yet read or at ``today - lookback``, whichever is
+earlier: a backfill window older than the look-back is final once read, and a recent one is read
+again by every run until it has aged out of the look-back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sources._shared.errors import ProviderConfigError, ProviderDataError
+from sources._shared.snapshot import content_digest, pack_digests, unpack_digests
+from sources.cutehr import settings
+
+
+def utc_today() -> date:
+    """Today's date in UTC, the day the API's attendance ends."""
+    return datetime.now(timezone.utc).date()
+
+
+def parse_day(key: str, value: str | date | None) -> date | None:
+    """A ``YYYY-MM-DD`` setting as a date; a clear config error when it is not one."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ProviderConfigError(settings.PROVIDER, f"{value!r} is not a date (YYYY-MM-DD)",
+                                  hint=f"Set sources.cutehr.{key} (env SOURCES__CUTEHR__{key.upper()})") from None
+
+
+def windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """Consecutive windows of at most `days` days (both ends inclusive) covering `start`..`end`."""
+    out = []
+    current = start
+    while current <= end:
+        last = min(current + timedelta(days=days - 1), end)
+        out.append((current, last))
+        current = last + timedelta(days=1)
+    return out
+
+
+def next_start(window_end: date, today: date, lookback_days: int) -> date:
+    """Where the next run starts once every day up to `window_end` has been read today."""
+    return min(window_end + timedelta(days=1), today - timedelta(days=lookback_days))
+
+
+class DayDigests:
+    """Content digests of the attendance rows of the days the next run will read again.
+
+    A re-read row whose content did not change since it was loaded is left out, so a run over an
+    unchanged look-back loads nothing and a correction loads exactly the corrected row. Kept in
+    the resource's dlt state (committed with the load), one packed map per day, and only for days
+    from the next start on: about 8 bytes per employee and working day of the look-back.
+
+    Args:
+        state: The resource's dlt state.
+        enabled: False keeps no digests and lets every re-read row through (merge dedups them).
+    """
+
+    STATE_KEY = "digests"
+
+    def __init__(self, state: MutableMapping[str, Any], enabled: bool) -> None:
+        self.state = state
+        self.enabled = enabled
+        packed = state.get(self.STATE_KEY) or {}
+        self.by_day: dict[str, dict[Any, bytes]] = {day: unpack_digests(p) for day, p in packed.items()}
+        self.unchanged = 0
+
+    def fresh(self, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows that are new or changed since they were loaded (all rows when disabled)."""
+        rows = list(rows)
+        if not self.enabled:
+            return rows
+        out = []
+        for row in rows:
+            key, day = row.get("id"), row.get(settings.ATTENDANCE_CURSOR)
+            if key is None or day is None:
+                raise ProviderDataError(settings.PROVIDER, f"an attendance record has no 'id' or 'date': {sorted(row)}",
+                                        resource="attendance")
+            digest = content_digest(row)
+            known = self.by_day.setdefault(str(day), {})
+            if known.get(key) == digest:
+                self.unchanged += 1
+                continue
+            known[key] = digest
+            out.append(row)
+        return out
+
+    def save(self, keep_from: date | None) -> None:
+        """Writes the digests of the days from `keep_from` on to the state; older days are final."""
+        if not self.enabled:
+            self.state.pop(self.STATE_KEY, None)
+            return
+        first = keep_from.isoformat() if keep_from else ""
+        self.by_day = {day: known for day, known in self.by_day.items() if day >= first}
+        self.state[self.STATE_KEY] = {day: pack_digests(known) for day, known in sorted(self.by_day.items())}

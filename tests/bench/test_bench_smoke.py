@@ -1,0 +1,74 @@
+"""`python -m bench` end to end on tiny sizes: the JSON it writes, and requests exactly at the floor.
+
+No timing thresholds: times depend on the machine; only shapes and request counts are checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.vendors import available
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = {"hollyhr": [{"people": 40}], "cutehr": [{"employees": 20, "attendance": 300}],
+        "bytehr": [{"employees": 40}]}
+RUN_KEYS = {"ok", "requests", "requests_total", "seconds", "rows", "rows_per_s", "phases", "rss_mb"}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("bench")
+    vendors = [v for v in TINY if v in available()]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--vendors", ",".join(vendors), "--sizes", json.dumps(TINY),
+         "--postgres", "off", "--arrow-rows", "2000", "--out-dir", str(out), "--no-readme"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=280, check=False,
+    )
+    files = sorted(out.glob("*.json"))
+    assert files, proc.stderr[-3000:]
+    data = json.loads(files[0].read_text())
+    data["_stderr"] = proc.stderr
+    return data
+
+
+def test_json_shape(results: dict) -> None:
+    assert {"date", "machine", "cases", "targets", "seconds"} <= set(results)
+    assert results["cases"], results["_stderr"][-3000:]
+    for case in results["cases"]:
+        assert "error" not in case, (case.get("error"), results["_stderr"][-3000:])
+        probe = case["probe"]
+        assert probe["rtt_ms"] and all(v > 0 for v in probe["rtt_ms"].values())
+        assert probe["arrow_rows_per_s"] and all(v > 0 for v in probe["arrow_rows_per_s"].values())
+        assert set(case["phases"]) == {"full", "unchanged", "incremental"}
+        for entry in case["phases"].values():
+            assert entry["floor"]["requests_total"] >= 1
+            assert entry["floor"]["seconds"]["total"] > 0
+            ours = entry["runs"]["ours@duckdb"]
+            assert ours["ok"], ours.get("log")
+            assert RUN_KEYS <= set(ours)
+            assert set(ours["phases"]) == {"extract", "normalize", "load"}
+            assert "time_vs_physical_floor" in entry["compare"]["duckdb"]
+        base = case["phases"]["full"]["runs"]["baseline@duckdb"]
+        assert base["ok"], base.get("log")
+        assert "speedup_vs_baseline" in case["phases"]["full"]["compare"]["duckdb"]
+    for target in results["targets"]:
+        assert {"vendor", "target", "value", "met"} <= set(target)
+
+
+def test_requests_equal_the_floor(results: dict) -> None:
+    for case in results["cases"]:
+        for phase, entry in case["phases"].items():
+            ours = entry["runs"]["ours@duckdb"]
+            assert ours["requests_total"] == entry["floor"]["requests_total"], (case["vendor"], case["size"], phase,
+                                                                                ours["requests"], entry["floor"])
+            for resource, n in entry["floor"]["requests"].items():
+                assert ours["requests"].get(resource, 0) == n, (case["vendor"], phase, resource)
+        full = case["phases"]["full"]
+        assert full["runs"]["ours@duckdb"]["rows"] > 0
