@@ -27,7 +27,7 @@ from sources._shared.redaction import redact
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
 DEFAULT_DUCKDB_PATH = "hr.duckdb"
 
-# The one place that picks the load file format (measured: docs_destinations.md, knowhow.md).
+# The one place that picks the load file format (measured: README "Load file formats", knowhow.md).
 # - DuckDB reads parquet about 15x faster than INSERT statements.
 # - Postgres: parquet goes in through ADBC's COPY (adbc-driver-postgresql, in the `postgres`
 #   extra); without the driver dlt's INSERT statements. Not csv: in dlt 1.31 csv turns empty

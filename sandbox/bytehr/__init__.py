@@ -1,4 +1,4 @@
-"""ByteHR Open API emulator (see sandbox/README_bytehr.md)."""
+"""ByteHR Open API emulator (see sandbox/README.md (ByteHR))."""
 
 from sandbox.bytehr.app import DEFAULT_KEY, DEFAULT_QUOTA, ByteHRApp
 from sandbox.bytehr.data import FIELD_TYPES, CustomField

@@ -1,7 +1,7 @@
 """The ByteHR Open API emulator: API-key auth with expiry, a monthly request quota, page-number
 pagination over snapshot endpoints, and admin-defined custom fields.
 
-Contract: shared/providers/bytehr.md. Choices where the contract is silent: sandbox/README_bytehr.md.
+Contract: shared/providers/bytehr.md. Choices where the contract is silent: sandbox/README.md (ByteHR).
 """
 
 from __future__ import annotations

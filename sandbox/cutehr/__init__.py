@@ -1,4 +1,4 @@
-"""CuteHR emulator (see ``shared/providers/cutehr.md`` and ``sandbox/README_cutehr.md``)."""
+"""CuteHR emulator (see ``shared/providers/cutehr.md`` and ``sandbox/README.md (CuteHR)``)."""
 
 from sandbox.cutehr.app import DEFAULT_EMAIL, DEFAULT_PASSWORD, CuteHRApp
 

@@ -1,7 +1,7 @@
 """The CuteHR emulator: login + bearer tokens, page/page_size pagination, leaves by
 ``modified_since``, attendance in date windows of at most 31 days.
 
-Contract: ``shared/providers/cutehr.md``. Choices where it is silent: ``sandbox/README_cutehr.md``.
+Contract: ``shared/providers/cutehr.md``. Choices where it is silent: ``sandbox/README.md (CuteHR)``.
 """
 
 from __future__ import annotations

@@ -173,7 +173,9 @@ class SnapshotPaginator(PageNumberPaginator):
         body = response.json()
         total = self._int_at(response, body, self.total_items_path)
         totalpages = self._int_at(response, body, self.total_path)
-        ids: list[Any] = [row.get(self.primary_key) for row in data or [] if isinstance(row, dict)]
+        # A record without its id is the quarantine's to report, not the walk's to compare.
+        rows = [row for row in data or [] if isinstance(row, dict)]
+        ids: list[Any] = [row[self.primary_key] for row in rows if row.get(self.primary_key) is not None]
         first = ids[0] if ids else None
         dropped = self.total is not None and total < self.total
         self.total, self.totalpages = total, totalpages

@@ -51,11 +51,6 @@ SPECS = [
     _spec("cutehr", "tests.cutehr.test_cutehr", "TestCuteHRContract", route="/api/v1/employees",
           table="employees", records="results", next_link="next", resources=["employees"]),
 ]
-# ByteHR's SnapshotPaginator.update_state takes max() over the page's ids, None included, so a record
-# without an id fails the walk inside the source ("'>' not supported between 'NoneType' and 'int'")
-# before the guard sees it; reported (docs_resilience.md).
-BYTEHR_NO_ID = pytest.mark.xfail(reason="ByteHR's paginator compares ids before the guard sees the record",
-                                  strict=False)
 
 
 @pytest.fixture
@@ -77,8 +72,7 @@ def rejected_rows(harness: Harness, vendor: str) -> list[tuple[Any, ...]]:
     return harness.query(f"select table_name, reason, page, request_id, record from {vendor}._rejected")
 
 
-@pytest.mark.parametrize("spec", [pytest.param(*s.values, marks=[*s.marks, BYTEHR_NO_ID], id=s.id)
-                                  if s.id == "bytehr" else s for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS)
 def test_record_without_primary_key_is_quarantined_for_every_vendor(harness: Harness, spec: Spec) -> None:
     app, proxy = behind_proxy(harness, spec)
     victim: dict[str, Any] = {}
