@@ -119,15 +119,16 @@ _MONTHLY = {"date": "DATE_TRUNC({column_name}, MONTH)", "timestamp": "TIMESTAMP_
 
 
 def adapt_source(source: DltSource, destination: str,
-                 layouts: Mapping[str, BigQueryLayout] | None = None) -> DltSource:
+                 layouts: Mapping[str, BigQueryLayout] | None = None, vendor: str | None = None) -> DltSource:
     """Applies the destination's table hints to ``source`` (in place) and returns it.
 
     DuckDB and Postgres take dlt's defaults: nested dicts become typed ``parent__child`` columns.
-    BigQuery gets :data:`BIGQUERY_LAYOUTS` for the source's name (or ``layouts``).
+    BigQuery gets :data:`BIGQUERY_LAYOUTS` for ``vendor`` (default: the source's name; a tenant's
+    source is named ``hollyhr_acme`` but laid out as ``hollyhr``), or ``layouts``.
     """
     if destination != "bigquery":
         return source
-    chosen = BIGQUERY_LAYOUTS.get(source.name, {}) if layouts is None else layouts
+    chosen = BIGQUERY_LAYOUTS.get(vendor or source.name, {}) if layouts is None else layouts
     for name, layout in chosen.items():
         if name in source.resources:
             adapt_bigquery_resource(source.resources[name], layout)

@@ -135,7 +135,7 @@ def _run_vendor_locked(
         source = VENDORS[vendor].make_source(**(source_kwargs or {}))
     if resources:
         source = source.with_resources(*resources)
-    source = adapt_source(source, destination)
+    source = adapt_source(source, destination, vendor=vendor)
     source = protect_source(source, vendor)  # bad records and PII, before anything leaves extraction
     STATS.reset()
     started = time.perf_counter()

@@ -128,7 +128,7 @@ def prepared_source(target: Target, destination: str = "duckdb", **kwargs: Any) 
         source = tenant_source(target.vendor, target.tenant, **kwargs)
     else:
         source = VENDORS[target.vendor].make_source(**kwargs)
-    return protect_source(adapt_source(source, destination), target.vendor)
+    return protect_source(adapt_source(source, destination, vendor=target.vendor), target.vendor)
 
 
 def secret_fields(vendor: str) -> list[str]:
