@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.core import Clock
+from sandbox.core import Clock, today_noon
 from sandbox.server import AppServer
 
 
@@ -32,7 +32,8 @@ class Sandbox:
         from sandbox.cutehr import CuteHRApp
         from sandbox.hollyhr import HollyHRApp
 
-        self.clock = clock or Clock()
+        # The connector's "today" (CuteHR's attendance windows) is the machine's date: share the calendar.
+        self.clock = clock or Clock(today_noon())
         factories = {"hollyhr": (HollyHRApp, hollyhr), "cutehr": (CuteHRApp, cutehr), "bytehr": (ByteHRApp, bytehr)}
         self.apps: dict[str, Any] = {}
         self._servers: list[AppServer] = []

@@ -21,6 +21,11 @@ UTC = timezone.utc
 DEFAULT_START = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
 
 
+def today_noon() -> datetime:
+    """12:00 UTC of the machine's UTC date: a clock start whose calendar matches the connector's today."""
+    return datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 def iso_ms(dt: datetime) -> str:
     """Formats a datetime as ISO-8601 UTC with millisecond precision and a Z suffix."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"

@@ -397,6 +397,18 @@ class CuteHRApp(VendorApp):
             if "date_of_joining" in fields or "date_of_exit" in fields:
                 self._att = None
 
+    def add_employee_field(self, name: str, values: dict[int, Any]) -> None:
+        """CuteHR starts sending a new employee field: ``name`` on every employee, ``values[id]`` (else null).
+
+        Raises:
+            KeyError: the field exists already.
+        """
+        if name in EMPLOYEE_FIELDS or name in ("id", "modified_at"):
+            raise KeyError(f"employee field {name!r} exists already")
+        with self.lock:
+            for eid, rec in self._employees.items():
+                rec[name] = values.get(eid)
+
     def delete_employee(self, employee_id: int) -> None:
         """Hard-deletes an employee: gone from /employees and from attendance; leaves stay (no cascade).
 

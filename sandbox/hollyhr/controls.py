@@ -130,6 +130,21 @@ class ControlsMixin:
             self.store.people[person_id]  # noqa: B018 - KeyError for unknown ids
             return dict(self.store.update_person(person_id, fields, self._parse_stamp(updated_at)))
 
+    def add_person_field(self, name: str, values: dict[str, Any],
+                         updated_at: str | datetime | None = None) -> None:
+        """HollyHR starts sending a new person field: ``name`` on every person, ``values[id]`` (else null).
+
+        Persons given a value are changed (``updated_at`` bumped); the others only carry the null.
+        """
+        if name in d.PERSON_FIELDS:
+            raise KeyError(f"person field {name!r} exists already")
+        with self.lock:
+            ts = self._parse_stamp(updated_at)
+            for pid, rec in self.store.people.items():
+                rec[name] = values.get(pid)
+            for pid in values:
+                self.store.bump_person(pid, ts)
+
     def add_person(self, updated_at: str | datetime | None = None, **fields: Any) -> str:
         """Creates an active person (and its current employment) with generated defaults; returns its id."""
         _check_fields(fields, [f for f in d.PERSON_FIELDS if f not in ("id", "updated_at", "created_at")]

@@ -50,7 +50,7 @@ class TestByteHRContract(SourceContract):
         self.flagged = {"employees": 2, "departments": 1}
         return {"employees": (app.count("employees") + 2, 2), "departments": (app.count("departments") + 1, 1)}
 
-    def add_field(self, app: Any) -> tuple[str, str, int] | None:
+    def add_field(self, app: Any) -> tuple[str, str, int]:
         app.add_custom_field("Hobby", "Hobby", "text")
         with_value = sum(1 for r in app.records("employees") for f in r["custom_fields"]
                          if f["key"] == "Hobby" and f["value"] is not None)

@@ -68,6 +68,12 @@ class TestCuteHRContract(SourceContract):
         # leaves: one page at the boundary; everything else is read as on the first run
         return full_load_requests(app) - pages(app.count("leaves")) + 1
 
+    def add_field(self, app: Any) -> tuple[str, str, int]:
+        # CuteHR ships a new attribute: set on a few employees, null on the rest (employees are read whole)
+        with_value = {e["id"]: "she/her" for e in app.records("employees")[:4]}
+        app.add_employee_field("pronouns", with_value)
+        return "employees", "pronouns", len(with_value)
+
     def mutate(self, app: Any) -> dict[str, int]:
         ids = [e["id"] for e in app.records("employees")][:3]
         for eid in ids:

@@ -44,6 +44,12 @@ class TestHollyHRContract(SourceContract):
     def unchanged_run_requests(self, app: Any) -> int:
         return len(LISTS)
 
+    def add_field(self, app: Any) -> tuple[str, str, int]:
+        # HollyHR ships a new attribute: set on a few people (their updated_at moves), null on the rest
+        with_value = {pid: "she/her" for pid in app.person_ids()[:4]}
+        app.add_person_field("pronouns", with_value)
+        return "people", "pronouns", len(with_value)
+
     def mutate(self, app: Any) -> dict[str, int]:
         ids = app.person_ids()[:3]
         for pid in ids:
