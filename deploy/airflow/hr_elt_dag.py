@@ -3,7 +3,7 @@
 What was run here: in CI, only a compile and lint of this file (Airflow is not in the project's
 environment: it brings its own constraints and took about 4 minutes to install). Once by hand, and
 again whenever HR_ELT_AIRFLOW_PYTHON points at a Python with Airflow and hr-elt[dbt] installed
-(tests/ops/test_deploy.py::test_airflow_dag_runs_in_an_airflow_env): Airflow 2.11.2 parses this
+(``pytest tests/ops/check_airflow.py``, opt-in): Airflow 2.11.2 parses this
 file without import errors (DagBag) and ``dag.test()`` runs it against the sandbox (one HollyHR
 tenant, DuckDB): the tenant's task group loads, ``dbt_<tenant>`` builds ``hr_unified_<tenant>``.
 What was not: Airflow 3, a scheduler with real workers, Postgres/BigQuery from Airflow.

@@ -1,0 +1,53 @@
+"""Opt-in, not part of ``make test`` (Airflow is not in the project's environment; it took about
+4 minutes to install with its own constraints). Run it by naming the file:
+
+    HR_ELT_AIRFLOW_PYTHON=/opt/airflow/bin/python .venv/bin/python -m pytest tests/ops/check_airflow.py
+
+It parses deploy/airflow/hr_elt_dag.py in a real Airflow (DagBag) and runs it with ``dag.test()``
+against the sandbox (one HollyHR tenant, DuckDB).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sandbox import Sandbox
+from tests.ops.helpers import base_env, count, query, tenant_env
+from tests.ops.test_deploy import ROOT, companies  # noqa: F401, F811 - the fixture
+
+AIRFLOW_DRIVER = """
+import os, sys
+from airflow.models import DagBag
+bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+assert not bag.import_errors, bag.import_errors
+dag = bag.get_dag("hr_elt")
+print(sorted(t.task_id for t in dag.tasks))
+run = dag.test()
+print("state", run.state)
+"""
+
+
+def test_airflow_dag_runs_in_an_airflow_env(companies: tuple[Sandbox, Sandbox], tmp_path: Path) -> None:  # noqa: F811
+    """Opt-in: HR_ELT_AIRFLOW_PYTHON=<python of a venv with apache-airflow and hr-elt[dbt] installed>."""
+    python = os.environ.get("HR_ELT_AIRFLOW_PYTHON")
+    if not python:
+        pytest.fail("set HR_ELT_AIRFLOW_PYTHON to a Python with Airflow and hr-elt[dbt] installed")
+    acme, _ = companies
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "hr_elt_dag.py").write_text((ROOT / "deploy" / "airflow" / "hr_elt_dag.py").read_text())
+    db = tmp_path / "w.duckdb"
+    env = base_env(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__LOAD_EXAMPLES="False", HR_ELT_DESTINATION="duckdb",
+                   HR_ELT__DUCKDB_PATH=str(db), HR_ELT__TENANTS__HOLLYHR="acme", **tenant_env("hollyhr", "acme", acme))
+    airflow = str(Path(python).parent / "airflow")
+    subprocess.run([airflow, "db", "migrate"], env=env, cwd=tmp_path, capture_output=True, check=True, timeout=300)
+    done = subprocess.run([python, "-c", AIRFLOW_DRIVER, str(dags)], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "['dbt_acme', 'hollyhr_acme.hollyhr_acme']" in done.stdout and "state success" in done.stdout
+    assert count(db, "hollyhr_acme", "people") == acme.hollyhr.count("people")
+    assert query(db, "select count(*) from hr_unified_acme.hr_employees") == [(acme.hollyhr.count("people"),)]
