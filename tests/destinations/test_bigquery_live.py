@@ -98,8 +98,8 @@ def test_bytehr_employees_land_with_a_record_column(tmp_path: Path, dataset: str
     assert scalar(f"select custom_fields.tshirt_size from `{PROJECT}.{dataset}.employees` where id = 1002") == "XL"
 
 
-@pytest.mark.xfail(strict=False, reason="dlt-hub/dlt#2035: on merge, dlt creates the final table LIKE the staging "
-                                        "table once and never widens its RECORD; a new nested field may fail")
+# Not run here (no BigQuery credentials on this machine). Watch for dlt-hub/dlt#2035: on merge dlt
+# creates the final table LIKE the staging table once; if it never widens the RECORD, this fails.
 def test_bytehr_new_custom_field_on_merge(tmp_path: Path, dataset: str) -> None:
     pipeline = dlt.pipeline(pipeline_name="bytehr_live", destination="bigquery", dataset_name=dataset,
                             pipelines_dir=str(tmp_path / "pipelines"))
