@@ -26,6 +26,9 @@ from sources._shared.redaction import redact
 
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
 DEFAULT_DUCKDB_PATH = "hr.duckdb"
+# DuckDB's own default is 80% of RAM: merging 400k-1.3M rows then holds 550-650 MB in the
+# pipeline's process (bench/README.md "Memory"). DuckDB spills to `<db>.tmp` above the limit.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
 
 # The one place that picks the load file format (measured: README "Load file formats", knowhow.md).
 # - DuckDB reads parquet about 15x faster than INSERT statements.
@@ -66,12 +69,38 @@ def make_destination(name: str, duckdb_path: str | None = None) -> Destination[A
     """
     if name == "duckdb":
         path = duckdb_path or dlt.config.get("hr_elt.duckdb_path", str) or DEFAULT_DUCKDB_PATH
-        return dlt.destinations.duckdb(credentials=path)
+        global_config = duckdb_global_config()
+        if not global_config:
+            return dlt.destinations.duckdb(credentials=path)
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+        return dlt.destinations.duckdb(credentials=DuckDbCredentials(path, global_config=global_config))
     if name == "postgres":
         return dlt.destinations.postgres()
     if name == "bigquery":
         return dlt.destinations.bigquery()
     raise ValueError(f"unknown destination {name!r}: choose one of {', '.join(DESTINATIONS)}")
+
+
+def duckdb_memory_limit() -> str:
+    """``hr_elt.duckdb_memory_limit`` (env ``HR_ELT__DUCKDB_MEMORY_LIMIT``), default ``512MB``; "" = DuckDB's own."""
+    value = dlt.config.get("hr_elt.duckdb_memory_limit", str)
+    return DEFAULT_DUCKDB_MEMORY_LIMIT if value is None else str(value).strip()
+
+
+def duckdb_global_config() -> dict[str, Any]:
+    """DuckDB settings applied to every connection dlt opens.
+
+    The memory limit, plus any ``destination.duckdb.credentials.global_config`` the user set (theirs win).
+    """
+    config: dict[str, Any] = {}
+    limit = duckdb_memory_limit()
+    if limit:
+        config["memory_limit"] = limit
+    user = dlt.config.get("destination.duckdb.credentials.global_config", dict)
+    if user:
+        config.update(user)
+    return config
 
 
 # --- per-destination table shaping ---------------------------------------------------------
