@@ -24,7 +24,7 @@ import base64
 import hashlib
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 DELETE_MODES = ("flag", "hard_delete", "scd2")
@@ -119,11 +119,15 @@ class SnapshotTracker:
         provider: Vendor name, for error messages.
         primary_key: The record field that identifies a record.
         skip_unchanged: Leave out records whose content digest is unchanged since they were loaded.
+        digest: The content digest of a record (default :func:`content_digest`); a source that
+            reshapes records can digest the record as received, before the reshaping, and reshape
+            only what :meth:`accept` returns.
     """
 
     def __init__(self, state: MutableMapping[str, Any], provider: str, primary_key: str,
-                 skip_unchanged: bool = True) -> None:
+                 skip_unchanged: bool = True, digest: Callable[[dict[str, Any]], bytes] = content_digest) -> None:
         self.state = state
+        self.digest = digest
         self.provider = provider
         self.primary_key = primary_key
         self.skip_unchanged = skip_unchanged
@@ -167,7 +171,7 @@ class SnapshotTracker:
                 self.duplicates += 1
                 continue
             self.seen.add(key)
-            digest = content_digest(record)
+            digest = self.digest(record)
             if self.skip_unchanged and self.digests.get(key) == digest:
                 self.unchanged += 1
                 continue

@@ -19,11 +19,11 @@ from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
 from sources._shared.errors import ProviderConfigError
 from sources._shared.redaction import register_secret
-from sources._shared.snapshot import DELETE_MODES, snapshot_hints
+from sources._shared.snapshot import DELETE_MODES, content_digest, snapshot_hints
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
-from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot
+from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
 from sources.bytehr.quota import QuotaLedger, fingerprint
 from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
 
@@ -118,6 +118,7 @@ def bytehr_source(
             ordered=name in settings.ORDERED_BY_KEY, page_size=page_size, first_page=first_page,
             quota_mode=quota_mode, min_interval_hours=intervals[name], max_rereads=max_rereads,
             skip_unchanged=skip_unchanged, intervals=intervals,
+            digest=raw_digest if name == "employees" else content_digest,
         )
         resource = _snapshot_resource(options, client_for, ledger, transforms.get(name))
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))

@@ -26,6 +26,7 @@ from dlt.common.schema import Schema
 
 from sources._shared.config import setting_name
 from sources._shared.errors import ProviderConfigError
+from sources._shared.snapshot import content_digest
 from sources.bytehr import settings
 
 STATE_KEY = "custom_field_columns"
@@ -122,6 +123,30 @@ def pivot(record: dict[str, Any], names: ColumnNames) -> dict[str, Any]:
                 nested[name] = value
     record[settings.CUSTOM_FIELDS] = nested
     return record
+
+
+def raw_digest(record: dict[str, Any]) -> bytes:
+    """The content digest of a record as ByteHR sends it, before :func:`pivot`.
+
+    Digesting before the pivot lets an unchanged record be skipped without being reshaped. The
+    custom fields enter as ``{key: coerced value}`` (null values left out), the same content the
+    pivot keeps under column names given once per key: a label rename or a reordered list changes
+    nothing, a new field that is null everywhere changes nothing, a value or type change that
+    changes the pivoted value does.
+    """
+    fields = record.get(settings.CUSTOM_FIELDS)
+    if not isinstance(fields, list):
+        return content_digest(record)
+    nested: dict[str, Any] = {}
+    for entry in fields:
+        if isinstance(entry, dict) and entry.get("key") is not None:
+            value = entry.get("value")
+            if value is not None:
+                value = coerce(entry.get("type"), value)
+                nested[str(entry["key"])] = value
+    view = dict(record)
+    view[settings.CUSTOM_FIELDS] = nested
+    return content_digest(view)
 
 
 def column_path(schema: Schema, name: str) -> str:

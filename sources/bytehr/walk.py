@@ -7,7 +7,8 @@ The generator is the body of every ByteHR resource. Each run it:
 2. in ``quota_mode = "refuse"``, books the pages the walk needs (from the last complete walk,
    or from the first page's ``totalpages``) and refuses it when the quota cannot pay for them;
 3. walks the pages with :class:`~sources.bytehr.client.SnapshotPaginator`, yielding only
-   records that are new or changed since they were loaded;
+   records that are new or changed since they were loaded (digested as received, so only those
+   are reshaped by the resource's transform, e.g. the custom-field pivot);
 4. at the end of a complete walk emits tombstones for remembered ids it did not see; an
    incomplete walk keeps its place in dlt state for the next run and deletes nothing.
 """
@@ -23,7 +24,7 @@ import dlt
 
 from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
-from sources._shared.snapshot import SnapshotTracker
+from sources._shared.snapshot import SnapshotTracker, content_digest
 from sources._shared.stats import STATS
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
@@ -32,6 +33,7 @@ from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, pars
 logger = logging.getLogger("sources.bytehr")
 
 Transform = Callable[[dict[str, Any]], dict[str, Any]]
+Digest = Callable[[dict[str, Any]], bytes]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class WalkOptions:
     max_rereads: int
     skip_unchanged: bool
     intervals: dict[str, float] | None = None  # every resource's interval, for the monthly projection
+    digest: Digest = content_digest  # of a record as received, before the transform
     limit_param: str = settings.LIMIT_PARAM
     page_param: str = settings.PAGE_PARAM
 
@@ -69,7 +72,7 @@ def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: Quot
     source_state = dlt.current.source_state()
     ledger.attach(source_state)
     tracker = SnapshotTracker(dlt.current.resource_state(), settings.PROVIDER, options.primary_key,
-                              options.skip_unchanged)
+                              options.skip_unchanged, options.digest)
     try:
         if not tracker.resuming:
             due, due_at = is_due(tracker.last_walk, options.min_interval_hours)
@@ -106,10 +109,9 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
             raise ledger.refusal(name, "no request fits above the quota reserve") if refuse else _Stop()
         params = {options.limit_param: options.page_size}
         for page in client.paginate(options.path, params=params, paginator=paginator):
-            rows = [transform(dict(row)) for row in page] if transform else [dict(row) for row in page]
-            fresh = tracker.accept(rows)
+            fresh = tracker.accept(page)  # digests the records as received: unchanged ones are never reshaped
             if fresh:
-                yield fresh
+                yield [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
             if refuse and not booked and not paginator.complete and not paginator.stopped:
                 # the quota or the page count was unknown before: the first page tells both
                 booked = _book_or_refuse(ledger, name, paginator.pages_left(), stopped=paginator)
