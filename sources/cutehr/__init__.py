@@ -28,6 +28,7 @@ from sources._shared.isolation import isolate_failure
 from sources._shared.pacing import RatePacer
 from sources._shared.snapshot import DELETE_MODES, SnapshotTracker, snapshot_hints
 from sources._shared.stats import STATS
+from sources._shared.timestamps import parse_iso_columns
 from sources.cutehr import settings
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
@@ -153,8 +154,9 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: i
         for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
             rows = [dict(row) for row in page]
             check.observe(rows, page_count(page))
-            fresh = tracker.accept(rows)
+            fresh = tracker.accept(rows)  # digests the records as received
             if fresh:
+                parse_iso_columns(fresh, *settings.PARSED_COLUMNS.get(name, ((), ())))
                 yield fresh
         trusted, why = check.verdict(len(tracker.seen))
         tombstones = tracker.finish(True, trusted, None, {"pages": check.pages}, _now_iso())
@@ -185,6 +187,7 @@ def _leaves(path: str, client_for: ClientFor, page_size: int) -> DltResource:
             guard.observe(rows, page_count(page))
             fresh = dedup.filter(rows)
             if fresh:
+                parse_iso_columns(fresh, *settings.PARSED_COLUMNS["leaves"])
                 yield fresh
         target = guard.next_cursor(cursor.start_value)
         if target is not None and target != cursor.last_value:
@@ -225,8 +228,9 @@ def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: dat
                               settings.DATE_TO_PARAM: date_to.isoformat(),
                               settings.PAGE_SIZE_PARAM: page_size}
                     for page in client.paginate(path, params=params):
-                        fresh = digests.fresh(dict(row) for row in page)
+                        fresh = digests.fresh(dict(row) for row in page)  # digested as received
                         if fresh:
+                            parse_iso_columns(fresh, *settings.PARSED_COLUMNS["attendance"])
                             yield fresh
                     resume = next_start(date_to, today, lookback_days)
                     day.advance(resume.isoformat())

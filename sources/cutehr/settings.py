@@ -66,3 +66,12 @@ COLUMNS: dict[str, dict[str, TColumnSchema]] = {
         "worked_hours": {"data_type": "double"},
     },
 }
+
+# (date fields, timestamp fields) parsed from ISO strings in the resource, after the content
+# digests and the cursor bookkeeping, so that dlt's normalizer has no string to parse
+# (sources/_shared/timestamps.py). Leaves' `modified_at` stays a string: it is the incremental cursor.
+PARSED_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "employees": (("date_of_joining", "date_of_exit"), ("modified_at",)),
+    "leaves": (("from_date", "to_date"), ("applied_at",)),
+    "attendance": (("date",), ("check_in", "check_out")),
+}
