@@ -119,6 +119,7 @@ def bytehr_source(
             quota_mode=quota_mode, min_interval_hours=intervals[name], max_rereads=max_rereads,
             skip_unchanged=skip_unchanged, intervals=intervals,
             digest=raw_digest if name == "employees" else content_digest,
+            timestamps=settings.TIMESTAMP_FIELDS.get(name, ()),
         )
         resource = _snapshot_resource(options, client_for, ledger, transforms.get(name))
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))

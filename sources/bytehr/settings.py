@@ -26,6 +26,16 @@ PRIMARY_KEYS = {
     "employees": "id",
     "leave_requests": "id",
 }
+# timestamp fields parsed from ISO strings in the resource (after the content digest), so dlt's
+# normalizer does not parse them value by value (sources/_shared/timestamps.py). Only fields dlt
+# already types as timestamps (its ISO-timestamp detection); dates stay strings, as they load today.
+TIMESTAMP_FIELDS = {
+    "custom_field_definitions": ("created_at",),
+    "departments": ("updated_at",),
+    "positions": ("updated_at",),
+    "employees": ("updated_at",),
+    "leave_requests": ("updated_at",),
+}
 # resources served in ascending primary-key order [assumed]; /custom-fields is in creation order
 ORDERED_BY_KEY = frozenset({"departments", "positions", "employees", "leave_requests"})
 

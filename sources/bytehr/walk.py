@@ -26,6 +26,7 @@ from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.snapshot import SnapshotTracker, content_digest
 from sources._shared.stats import STATS
+from sources._shared.timestamps import parse_iso_columns
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
 from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, parse_time, utc_now
@@ -52,6 +53,7 @@ class WalkOptions:
     skip_unchanged: bool
     intervals: dict[str, float] | None = None  # every resource's interval, for the monthly projection
     digest: Digest = content_digest  # of a record as received, before the transform
+    timestamps: tuple[str, ...] = ()  # ISO timestamp fields parsed to datetime in the records yielded
     limit_param: str = settings.LIMIT_PARAM
     page_param: str = settings.PAGE_PARAM
 
@@ -111,7 +113,9 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
         for page in client.paginate(options.path, params=params, paginator=paginator):
             fresh = tracker.accept(page)  # digests the records as received: unchanged ones are never reshaped
             if fresh:
-                yield [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
+                rows = [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
+                parse_iso_columns(rows, timestamps=options.timestamps)
+                yield rows
             if refuse and not booked and not paginator.complete and not paginator.stopped:
                 # the quota or the page count was unknown before: the first page tells both
                 booked = _book_or_refuse(ledger, name, paginator.pages_left(), stopped=paginator)

@@ -1,4 +1,4 @@
-"""The ByteHR employee digest is taken before the custom-field pivot and means what the pivot loads."""
+"""ByteHR digests are taken before the custom-field pivot and mean what the pivot loads; timestamps load typed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime
 from typing import Any
 
 from sources.bytehr.custom_fields import ColumnNames, pivot, raw_digest
+from tests.bytehr.helpers import RESOURCES, VENDOR, start
+from tests.harness import Harness
 
 
 def employee() -> dict[str, Any]:
@@ -52,3 +54,21 @@ def test_digest_does_not_touch_the_record() -> None:
     pivoted = pivot(copy.deepcopy(record), ColumnNames({}))
     assert pivoted["custom_fields"] == {"team_name": "Core", "badge_number": 4411.0,
                                         "start": datetime.date(2021, 3, 1), "skills": ["AWS", "PMP"]}
+
+
+def test_timestamps_load_as_sent_and_unchanged_rerun_loads_nothing(harness: Harness) -> None:
+    app = start(harness)
+    harness.run(VENDOR)
+    for resource, field in (("employees", "updated_at"), ("leave_requests", "updated_at"),
+                            ("departments", "updated_at"), ("positions", "updated_at"),
+                            ("custom_field_definitions", "created_at")):
+        kind = harness.scalar("select data_type from information_schema.columns where table_schema = 'bytehr' "
+                              f"and table_name = '{resource}' and column_name = '{field}'")
+        assert kind == "TIMESTAMP WITH TIME ZONE", resource
+        assert not [c for c in harness.columns(VENDOR, resource) if c.startswith(f"{field}__v_")], resource
+        key = "key" if resource == "custom_field_definitions" else "id"
+        loaded = dict(harness.query(f"select {key}, {field} from bytehr.{resource}"))
+        sent = {r[key]: datetime.datetime.fromisoformat(r[field]).astimezone(datetime.timezone.utc)
+                for r in app.records(RESOURCES[resource]) if r.get(field) is not None}
+        assert {k: v for k, v in loaded.items() if v is not None} == sent, resource
+    assert harness.run(VENDOR).rows == {}
