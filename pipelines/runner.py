@@ -143,10 +143,11 @@ def _run_vendor_locked(
     if full_refresh:
         run_kwargs["refresh"] = "drop_sources"
     try:
-        if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
-            pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
-            STATS.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
-        info = pipeline.run(source, **run_kwargs)
+        with dlt.config.values(extract_writer_settings()):
+            if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
+                pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
+                STATS.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
+            info = pipeline.run(source, **run_kwargs)
     except Exception as exc:
         problem = destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
@@ -163,6 +164,20 @@ def _run_vendor_locked(
     if failures:
         raise ProviderPartialFailure(vendor, failures, result)
     return result
+
+
+def extract_writer_settings() -> dict[str, Any]:
+    """Writer settings for a run: extract's intermediate files uncompressed, load files as configured.
+
+    dlt gzips the files extract writes and normalize reads back a moment later in the same
+    process (then deletes): measured on ByteHR 100k, zlib took ~3.4 s of an 18 s extract. Those
+    files are written uncompressed (``data_writer.disable_compression``); normalize keeps dlt's
+    default for the load files (``normalize.data_writer.disable_compression``: BigQuery's jsonl is
+    uploaded gzipped). Either key, when set in config or env, is left to the user.
+    """
+    if "data_writer.disable_compression" in dlt.config or "normalize.data_writer.disable_compression" in dlt.config:
+        return {}
+    return {"data_writer.disable_compression": True, "normalize.data_writer.disable_compression": False}
 
 
 def rows_loaded(pipeline: Pipeline) -> dict[str, int]:
