@@ -234,6 +234,7 @@ def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: dat
                             yield fresh
                     resume = next_start(date_to, today, lookback_days)
                     day.advance(resume.isoformat())
+                    digests.prune(resume)
                     done += 1
         finally:
             digests.save(resume)

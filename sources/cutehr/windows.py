@@ -99,6 +99,18 @@ class DayDigests:
             out.append(row)
         return out
 
+    def prune(self, keep_from: date) -> None:
+        """Forgets the digests of days before `keep_from`: no later run reads them again.
+
+        Called after each finished window, so a backfill holds the digests of one window's old days
+        at a time instead of the whole backfill's (``save`` would drop them at the end anyway).
+        """
+        if not self.enabled:
+            return
+        first = keep_from.isoformat()
+        for day in [d for d in self.by_day if d < first]:
+            del self.by_day[day]
+
     def save(self, keep_from: date | None) -> None:
         """Writes the digests of the days from `keep_from` on to the state; older days are final."""
         if not self.enabled:
