@@ -37,8 +37,8 @@ def duckdb_default() -> str:
 def test_default_limit(harness: Harness) -> None:
     harness.monkeypatch.delenv("HR_ELT__DUCKDB_MEMORY_LIMIT", raising=False)
     limit, _ = settings_dlt_opens(harness)
-    assert DEFAULT_DUCKDB_MEMORY_LIMIT == "512MB"
-    assert limit == as_duckdb_prints("512MB") != duckdb_default()
+    assert DEFAULT_DUCKDB_MEMORY_LIMIT == "256MB"
+    assert limit == as_duckdb_prints("256MB") != duckdb_default()
 
 
 @pytest.mark.parametrize("setting", ["300MB", "1GiB"])
