@@ -136,6 +136,21 @@ def loaded_vendors(pipeline: Pipeline, tenant: str | None = None) -> tuple[list[
     return found, notes
 
 
+def vendors_to_build(pipeline: Pipeline, destination: str, tenant: str | None,
+                     vendors: list[str] | None) -> tuple[list[str], list[str]]:
+    """``vendors``, or every loaded one (with notes on those left out); DbtRunError when there is none."""
+    notes: list[str] = []
+    if vendors is None:
+        vendors, notes = loaded_vendors(pipeline, tenant)
+    if not vendors:
+        where = f"tenant {tenant}'s datasets" if tenant else "the default datasets"
+        raise DbtRunError(
+            f"dbt: no loaded vendor dataset found in {where} on {destination}: run `hr-elt run all` first"
+            + (f" ({'; '.join(notes)})" if notes else "")
+        )
+    return list(vendors), notes
+
+
 def dbt_vars(vendors: list[str], tenant: str | None, dataset: str) -> dict[str, Any]:
     """The vars ``dbt/dbt_project.yml`` declares."""
     values: dict[str, Any] = {"hr_vendors": vendors, "tenant": tenant or "", "destination_dataset_name": dataset}
@@ -180,16 +195,8 @@ def run_dbt(
 
     started = time.perf_counter()
     pipeline = make_dbt_pipeline(destination, duckdb_path, pipelines_dir, tenant, dataset)
-    notes: list[str] = []
-    if vendors is None:
-        vendors, notes = loaded_vendors(pipeline, tenant)
-    if not vendors:
-        where = f"tenant {tenant}'s datasets" if tenant else "the default datasets"
-        raise DbtRunError(
-            f"dbt: no loaded vendor dataset found in {where} on {destination}: run `hr-elt run all` first"
-            + (f" ({'; '.join(notes)})" if notes else "")
-        )
-    result = DbtResult(destination, pipeline.dataset_name, list(vendors), tenant, notes=notes)
+    vendors, notes = vendors_to_build(pipeline, destination, tenant, vendors)
+    result = DbtResult(destination, pipeline.dataset_name, vendors, tenant, notes=notes)
     runner = dlt.dbt.package(pipeline, str(project_dir()), venv=current_venv())
     # hr-elt's own profiles: dlt's bundled DuckDB profile loads extensions dbt-duckdb would download
     runner.config.package_profiles_dir = str(project_dir())
@@ -252,10 +259,7 @@ def run_freshness(
     from dlt.common.configuration.utils import add_config_to_env
 
     pipeline = make_dbt_pipeline(destination, duckdb_path, pipelines_dir, tenant, dataset)
-    if vendors is None:
-        vendors, _ = loaded_vendors(pipeline, tenant)
-    if not vendors:
-        raise DbtRunError(f"dbt: no loaded vendor dataset found on {destination}: run `hr-elt run all` first")
+    vendors, _ = vendors_to_build(pipeline, destination, tenant, vendors)
     runner = dlt.dbt.package(pipeline, str(project_dir()), venv=current_venv())
     saved = dict(os.environ)
     try:
@@ -274,7 +278,7 @@ def run_freshness(
         "--project-dir", str(project_dir()), "--profiles-dir", str(project_dir()),
         "--profile", str(runner.config.package_profile_name),
         "--target-path", str(work / "dbt_target"), "--log-path", str(work / "dbt_logs"),
-        "--vars", json.dumps(dbt_vars(list(vendors), tenant, pipeline.dataset_name)),
+        "--vars", json.dumps(dbt_vars(vendors, tenant, pipeline.dataset_name)),
         "--output", str(output),
     ]
     done = subprocess.run(command, env=env, cwd=str(project_dir()), capture_output=True, text=True, check=False)

@@ -22,6 +22,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
+from sources._shared.errors import exception_chain
 from sources._shared.redaction import redact
 
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
@@ -310,11 +311,7 @@ def destination_problem(destination: str, exc: BaseException) -> DestinationConf
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
     from dlt.destinations.exceptions import DestinationConnectionError
 
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and all(current is not c for c in chain):
-        chain.append(current)
-        current = current.__cause__ or current.__context__
+    chain = exception_chain(exc)
     for error in chain:
         if isinstance(error, ConfigFieldMissingException) and error.spec_name.endswith("ClientConfiguration"):
             return DestinationConfigError(destination, "credentials missing")

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pipelines.destinations import DestinationConfigError
 from pipelines.runner import RunResult
-from sources._shared.errors import ProviderError
+from sources._shared.errors import ProviderError, exception_chain
 
 E = TypeVar("E", bound=BaseException)
 
@@ -29,25 +29,11 @@ def format_summary(result: RunResult) -> str:
 
 def find_provider_error(exc: BaseException) -> ProviderError | None:
     """The ProviderError behind an exception, following dlt's wrapping."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ProviderError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return _find(exc, ProviderError)
 
 
 def _find(exc: BaseException, kind: type[E]) -> E | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return next((error for error in exception_chain(exc) if isinstance(error, kind)), None)
 
 
 def error_line(vendor: str, exc: BaseException) -> str:

@@ -9,6 +9,16 @@ from requests import HTTPError, Response
 from sources._shared.redaction import redact
 
 
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what caused it, outermost first (``__cause__``, else ``__context__``; cycles cut)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 class ProviderError(HTTPError):
     """An error answered by (or about) a vendor API.
 
