@@ -54,10 +54,10 @@ class SourceContract:
     def secrets(self, app: Any) -> list[str]:
         raise NotImplementedError
 
-    def delete_some(self, app: Any) -> dict[str, tuple[int, int]] | None:
+    def delete_some(self, app: Any) -> dict[str, tuple[int, int]]:
         """Deletes records at the vendor; per table: (rows the warehouse holds after the next run,
-        of which marked deleted by ``deleted_predicate``). None: the vendor has no deletes to test."""
-        return None
+        of which marked deleted by ``deleted_predicate``)."""
+        raise NotImplementedError
 
     deleted_predicate: dict[str, str] = {}  # table -> SQL condition of a row kept as deleted
 
@@ -124,8 +124,6 @@ class SourceContract:
         app = self.start(harness)
         harness.run(self.vendor)
         expected = self.delete_some(app)
-        if expected is None:
-            pytest.skip(f"{self.vendor}: no delete hook")
         harness.run(self.vendor)
         for table, (rows, deleted) in expected.items():
             assert harness.count(self.vendor, table) == rows, table

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pytest
 
 from pipelines.runner import RunResult, run_vendor
 from sandbox import Sandbox
+from sources._shared.errors import exception_chain
 from tests.postgres_server import PostgresServer
+
+E = TypeVar("E", bound=BaseException)
 
 # fast retries in tests: the sandbox's faults are deterministic, waiting only slows the suite
 FAST_HTTP = {"BACKOFF_BASE": "0.01", "BACKOFF_CAP": "0.05"}
@@ -107,13 +110,7 @@ class Harness:
 
     # --- warehouse -------------------------------------------------------------------------
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        if self.destination == "postgres":
-            assert self.postgres is not None
-            with self.postgres.connect(self.postgres_url) as con, con.cursor() as cur:
-                cur.execute(sql)
-                return [tuple(row) for row in cur.fetchall()]
-        with duckdb.connect(self.duckdb_path, read_only=True) as con:
-            return con.execute(sql).fetchall()
+        return query_warehouse(sql, self.duckdb_path, self.postgres, self.postgres_url)
 
     def query_write(self, sql: str) -> None:
         if self.destination == "postgres":
@@ -153,6 +150,25 @@ class Harness:
             f"where table_schema = '{dataset}' and table_name = '{table}' order by ordinal_position"
         )
         return [r[0] for r in rows]
+
+
+def query_warehouse(sql: str, duckdb_path: str, postgres: PostgresServer | None = None,
+                    postgres_url: str = "") -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` from the Postgres database at ``postgres_url`` when given, else the DuckDB file."""
+    if postgres_url:
+        assert postgres is not None
+        with postgres.connect(postgres_url) as con, con.cursor() as cur:
+            cur.execute(sql)
+            return [tuple(row) for row in cur.fetchall()]
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def raised(exc: BaseException, kind: type[E]) -> E:
+    """The ``kind`` error in ``exc``'s chain (dlt wraps source errors); fails the test when none is."""
+    found = next((error for error in exception_chain(exc) if isinstance(error, kind)), None)
+    assert found is not None, f"no {kind.__name__} behind {exc!r}"
+    return found
 
 
 def environ_snapshot() -> dict[str, str]:

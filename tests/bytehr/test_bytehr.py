@@ -43,7 +43,7 @@ class TestByteHRContract(SourceContract):
         }
         return {table: n + self.flagged.get(table, 0) for table, n in counts.items()}
 
-    def delete_some(self, app: Any) -> dict[str, tuple[int, int]] | None:
+    def delete_some(self, app: Any) -> dict[str, tuple[int, int]]:
         app.delete_employee(app.ids("employees")[5])
         app.delete_employee(app.ids("employees")[-1])  # the last id: found by the end-of-walk check
         app.delete_record("departments", 4)

@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.summary import error_line
 from sandbox.cutehr import DEFAULT_EMAIL, DEFAULT_PASSWORD
-from sources._shared.errors import ProviderConfigError
+from sources._shared.errors import ProviderConfigError, exception_chain
 from tests.contract import SourceContract
 from tests.cutehr.helpers import (
     ROUTES,
@@ -194,12 +194,7 @@ def _dlt_trace(harness: Harness) -> str:
 
 
 def _chain(exc: BaseException) -> list[str]:
-    texts, seen, current = [], set(), exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        texts += [str(current), repr(current)]
-        current = current.__cause__ or current.__context__  # type: ignore[assignment]
-    return texts
+    return [text for error in exception_chain(exc) for text in (str(error), repr(error))]
 
 
 def test_wrong_password_is_clear_and_secret_free(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:

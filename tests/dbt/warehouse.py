@@ -18,7 +18,7 @@ import pytest
 from pipelines.dbt_runner import DbtResult, run_dbt
 from pipelines.runner import RunResult, run_vendor
 from sandbox import Sandbox
-from tests.harness import FAST_HTTP
+from tests.harness import FAST_HTTP, query_warehouse
 from tests.postgres_server import PostgresServer
 
 VENDORS = ("bytehr", "cutehr", "hollyhr")
@@ -64,13 +64,7 @@ class Warehouse:
                        pipelines_dir=self.pipelines_dir, **kwargs)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        if self.destination == "postgres":
-            assert self.postgres is not None
-            with self.postgres.connect(self.postgres_url) as con, con.cursor() as cur:
-                cur.execute(sql)
-                return [tuple(row) for row in cur.fetchall()]
-        with duckdb.connect(self.duckdb_path, read_only=True) as con:
-            return con.execute(sql).fetchall()
+        return query_warehouse(sql, self.duckdb_path, self.postgres, self.postgres_url)
 
     def scalar(self, sql: str) -> Any:
         rows = self.query(sql)

@@ -20,6 +20,7 @@ import dlt
 import pytest
 
 from pipelines.destinations import BIGQUERY_LAYOUTS, adapt_source, loader_file_format
+from sources.bytehr import bytehr_source
 from tests.destinations.bytehr_like import bytehr_like_source, employee, leave_request
 
 
@@ -177,9 +178,8 @@ def test_layouts_are_consistent() -> None:
 
 
 def test_bytehr_from_the_sandbox_lands_custom_fields_as_one_record(bq_pipeline: Any, harness: Any) -> None:
-    bytehr = pytest.importorskip("sources.bytehr")
     app = harness.start("bytehr", employees=30, departments=3, positions=5, leave_requests=20)
-    load_id = extract_normalize(bq_pipeline, bytehr.bytehr_source())  # real HTTP to the sandbox
+    load_id = extract_normalize(bq_pipeline, bytehr_source())  # real HTTP to the sandbox
     schema = bq_pipeline.default_schema
     columns = schema.get_table_columns("employees")
     assert columns["custom_fields"]["data_type"] == "json"

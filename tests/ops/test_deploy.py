@@ -71,7 +71,7 @@ def load_definitions(path: Path) -> ModuleType:
 
 def test_dagster_definitions_load_and_materialise(companies: tuple[Sandbox, Sandbox], tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    dagster = pytest.importorskip("dagster")
+    import dagster
     from dagster_dlt import DagsterDltResource
 
     acme, globex = companies

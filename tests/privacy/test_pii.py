@@ -16,6 +16,7 @@ import pytest
 
 from pipelines.summary import error_line
 from sources._shared.privacy import PII_DEFAULTS, PiiPolicy, PiiSettings
+from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.privacy.grep import find_any
 from tests.resilience.crash import RunProcess
@@ -164,26 +165,12 @@ def test_defaults_cover_every_vendor() -> None:
         assert tables and all(tables.values()), vendor
 
 
-def _contract(vendor: str) -> Any:
-    import importlib
-
-    modules = {"hollyhr": ("tests.hollyhr.test_hollyhr", "TestHollyHRContract"),
-               "bytehr": ("tests.bytehr.test_bytehr", "TestByteHRContract"),
-               "cutehr": ("tests.cutehr.test_cutehr", "TestCuteHRContract")}
-    module, cls = modules[vendor]
-    try:
-        importlib.import_module(f"sources.{vendor}")
-        return getattr(importlib.import_module(module), cls)()
-    except (ImportError, AttributeError) as missing:
-        pytest.skip(f"{vendor} source not available: {missing}")
-
-
 EMAIL_FIELD = {"hollyhr": ("people", "work_email"), "bytehr": ("employees", "email"), "cutehr": ("employees", "email")}
 
 
 @pytest.mark.parametrize("vendor", sorted(PII_DEFAULTS))
 def test_every_vendors_default_pii_columns_are_pseudonymised(harness: Harness, vendor: str) -> None:
-    contract = _contract(vendor)
+    contract = contract_for(vendor)
     app = contract.start(harness)
     pseudonymise_all(harness)
     harness.run(vendor)

@@ -11,7 +11,6 @@ or token, the wrong key of the failed run, the PII HMAC key.
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.privacy.grep import find_any
 from tests.resilience.crash import BIN, RunProcess
@@ -26,21 +26,7 @@ from tests.resilience.crash import BIN, RunProcess
 PII_KEY = "pii-hmac-key-never-printed-7f3a9c"
 
 
-def _case(vendor: str, module: str, cls: str) -> Any:
-    try:
-        contract = getattr(importlib.import_module(module), cls)()
-        getattr(importlib.import_module(f"sources.{vendor}"), f"{vendor}_source")
-    except (ImportError, AttributeError) as missing:
-        return pytest.param(None, marks=pytest.mark.skip(reason=f"{vendor} source not available: {missing}"),
-                            id=vendor)
-    return pytest.param(contract, id=vendor)
-
-
-CONTRACTS = [
-    _case("hollyhr", "tests.hollyhr.test_hollyhr", "TestHollyHRContract"),
-    _case("bytehr", "tests.bytehr.test_bytehr", "TestByteHRContract"),
-    _case("cutehr", "tests.cutehr.test_cutehr", "TestCuteHRContract"),
-]
+CONTRACTS = [pytest.param(contract_for(vendor), id=vendor) for vendor in ("hollyhr", "bytehr", "cutehr")]
 
 
 def run_cli(harness: Harness, vendor: str, extra_env: dict[str, str]) -> tuple[int, str]:

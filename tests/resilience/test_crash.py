@@ -16,11 +16,11 @@ cursors at the data; one more run loads nothing.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
 
+from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.resilience.crash import (
     Case,
@@ -36,23 +36,18 @@ from tests.resilience.crash import (
 PHASES = ["extract", "normalize", "load", "load-commit"]
 
 
-def _case(vendor: str, module: str, cls: str, sizes: dict[str, Any] | None = None) -> Any:
-    try:
-        contract = getattr(importlib.import_module(module), cls)()
-        if sizes:
-            contract.sizes = sizes  # smaller than the contract suite's: a crash test runs five times
-        importlib.import_module(f"sources.{vendor}").__getattribute__(f"{vendor}_source")
-    except (ImportError, AttributeError) as missing:
-        return pytest.param(None, marks=pytest.mark.skip(reason=f"{vendor} source not available: {missing}"),
-                            id=vendor)
+def _case(vendor: str, sizes: dict[str, Any] | None = None) -> Any:
+    contract = contract_for(vendor)
+    if sizes:
+        contract.sizes = sizes  # smaller than the contract suite's: a crash test runs five times
     return pytest.param(Case(vendor, contract, contract.fault_route), id=vendor)
 
 
 CASES = [
-    _case("hollyhr", "tests.hollyhr.test_hollyhr", "TestHollyHRContract",
+    _case("hollyhr",
           {"people": 15, "time_off_per_person": 1, "documents_per_person": 1, "history_per_person": 1}),
-    _case("bytehr", "tests.bytehr.test_bytehr", "TestByteHRContract"),
-    _case("cutehr", "tests.cutehr.test_cutehr", "TestCuteHRContract", {"employees": 30, "leaves_per_employee": 1}),
+    _case("bytehr"),
+    _case("cutehr", {"employees": 30, "leaves_per_employee": 1}),
 ]
 
 

@@ -6,7 +6,6 @@ the "other host" is a real server on 127.0.0.2 that records what reaches it.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,8 @@ import pytest
 
 from pipelines.summary import error_line
 from sources._shared.errors import ForeignHostError
-from tests.harness import Harness
+from tests.contracts import contract_for
+from tests.harness import Harness, raised
 from tests.resilience.hostile import EvilServer, HostileProxy
 
 
@@ -32,23 +32,17 @@ class Spec:
     resources: list[str] = field(default_factory=list)  # only these are run (keeps the test small)
 
 
-def _spec(vendor: str, module: str, cls: str, **kwargs: Any) -> Any:
-    try:
-        contract = getattr(importlib.import_module(module), cls)()
-        getattr(importlib.import_module(f"sources.{vendor}"), f"{vendor}_source")
-    except (ImportError, AttributeError) as missing:
-        return pytest.param(None, marks=pytest.mark.skip(reason=f"{vendor} source not available: {missing}"),
-                            id=vendor)
-    return pytest.param(Spec(vendor, contract, **kwargs), id=vendor)
+def _spec(vendor: str, **kwargs: Any) -> Any:
+    return pytest.param(Spec(vendor, contract_for(vendor), **kwargs), id=vendor)
 
 
 SPECS = [
-    _spec("hollyhr", "tests.hollyhr.test_hollyhr", "TestHollyHRContract", route="/people", table="people",
+    _spec("hollyhr", route="/people", table="people",
           records="data", fix=lambda app, pid: app.update_person(pid, job_title="Fixed"),
           resources=["people", "employments", "employment_history"]),
-    _spec("bytehr", "tests.bytehr.test_bytehr", "TestByteHRContract", route="/employees", table="employees",
+    _spec("bytehr", route="/employees", table="employees",
           records="data", resources=["employees"]),
-    _spec("cutehr", "tests.cutehr.test_cutehr", "TestCuteHRContract", route="/api/v1/employees",
+    _spec("cutehr", route="/api/v1/employees",
           table="employees", records="results", next_link="next", resources=["employees"]),
 ]
 
@@ -115,7 +109,7 @@ def test_redirect_to_another_host_is_refused_for_every_vendor(harness: Harness, 
         proxy.redirect(spec.route, f"{evil.origin}{proxy.base_path}{spec.route}?page=2", after=1)
         with pytest.raises(Exception) as failure:
             harness.run(spec.vendor, resources=spec.resources)
-        error = _find(failure.value, ForeignHostError)
+        error = raised(failure.value, ForeignHostError)
         line = error_line(spec.vendor, failure.value)
         assert line == str(error)
         assert f"{spec.vendor} [" in line and "refused to follow a redirect in the answer to GET " in line
@@ -146,14 +140,6 @@ def test_next_link_to_another_host_is_refused(harness: Harness, spec: Spec, evil
                                  f"'{spec.vendor}' and table_name = '{spec.table}'")  # nothing half-loaded
     finally:
         proxy.close()
-
-
-def _find(exc: BaseException, kind: type) -> Any:
-    current: BaseException | None = exc
-    while current is not None and not isinstance(current, kind):
-        current = current.__cause__ or current.__context__
-    assert current is not None, f"no {kind.__name__} behind {exc!r}"
-    return current
 
 
 @pytest.mark.parametrize("spec", [s for s in SPECS if s.id == "cutehr"])

@@ -24,7 +24,7 @@ import pytest
 import tests.hollyhr.test_hollyhr as holly
 from pipelines.summary import error_line
 from sources._shared.errors import BadRecordError, ForeignHostError
-from tests.harness import Harness, on_each_destination
+from tests.harness import Harness, on_each_destination, raised
 from tests.resilience.crash import assert_cursors_not_ahead, committed_state, cursors
 from tests.resilience.hostile import EvilServer, HostileProxy
 
@@ -51,14 +51,6 @@ def evil() -> Iterator[EvilServer]:
 def app_of(harness: Harness) -> Any:
     assert harness.sandbox is not None
     return harness.sandbox.hollyhr
-
-
-def find(exc: BaseException, kind: type) -> Any:
-    current: BaseException | None = exc
-    while current is not None and not isinstance(current, kind):
-        current = current.__cause__ or current.__context__
-    assert current is not None, f"no {kind.__name__} behind {exc!r}"
-    return current
 
 
 def rejected(harness: Harness) -> list[dict[str, Any]]:
@@ -113,7 +105,7 @@ def test_record_without_primary_key_fails_the_run_when_set(harness: Harness, pro
     proxy.on_json("/people", lambda payload: payload["data"][1].pop("id"))
     with pytest.raises(Exception) as failure:
         harness.run("hollyhr")
-    error = find(failure.value, BadRecordError)
+    error = raised(failure.value, BadRecordError)
     line = error_line("hollyhr", failure.value)
     assert line == str(error)
     for part in ("hollyhr [people]", "missing primary key id", "GET /api/v1/people?", "request_id req_",
@@ -222,7 +214,7 @@ def test_redirect_to_another_host_is_never_followed(harness: Harness, proxy: Hos
     proxy.redirect("/people", f"{evil.origin}/api/v1/people?limit=10", after=after)
     with pytest.raises(Exception) as failure:
         harness.run("hollyhr")
-    error = find(failure.value, ForeignHostError)
+    error = raised(failure.value, ForeignHostError)
     line = error_line("hollyhr", failure.value)
     assert line == str(error)
     assert "hollyhr [people]" in line and "refused to follow a redirect in the answer to GET /api/v1/people?" in line

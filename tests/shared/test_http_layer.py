@@ -13,7 +13,7 @@ from sources._shared.errors import InvalidJSONError, ProviderError
 from sources._shared.pacing import RatePacer, parse_rate_limit_headers
 from sources._shared.redaction import redact, register_secret
 from sources._shared.retry import parse_retry_after
-from tests.harness import Harness
+from tests.harness import Harness, raised
 
 
 def response_with(headers: dict[str, str], status: int = 200) -> Response:
@@ -115,10 +115,7 @@ def test_truncated_json_every_time_fails_clearly(harness: Harness) -> None:
     app.inject("/people", "truncated", times=5)
     with pytest.raises(Exception) as failure:
         harness.run("hollyhr", resources=["people"])
-    error = failure.value
-    while error is not None and not isinstance(error, InvalidJSONError):
-        error = error.__cause__ or error.__context__  # type: ignore[assignment]
-    assert isinstance(error, InvalidJSONError)
+    error = raised(failure.value, InvalidJSONError)
     assert "hollyhr [people]" in str(error) and "GET /api/v1/people" in str(error)
     assert "not valid JSON" in str(error) and "request_id req_" in str(error)
     assert len(app.requests("/people")) == 2
