@@ -189,6 +189,44 @@ class TableRules:
         self._apply(record, ())
         return record
 
+    def apply_arrow(self, table: Any) -> Any:
+        """Drops or pseudonymises the PII columns of a pyarrow Table or RecordBatch; returns the new one.
+
+        Columns are record fields as the vendor sent them (top level). A pseudonymised string column
+        stays a string column (null stays null); a nested (struct or list) column that rules may
+        reach into is rewritten value by value as dict records are, its type inferred again. When a
+        column of another type (a number, a date) is pseudonymised, the rows are returned as dict
+        records with the rules applied, so dlt stores the pseudonyms as it does for dicts (a
+        variant column) instead of loading strings into a typed column.
+        """
+        import pyarrow as pa
+
+        for name in table.schema.names:
+            kind = table.schema.field(name).type
+            if self.decide((name,)) == PSEUDONYMISE and not (pa.types.is_string(kind) or pa.types.is_null(kind)):
+                # a pseudonym in a column of another type: as dicts, so dlt types it as it does for dicts
+                return [self.apply(record) for record in table.to_pylist()]
+        for name in list(table.schema.names):
+            action = self.decide((name,))
+            if action == DROP:
+                table = table.drop_columns([name])
+                continue
+            index = table.schema.get_field_index(name)
+            if action == PSEUDONYMISE:
+                assert self._pseudonymise is not None
+                pseudonymise = self._pseudonymise
+                values = [pseudonymise(v, name) for v in table.column(index).to_pylist()]
+                table = table.set_column(index, pa.field(name, pa.string()), pa.array(values, pa.string()))
+            elif self._heads and _arrow_nested(table.schema.field(index).type) and any(
+                    h == "*" or fnmatch.fnmatchcase(name, h) for h in self._heads):
+                values = table.column(index).to_pylist()
+                for value in values:
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, dict):
+                            self._apply(item, (name,))
+                table = table.set_column(index, name, pa.array(values))
+        return table
+
     def _plan(self, obj: dict[str, Any], prefix: tuple[str, ...]) -> tuple[list[tuple[Any, str]], list[Any]]:
         keys = (prefix, *obj)
         plan = self._plans.get(keys)
@@ -224,6 +262,12 @@ class TableRules:
                 for item in value:
                     if isinstance(item, dict):
                         self._apply(item, (*prefix, str(key)))
+
+
+def _arrow_nested(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind))
 
 
 class PiiPolicy:

@@ -1,7 +1,7 @@
 """Bad records and PII, handled in one dlt transform step per resource, before data leaves extraction.
 
 :func:`protect_source` adds a :class:`RecordGuard` step to every selected resource of a source.
-For each page (list of records) the guard
+For each page (list of records, or an Arrow table: see below) the guard
 
 1. checks every record: a primary key present, the incremental cursor present, no string longer
    than ``hr_elt.max_string_length``, and (with ``hr_elt.type_changes = "reject"``) no field whose
@@ -12,6 +12,14 @@ For each page (list of records) the guard
    copy too, long strings cut); ``fail`` stops the run with a :class:`BadRecordError` naming the
    resource, the record, the page and the request id. Nothing of a failed run is loaded and no
    cursor moves.
+
+Arrow items (a ``pyarrow.Table`` or ``RecordBatch``, e.g. CuteHR attendance: ``arrow_pages.py``)
+get the same checks column by column (``pyarrow.compute``): primary key and cursor not null, string
+lengths; a bad row is converted to a dict (``to_pylist``, only the bad rows, without dlt's
+``_dlt_*`` columns) and set aside or fails the run as a bad dict record does; the PII rules drop
+or pseudonymise whole columns (:meth:`TableRules.apply_arrow`). A rejected Arrow row names the
+last page its resource received before the table was handed over: a table may hold several pages.
+``type_changes = "reject"`` does not apply to Arrow columns, which carry their type.
 
 The guard runs before the resource's incremental step, so a cursor never moves past a record
 because of what the guard did: a rejected record is loaded into ``_rejected`` in the same load
@@ -37,6 +45,9 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 import dlt
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from dlt.common.data_types import coerce_value, py_type_to_sc_type
 from dlt.common.schema import Schema
 from dlt.common.schema import utils as schema_utils
@@ -53,6 +64,8 @@ from sources._shared.privacy import PiiPolicy, TableRules, load_pii_settings
 from sources._shared.stats import STATS
 
 logger = logging.getLogger("sources.quarantine")
+
+ArrowItem = Any  # a pyarrow Table or RecordBatch
 
 QUARANTINE, FAIL = "quarantine", "fail"
 EVOLVE, REJECT = "evolve", "reject"
@@ -166,19 +179,39 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         table = getattr(meta, "table_name", None) or self.table
         if table != self.table:  # items the resource routes elsewhere: only PII rules of their table apply
             other = self.rules_for(table) if self.rules_for is not None else None
-            if other is not None:
-                for record in item if isinstance(item, list) else [item]:
-                    if isinstance(record, dict):
-                        other.apply(record)
-            return item
+            if other is None:
+                return item
+            if _is_arrow(item):
+                return other.apply_arrow(item)
+            if isinstance(item, list):
+                return [other.apply_arrow(r) if _is_arrow(r) else other.apply(r) if isinstance(r, dict) else r
+                        for r in item]
+            return other.apply(item) if isinstance(item, dict) else item
+        if _is_arrow(item):
+            checked = self._check_arrow(item)
+            if isinstance(checked, list) or checked.num_rows or not (item.num_rows or self.rejected):  # type: ignore[union-attr]
+                return checked
+            return []  # keep the (empty) page flowing so that the rejected records are handed over
         if isinstance(item, list):
-            good = [r for r in item if not isinstance(r, dict) or self._check(r)]
+            good = []
+            for record in item:
+                if isinstance(record, dict):
+                    if self._check(record):
+                        good.append(record)
+                elif _is_arrow(record):  # a list of Arrow tables: each checked as one
+                    checked = self._check_arrow(record)
+                    if isinstance(checked, list):
+                        good.extend(checked)
+                    elif checked.num_rows:
+                        good.append(checked)
+                else:
+                    good.append(record)
             if not good and (item or self.rejected):
                 return []  # keep the (empty) page flowing so that the rejected records are handed over
             return good
         if isinstance(item, dict):
             return item if self._check(item) else ([] if self.rejected else None)
-        return item  # arrow tables and other item types pass unchanged
+        return item  # other item types (e.g. pandas frames) pass unchanged
 
     def _flush_at_end(self, gen: Iterator[Any]) -> Iterator[Any]:
         """Yields the resource's items, then one empty page if records are still set aside.
@@ -214,11 +247,90 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         if limit and _may_hold_long_string(record, limit):
             long_field = _long_string(record, limit)
             if long_field is not None:
-                name, length = long_field
-                return f"field {name} holds a string of {length:,} characters (hr_elt.max_string_length is {limit:,})"
+                return _long_reason(*long_field, limit)
         if self.settings.type_changes == REJECT:
             return self._type_flip(record)
         return None
+
+    def _check_arrow(self, table: ArrowItem) -> Any:
+        """The columnar checks of an Arrow table (or record batch); returns its good rows, PII rules applied.
+
+        Checked per row as dict records are: a primary key present (not null, not ``""``), the
+        incremental cursor present, no string longer than ``hr_elt.max_string_length`` (strings in
+        nested columns too). A bad row is converted to a dict and set aside (or fails the run) like a
+        bad dict record, with the first reason that applies to it. Arrow columns carry their type,
+        so ``hr_elt.type_changes = "reject"`` has nothing to check here (a resource sends a value
+        that does not fit its column as a dict record: ``sources/_shared/arrow_pages.py``).
+        """
+        base = self._record_no
+        rows = table.num_rows
+        self._record_no += rows
+        if rows == 0:
+            return table
+        reasons = self._arrow_problems(table)
+        if reasons:
+            bad = sorted(reasons)
+            vendor_columns = [n for n in table.schema.names if not n.startswith("_dlt_")]  # as received
+            records = table.select(vendor_columns).take(pa.array(bad, pa.int64())).to_pylist()
+            for index, record in zip(bad, records, strict=True):
+                self._record_no = base + index + 1
+                self._reject(record, reasons[index])
+            self._record_no = base + rows
+            keep = np.ones(rows, dtype=bool)
+            keep[bad] = False
+            table = table.filter(pa.array(keep))
+        if self.pii is not None:
+            return self.pii.apply_arrow(table)  # the table, or its rows as dicts (see TableRules.apply_arrow)
+        return table
+
+    def _arrow_problems(self, table: ArrowItem) -> dict[int, str]:
+        """Row index -> the first problem of that row (none: a good row)."""
+        found: dict[int, str] = {}
+        rows = table.num_rows
+        names = table.schema.names
+        everywhere = pa.array(np.ones(rows, dtype=bool))
+
+        def note(mask: Any, reason: str | list[str | None]) -> None:
+            if not pc.any(mask).as_py():
+                return
+            for index in np.flatnonzero(mask.to_numpy(zero_copy_only=False)):
+                why = reason if isinstance(reason, str) else reason[int(index)]
+                if why is not None:
+                    found.setdefault(int(index), why)
+
+        for key in self.primary_key:
+            if key not in names:
+                note(everywhere, f"missing primary key {key}")
+                continue
+            column = table.column(key)
+            missing = pc.is_null(column)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                missing = pc.fill_null(pc.or_kleene(missing, pc.equal(column, "")), True)
+            note(missing, f"missing primary key {key}")
+        cursor = self._cursor_field()
+        if cursor is not None:
+            note(pc.is_null(table.column(cursor)) if cursor in names else everywhere,
+                 f"missing incremental cursor {cursor}")
+        limit = self.settings.max_string_length
+        if not limit:
+            return found
+        for name, column in zip(names, table.columns, strict=True):
+            if name.startswith("_dlt_"):
+                continue  # dlt's own columns (row and load ids)
+            kind = column.type
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                lengths = pc.utf8_length(column)
+                longest = pc.max(lengths).as_py()
+                if longest is not None and longest > limit:
+                    note(pc.fill_null(pc.greater(lengths, limit), False),
+                         [None if n is None or n <= limit else _long_reason(name, n, limit)
+                          for n in lengths.to_pylist()])
+            elif _nested(kind):
+                hits = [_long_string(v, limit, name) for v in column.to_pylist()]
+                if any(hits):
+                    note(pa.array([h is not None for h in hits]),
+                         [None if h is None else _long_reason(h[0], h[1], limit) for h in hits])
+        return found
 
     def _cursor_field(self) -> str | None:
         """The resource's incremental cursor, read once its incremental step is bound."""
@@ -322,6 +434,19 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         with self._lock:
             rows, self.rejected = self.rejected, []
         return rows
+
+
+def _is_arrow(item: Any) -> bool:
+    return isinstance(item, (pa.Table, pa.RecordBatch))
+
+
+def _nested(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind)
+                or pa.types.is_map(kind) or pa.types.is_fixed_size_list(kind))
+
+
+def _long_reason(name: str, length: int, limit: int) -> str:
+    return f"field {name} holds a string of {length:,} characters (hr_elt.max_string_length is {limit:,})"
 
 
 def _may_hold_long_string(record: dict[str, Any], limit: int) -> bool:

@@ -59,11 +59,14 @@ COLUMNS: dict[str, dict[str, TColumnSchema]] = {
         "applied_at": {"data_type": "timestamp"},
         "modified_at": {"data_type": "timestamp", "dedup_sort": "desc"},
     },
-    "attendance": {
+    "attendance": {  # every column, in the table's order: the Arrow schema of its pages (arrow_pages.py)
         "date": {"data_type": "date"},
         "check_in": {"data_type": "timestamp"},
         "check_out": {"data_type": "timestamp"},
         "worked_hours": {"data_type": "double"},
+        "id": {"data_type": "bigint", "nullable": False},
+        "employee_id": {"data_type": "bigint"},
+        "status": {"data_type": "text"},
     },
 }
 
