@@ -11,15 +11,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from dlt.common import jsonpath
+from dlt.common import logger as dlt_logger
 from dlt.sources.helpers.requests.retry import Client, _get_retry_response
-from dlt.sources.helpers.requests.session import Session
 from dlt.sources.helpers.rest_client.client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests import PreparedRequest, Response
@@ -37,6 +39,7 @@ from sources._shared.pacing import RatePacer
 from sources._shared.pages import PAGES, PageRef
 from sources._shared.retry import RETRY_EXCEPTIONS, HttpSettings, make_retrying
 from sources._shared.stats import STATS, RequestStats
+from sources._shared.transport import LeanAdapter, LeanSession
 
 
 @dataclass
@@ -126,8 +129,19 @@ def compiled_path(path: str) -> jsonpath.TJsonPath:
     return jsonpath.compile_path(path)
 
 
+def _loads(body: bytes) -> Any:
+    """JSON through orjson (3-4x faster on a page); what orjson refuses (NaN, integers past 64 bits) through json."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+MAX_CONNECTIONS = 50  # per host, as dlt's Client
 
 
 class ProviderSession(Client):
@@ -143,7 +157,8 @@ class ProviderSession(Client):
         on_response: Callable[[Response], None] | None = None,
     ) -> None:
         super().__init__(request_timeout=settings.timeout, raise_for_status=False,
-                         request_max_attempts=settings.max_attempts)
+                         request_max_attempts=settings.max_attempts, max_connections=MAX_CONNECTIONS)
+        self._adapter = LeanAdapter(pool_maxsize=MAX_CONNECTIONS)
         self.profile = profile
         self.resource = resource
         self.settings = settings
@@ -154,8 +169,8 @@ class ProviderSession(Client):
         self.allowed_origin: str | None = None
         self._last_answer: tuple[PageRef, int] | None = None
 
-    def _make_session(self) -> Session:
-        session = Session(timeout=self.settings.timeout, raise_for_status=False)
+    def _make_session(self) -> LeanSession:
+        session = LeanSession(timeout=self.settings.timeout, raise_for_status=False)
         session.mount("http://", self._adapter)
         session.mount("https://", self._adapter)
         # note every answer before requests follows a redirect (requests made through the session itself)
@@ -196,7 +211,7 @@ class ProviderSession(Client):
         session.send = send_with_retries  # type: ignore[method-assign]
         return session
 
-    def _pin_environment(self, session: Session) -> None:
+    def _pin_environment(self, session: LeanSession) -> None:
         """Reads the proxy and CA-bundle environment variables once, for the base URL's origin.
 
         requests reads them again on every request (``trust_env``): about 0.2 ms a request,
@@ -255,7 +270,7 @@ class ProviderSession(Client):
         if not response.content or ("json" not in content_type and content_type):
             return
         try:
-            parsed = json.loads(response.content)
+            parsed = _loads(response.content)
         except ValueError as exc:
             raise InvalidJSONError(
                 self.profile.name,
@@ -320,6 +335,15 @@ class ProviderRESTClient(RESTClient):
         """Like RESTClient.request, but failed answers raise :class:`ProviderError`."""
         kwargs.setdefault("hooks", {"response": [self._create_response_handler()]})
         return super().request(path, method=method, **kwargs)
+
+    def _log_request(self, request: Any, prepared_url: str) -> None:
+        """Writes dlt's "Making GET request to ..." line, only when dlt's log would show it.
+
+        dlt sanitizes the URL for that line on every request whatever the log level
+        (~15 us a request, bench/).
+        """
+        if dlt_logger.LOGGER is not None and dlt_logger.LOGGER.isEnabledFor(logging.INFO):
+            super()._log_request(request, prepared_url)
 
     def extract_response(self, response: Response, data_selector: jsonpath.TJsonPath) -> list[Any]:
         """Like RESTClient.extract_response, but a body that is not JSON is a clear error.

@@ -152,12 +152,14 @@ def _employment_history(client_for: ClientFactory, page_size: int) -> DltResourc
     @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge")
     def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employment_history")
+        rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
         with _isolate("employment_history"):
             for person in people:
                 path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
                 for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
-                    if page:
-                        yield list(page)
+                    rows.extend(page)
+        if rows:
+            yield rows
 
     return employment_history
 

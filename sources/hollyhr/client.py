@@ -13,6 +13,7 @@ from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginat
 from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient
 from sources._shared.errors import ProviderError
 from sources._shared.pacing import RatePacer
+from sources._shared.paginators import SharedPathsCopy
 from sources._shared.retry import HttpSettings
 from sources.hollyhr import settings
 
@@ -47,6 +48,10 @@ class HollyHRAuth(BearerTokenAuth):
         return "HollyHRAuth(token=***)"
 
 
+class HollyHRCursorPaginator(SharedPathsCopy, JSONResponseCursorPaginator):
+    """dlt's cursor paginator, copied cheaply for each per-person history walk."""
+
+
 def is_cursor_expired(error: ProviderError) -> bool:
     """True when a page request failed because its opaque cursor is malformed or expired."""
     request = error.response.request if error.response is not None else None
@@ -64,7 +69,7 @@ def make_client(base_url: str, token: str, resource: str, http: HttpSettings, pa
         resource=resource,
         settings=http,
         auth=auth,
-        paginator=JSONResponseCursorPaginator(
+        paginator=HollyHRCursorPaginator(
             cursor_path=settings.NEXT_CURSOR_PATH,
             cursor_param=settings.CURSOR_PARAM,
             has_more_path=settings.HAS_MORE_PATH,
