@@ -241,7 +241,10 @@ class ProviderSession(Client):
         Next links and redirects (requests follows them through this same session) are both
         checked here, before anything is sent.
         """
-        if self.allowed_origin is None or origin_of(request.url or "") == self.allowed_origin:
+        url = request.url or ""
+        # "scheme://host:port/" as a prefix proves the origin without parsing the URL (every request)
+        if self.allowed_origin is None or url.startswith(self.allowed_origin + "/") or \
+                origin_of(url) == self.allowed_origin:
             return
         target = urlsplit(request.url or "").netloc.rpartition("@")[2] or "?"
         if self._last_answer is None:
