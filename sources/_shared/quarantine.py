@@ -15,11 +15,12 @@ For each page (list of records, or an Arrow table: see below) the guard
 
 Arrow items (a ``pyarrow.Table`` or ``RecordBatch``, e.g. CuteHR attendance: ``arrow_pages.py``)
 get the same checks column by column (``pyarrow.compute``): primary key and cursor not null, string
-lengths; a bad row is converted to a dict (``to_pylist``, only the bad rows, without dlt's
-``_dlt_*`` columns) and set aside or fails the run as a bad dict record does; the PII rules drop
-or pseudonymise whole columns (:meth:`TableRules.apply_arrow`). A rejected Arrow row names the
-last page its resource received before the table was handed over: a table may hold several pages.
-``type_changes = "reject"`` does not apply to Arrow columns, which carry their type.
+lengths. A bad row is converted to a dict (``to_pylist``, only the bad rows, without dlt's
+``_dlt_*`` columns; a field the row lacked is null in that copy) and set aside or fails the run as
+a bad dict record does; the PII rules drop or pseudonymise whole columns
+(:meth:`TableRules.apply_arrow`). A rejected Arrow row names the last page its resource received
+before the table was handed over: a table may hold several pages. ``type_changes = "reject"``
+does not apply to Arrow columns, which carry their type.
 
 The guard runs before the resource's incremental step, so a cursor never moves past a record
 because of what the guard did: a rejected record is loaded into ``_rejected`` in the same load
