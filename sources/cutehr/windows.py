@@ -87,8 +87,11 @@ class DayDigests:
         out = []
         for row in rows:
             key, day = row.get("id"), row.get(settings.ATTENDANCE_CURSOR)
-            if key is None or day is None:
-                raise ProviderDataError(settings.PROVIDER, f"an attendance record has no 'id' or 'date': {sorted(row)}",
+            if key is None:  # the record guard quarantines it, or fails the run under bad_records = fail
+                out.append(row)
+                continue
+            if day is None:
+                raise ProviderDataError(settings.PROVIDER, f"an attendance record has no 'date': {sorted(row)}",
                                         resource="attendance")
             digest = content_digest(row)
             known = self.by_day.setdefault(str(day), {})

@@ -81,10 +81,11 @@ def test_arrow_pages_keep_the_table_columns_types_and_merge(harness: Harness) ->
     assert harness.column_types("cutehr", "attendance") == COLUMNS
 
 
-def test_row_without_primary_key_in_an_arrow_page_is_quarantined(harness: Harness,
-                                                                  proxied: tuple[Any, HostileProxy]) -> None:
+@pytest.mark.parametrize("skip_unchanged", ["true", "false"])
+def test_row_without_primary_key_in_an_arrow_page_is_quarantined(harness: Harness, proxied: tuple[Any, HostileProxy],
+                                                                  skip_unchanged: str) -> None:
     app, proxy = proxied
-    harness.setenv("SOURCES__CUTEHR__SKIP_UNCHANGED", "false")  # digests need the id: this reaches the guard
+    harness.setenv("SOURCES__CUTEHR__SKIP_UNCHANGED", skip_unchanged)  # the digests pass an id-less row on
     victim: dict[str, Any] = {}
 
     def drop_id(payload: Any) -> None:
@@ -105,10 +106,12 @@ def test_row_without_primary_key_in_an_arrow_page_is_quarantined(harness: Harnes
     assert harness.column_types("cutehr", "attendance") == COLUMNS
 
 
+@pytest.mark.parametrize("skip_unchanged", ["true", "false"])
 def test_row_without_primary_key_fails_the_run_under_bad_records_fail(harness: Harness,
-                                                                       proxied: tuple[Any, HostileProxy]) -> None:
+                                                                       proxied: tuple[Any, HostileProxy],
+                                                                       skip_unchanged: str) -> None:
     _, proxy = proxied
-    harness.setenv("SOURCES__CUTEHR__SKIP_UNCHANGED", "false")
+    harness.setenv("SOURCES__CUTEHR__SKIP_UNCHANGED", skip_unchanged)
     harness.setenv("HR_ELT__BAD_RECORDS", "fail")
     proxy.on_json(ROUTE, lambda payload: payload["results"][3].pop("id"), after=1)
     with pytest.raises(Exception) as failure:
