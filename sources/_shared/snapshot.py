@@ -14,8 +14,16 @@ Only a complete walk, whose page boundaries were verified, deletes: every rememb
 did not see is emitted as a tombstone ``{primary_key: id, "_deleted_at": <walk end>}``, which
 :func:`snapshot_hints` turns into a flag, a hard delete or an scd2 retirement.
 
-State size: ids are stored sorted and delta-encoded when they are integers, digests as one
-base64 string (8 characters per record): about 1 MB of state for 100,000 records.
+State size: integer ids are stored sorted, as zlib-compressed 64-bit deltas in base64
+(``int_deltas_z``; a few bytes for a dense id range), digests as one base64 string (8 characters
+per record): about 0.8 MB of state for 100,000 records. States written before 2026-11-30 keep
+the deltas as a JSON list (``int_deltas``) and still load; other ids are a sorted list (``values``).
+
+Memory: during a walk the ids and digests live in :class:`DigestIndex`, a sorted ``array('q')``
+of integer ids with one ``bytearray`` of fixed-width digests and one of flags (seen this walk,
+deleted), about 15 bytes a record instead of ~200 for a dict of bytes plus a set of seen ids.
+Ids that are not 64-bit integers, and integer ids that arrive out of order, go to a small dict
+(the latter are merged into the arrays in batches).
 """
 
 from __future__ import annotations
@@ -23,8 +31,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sys
+import zlib
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from itertools import accumulate
+from operator import sub
 from typing import Any
 
 import orjson
@@ -32,6 +45,10 @@ import orjson
 DELETE_MODES = ("flag", "hard_delete", "scd2")
 DELETED_AT = "_deleted_at"
 DIGEST_BYTES = 6
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_SEEN, _GONE = 1, 2  # DigestIndex flags
+_UNSEE = bytes(f & ~_SEEN for f in range(256))  # bytes.translate table that clears the seen flag
 
 
 def content_digest(record: dict[str, Any]) -> bytes:
@@ -54,34 +71,71 @@ def _all_ints(keys: Iterable[Any]) -> bool:
     return all(isinstance(k, int) and not isinstance(k, bool) for k in keys)
 
 
+def _is_int64(key: Any) -> bool:
+    return isinstance(key, int) and not isinstance(key, bool) and _INT64_MIN <= key <= _INT64_MAX
+
+
 def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
     keys = list(keys)
     return sorted(keys) if _all_ints(keys) else sorted(keys, key=str)
+
+
+def _encode_int_ids(ids: array[int]) -> dict[str, Any] | None:
+    """``{"int_deltas_z": ...}`` for sorted 64-bit ids whose deltas fit 64 bits too, else None."""
+    if not ids:
+        return None
+    if ids[-1] - ids[0] > _INT64_MAX:
+        return None
+    deltas = array("q", [ids[0]])
+    deltas.extend(map(sub, ids[1:], ids[:-1]))
+    if sys.byteorder != "little":
+        deltas.byteswap()
+    return {"int_deltas_z": base64.b64encode(zlib.compress(deltas.tobytes(), 6)).decode("ascii")}
+
+
+def _decode_int_ids(packed: dict[str, Any]) -> array[int] | None:
+    """The sorted integer ids of a packed form (either encoding), or None for the ``values`` form."""
+    if "int_deltas_z" in packed:
+        deltas = array("q")
+        deltas.frombytes(zlib.decompress(base64.b64decode(packed["int_deltas_z"])))
+        if sys.byteorder != "little":
+            deltas.byteswap()
+        return array("q", accumulate(deltas))
+    if "int_deltas" in packed:  # written before 2026-11-30: a JSON list
+        ids = list(accumulate(packed["int_deltas"]))
+        if all(_INT64_MIN <= k <= _INT64_MAX for k in ids[:1] + ids[-1:]):
+            return array("q", ids)
+        return None
+    return None
 
 
 def pack_ids(ids: Iterable[Any]) -> dict[str, Any]:
     """Packs a set of ids into JSON-friendly form: sorted integer deltas, or a sorted list."""
     keys = _sorted_keys(ids)
     if keys and _all_ints(keys):
+        if _is_int64(keys[0]) and _is_int64(keys[-1]):
+            encoded = _encode_int_ids(array("q", keys))
+            if encoded is not None:
+                return encoded
         return {"int_deltas": [keys[0], *(b - a for a, b in zip(keys, keys[1:], strict=False))]}
     return {"values": keys}
 
 
 def unpack_ids(packed: dict[str, Any] | None) -> list[Any]:
-    """The ids of :func:`pack_ids`, in sorted order."""
+    """The ids of :func:`pack_ids` (any of its forms, old or new), in sorted order."""
     if not packed:
         return []
+    if "int_deltas_z" in packed:
+        return list(_decode_int_ids(packed) or [])
     if "int_deltas" in packed:
-        out, current = [], 0
-        for n, delta in enumerate(packed["int_deltas"]):
-            current = delta if n == 0 else current + delta
-            out.append(current)
-        return out
+        return list(accumulate(packed["int_deltas"]))
     return list(packed.get("values") or [])
 
 
-def pack_digests(digests: dict[Any, bytes]) -> dict[str, Any]:
+def pack_digests(digests: MutableMapping[Any, bytes] | dict[Any, bytes]) -> dict[str, Any]:
     """Packs ``id -> digest`` as sorted ids plus one base64 string of fixed-width digests."""
+    if isinstance(digests, DigestIndex):
+        return digests.pack()
     packed = pack_ids(digests)
     keys = unpack_ids(packed)
     packed["digests"] = base64.b64encode(b"".join(digests[k] for k in keys)).decode("ascii")
@@ -89,12 +143,311 @@ def pack_digests(digests: dict[Any, bytes]) -> dict[str, Any]:
 
 
 def unpack_digests(packed: dict[str, Any] | None) -> dict[Any, bytes]:
-    """The mapping of :func:`pack_digests`."""
+    """The mapping of :func:`pack_digests`, as a dict."""
     if not packed:
         return {}
     keys = unpack_ids(packed)
     raw = base64.b64decode(packed.get("digests") or "")
     return {k: raw[i * DIGEST_BYTES:(i + 1) * DIGEST_BYTES] for i, k in enumerate(keys)}
+
+
+class DigestIndex(MutableMapping[Any, bytes]):
+    """``id -> digest`` of the remembered records, plus which ids the walk has seen, in compact form.
+
+    Integer ids (64-bit) live in a sorted ``array('q')``; their digests in one ``bytearray`` of
+    ``width`` bytes each, their flags (seen this walk, deleted) in another: lookups bisect, and
+    an id beyond the largest one (the usual case: lists served in key order) is appended. Other
+    ids, digests of another width, and integer ids that arrive out of order live in a dict; the
+    out-of-order integers are merged into the arrays once they are many. Ids seen but not
+    remembered (yet) are kept in a set.
+
+    It is a mapping like the dict it replaces (``get``, ``in``, assignment, ``del``, ``len``,
+    iteration); :attr:`seen` is the set-like view of the ids seen this walk.
+    """
+
+    MERGE_MIN = 4096  # out-of-order integer ids kept in the dict before a merge into the arrays
+
+    def __init__(self, width: int = DIGEST_BYTES) -> None:
+        self.width = width
+        self._ids = array("q")
+        self._digests = bytearray()
+        self._flags = bytearray()
+        self._extra: dict[Any, bytes] = {}
+        self._extra_ints = 0  # mergeable keys in _extra
+        self._extra_seen: set[Any] = set()  # seen ids that are not in the arrays
+        self._seen = 0  # _SEEN flags set in _flags
+        self._gone = 0  # _GONE flags set in _flags
+        self._last = 0  # index of the last id found: walks look up the same or the next id
+        self.seen = SeenIds(self)
+
+    @classmethod
+    def unpack(cls, packed: dict[str, Any] | None, width: int = DIGEST_BYTES) -> DigestIndex:
+        """The index of a :func:`pack_digests` form (any of its forms, old or new)."""
+        index = cls(width)
+        if not packed:
+            return index
+        raw = base64.b64decode(packed.get("digests") or "")
+        ids = _decode_int_ids(packed)
+        if ids is not None and len(raw) == len(ids) * width:
+            index._ids, index._digests, index._flags = ids, bytearray(raw), bytearray(len(ids))
+            return index
+        for i, key in enumerate(unpack_ids(packed)):
+            index[key] = raw[i * width:(i + 1) * width]
+        return index
+
+    # --- lookups -------------------------------------------------------------------------
+    def _find(self, key: Any) -> int:
+        """Index of `key` in the arrays (deleted or not), or -1."""
+        ids = self._ids
+        n = len(ids)
+        if not n or not _is_int64(key):
+            return -1
+        last = self._last
+        if last < n and ids[last] == key:
+            return last
+        if last + 1 < n and ids[last + 1] == key:
+            self._last = last + 1
+            return last + 1
+        if key > ids[-1] or key < ids[0]:
+            return -1
+        i = bisect_left(ids, key)
+        if i < n and ids[i] == key:
+            self._last = i
+            return i
+        return -1
+
+    def __getitem__(self, key: Any) -> bytes:
+        i = self._find(key)
+        if i >= 0:
+            if self._flags[i] & _GONE:
+                raise KeyError(key)
+            w = self.width
+            return bytes(self._digests[i * w:(i + 1) * w])
+        return self._extra[key]
+
+    def __contains__(self, key: object) -> bool:
+        i = self._find(key)
+        if i >= 0:
+            return not self._flags[i] & _GONE
+        return key in self._extra
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        i = self._find(key)
+        if i >= 0:
+            if self._flags[i] & _GONE:
+                return default
+            w = self.width
+            return bytes(self._digests[i * w:(i + 1) * w])
+        return self._extra.get(key, default)
+
+    def __len__(self) -> int:
+        return len(self._ids) - self._gone + len(self._extra)
+
+    def __iter__(self) -> Iterator[Any]:
+        flags = self._flags
+        for i, key in enumerate(self._ids):
+            if not flags[i] & _GONE:
+                yield key
+        yield from list(self._extra)
+
+    # --- updates -------------------------------------------------------------------------
+    def __setitem__(self, key: Any, digest: bytes) -> None:
+        w = self.width
+        if len(digest) != w:
+            raise ValueError(f"a digest of {len(digest)} bytes; this index keeps {w}-byte digests")
+        i = self._find(key)
+        if i >= 0:
+            self._digests[i * w:(i + 1) * w] = digest
+            if self._flags[i] & _GONE:
+                self._flags[i] &= ~_GONE
+                self._gone -= 1
+            return
+        if key in self._extra:
+            self._extra[key] = digest
+            return
+        ids = self._ids
+        if not _is_int64(key):
+            self._extra[key] = digest
+            return
+        if not ids or key > ids[-1]:
+            ids.append(key)
+            self._digests += digest
+            flag = 0
+            if key in self._extra_seen:
+                self._extra_seen.discard(key)
+                flag = _SEEN
+                self._seen += 1
+            self._flags.append(flag)
+            return
+        self._extra[key] = digest
+        self._extra_ints += 1
+        if self._extra_ints >= max(self.MERGE_MIN, len(ids) // 8):
+            self._merge()
+
+    def __delitem__(self, key: Any) -> None:
+        i = self._find(key)
+        if i >= 0 and not self._flags[i] & _GONE:
+            self._flags[i] |= _GONE
+            self._gone += 1
+            return
+        del self._extra[key]
+        if _is_int64(key):
+            self._extra_ints -= 1
+
+    def clear(self) -> None:
+        seen = set(self.seen)
+        self.__init__(self.width)  # type: ignore[misc]
+        self._extra_seen = seen
+
+    def _merge(self) -> None:
+        """Moves the integer ids of the dict into the arrays (with their digests and seen flags)."""
+        w = self.width
+        new = sorted(k for k in self._extra if _is_int64(k))
+        if not new:
+            return
+        old_ids, old_digests, old_flags = self._ids, self._digests, self._flags
+        ids, digests, flags = array("q"), bytearray(), bytearray()
+        start = 0
+        for key in new:
+            j = bisect_left(old_ids, key, start)
+            ids.extend(old_ids[start:j])
+            digests += old_digests[start * w:j * w]
+            flags += old_flags[start:j]
+            ids.append(key)
+            digests += self._extra.pop(key)
+            flag = 0
+            if key in self._extra_seen:
+                self._extra_seen.discard(key)
+                flag = _SEEN
+                self._seen += 1
+            flags.append(flag)
+            start = j
+        ids.extend(old_ids[start:])
+        digests += old_digests[start * w:]
+        flags += old_flags[start:]
+        self._ids, self._digests, self._flags = ids, digests, flags
+        self._extra_ints = 0
+        self._last = 0
+
+    def _compact(self) -> None:
+        """Drops deleted entries from the arrays (their seen flags move to the set)."""
+        if not self._gone:
+            return
+        w = self.width
+        old_ids, old_digests, old_flags = self._ids, self._digests, self._flags
+        ids, digests, flags = array("q"), bytearray(), bytearray()
+        start = 0
+        for i, flag in enumerate(old_flags):
+            if flag & _GONE:
+                ids.extend(old_ids[start:i])
+                digests += old_digests[start * w:i * w]
+                flags += old_flags[start:i]
+                if flag & _SEEN:
+                    self._seen -= 1
+                    self._extra_seen.add(old_ids[i])
+                start = i + 1
+        ids.extend(old_ids[start:])
+        digests += old_digests[start * w:]
+        flags += old_flags[start:]
+        self._ids, self._digests, self._flags = ids, digests, flags
+        self._gone = 0
+        self._last = 0
+
+    def pack(self) -> dict[str, Any]:
+        """The JSON-friendly form of :func:`pack_digests` (ids sorted, digests in id order)."""
+        self._merge()
+        self._compact()
+        if not self._extra:
+            encoded = _encode_int_ids(self._ids)
+            if encoded is not None:
+                encoded["digests"] = base64.b64encode(self._digests).decode("ascii")
+                return encoded
+            if not self._ids:
+                return {"values": [], "digests": ""}
+        return pack_digests(dict(self.items()))
+
+    # --- the ids seen this walk ----------------------------------------------------------
+    def mark_seen(self, key: Any) -> bool:
+        """Marks `key` seen; False when it was seen already."""
+        i = self._find(key)
+        if i >= 0:
+            if self._flags[i] & _SEEN:
+                return False
+            self._flags[i] |= _SEEN
+            self._seen += 1
+            return True
+        if key in self._extra_seen:
+            return False
+        self._extra_seen.add(key)
+        return True
+
+    def is_seen(self, key: Any) -> bool:
+        i = self._find(key)
+        if i >= 0:
+            return bool(self._flags[i] & _SEEN)
+        return key in self._extra_seen
+
+    def seen_count(self) -> int:
+        return self._seen + len(self._extra_seen)
+
+    def iter_seen(self) -> Iterator[Any]:
+        flags = self._flags
+        for i, key in enumerate(self._ids):
+            if flags[i] & _SEEN:
+                yield key
+        yield from list(self._extra_seen)
+
+    def clear_seen(self) -> None:
+        self._flags = bytearray(self._flags.translate(_UNSEE))
+        self._seen = 0
+        self._extra_seen = set()
+
+    def unseen_between(self, low: Any, high: Any, extra_sorted: list[Any]) -> bool:
+        """True when a remembered id strictly between `low` and `high` (None: unbounded) is unseen.
+
+        `extra_sorted` are the ids of the dict part, sorted (the caller keeps them for the walk).
+        """
+        ids = self._ids
+        i = 0 if low is None else bisect_right(ids, low)
+        j = len(ids) if high is None else bisect_left(ids, high)
+        if i < j and self._flags.find(0, i, j) >= 0:  # flag 0: remembered and not seen
+            return True
+        i = 0 if low is None else bisect_right(extra_sorted, low)
+        j = len(extra_sorted) if high is None else bisect_left(extra_sorted, high)
+        return any(k in self._extra and not self.is_seen(k) for k in extra_sorted[i:j])
+
+    def unseen(self) -> list[Any]:
+        """The remembered ids not seen this walk, sorted like :func:`pack_ids` sorts."""
+        flags, ids = self._flags, self._ids
+        out: list[Any] = []
+        i = flags.find(0)
+        while i >= 0:
+            out.append(ids[i])
+            i = flags.find(0, i + 1)
+        extra = [k for k in self._extra if not self.is_seen(k)]
+        return _sorted_keys(out + extra) if extra else out
+
+    def extra_keys(self) -> list[Any]:
+        return _sorted_keys(self._extra)
+
+
+class SeenIds:
+    """The ids a walk has seen, a set-like view over :class:`DigestIndex` flags."""
+
+    def __init__(self, index: DigestIndex) -> None:
+        self._index = index
+
+    def add(self, key: Any) -> None:
+        self._index.mark_seen(key)
+
+    def __contains__(self, key: object) -> bool:
+        return self._index.is_seen(key)
+
+    def __len__(self) -> int:
+        return self._index.seen_count()
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._index.iter_seen()
 
 
 def snapshot_hints(primary_key: str, delete_mode: str) -> dict[str, Any]:
@@ -123,6 +476,7 @@ def snapshot_hints(primary_key: str, delete_mode: str) -> dict[str, Any]:
     return {"primary_key": primary_key, "write_disposition": "merge", "columns": {DELETED_AT: column}}
 
 
+
 class SnapshotTracker:
     """The snapshot bookkeeping of one resource, over its dlt resource state.
 
@@ -134,6 +488,10 @@ class SnapshotTracker:
         digest: The content digest of a record (default :func:`content_digest`); a source that
             reshapes records can digest the record as received, before the reshaping, and reshape
             only what :meth:`accept` returns.
+
+    ``digests`` (a :class:`DigestIndex`, a mapping ``id -> digest``) and ``seen`` (its set-like
+    view of the ids seen this walk) answer ``in``, ``len`` and iteration like the dict and set
+    they replace.
     """
 
     def __init__(self, state: MutableMapping[str, Any], provider: str, primary_key: str,
@@ -143,16 +501,22 @@ class SnapshotTracker:
         self.provider = provider
         self.primary_key = primary_key
         self.skip_unchanged = skip_unchanged
-        self.digests = unpack_digests(state.get("digests"))
+        self.digests = DigestIndex.unpack(state.get("digests"))
         walk = state.get("walk") or {}
         self.resume: Any = walk.get("resume")
-        self.seen: set[Any] = set(unpack_ids(walk.get("seen")))
+        for key in unpack_ids(walk.get("seen")):
+            self.digests.mark_seen(key)
         self.started_at: str | None = walk.get("started_at")
-        self._known: list[Any] | None = None
+        self._known_extra: list[Any] | None = None
         self.emitted = 0
         self.unchanged = 0
         self.duplicates = 0
         self.keyless = 0  # records without a primary key: passed on to the record guard (_rejected or fail)
+
+    @property
+    def seen(self) -> SeenIds:
+        """The ids seen in this walk (set-like: ``in``, ``len``, iteration, ``add``)."""
+        return self.digests.seen
 
     @property
     def resuming(self) -> bool:
@@ -167,27 +531,27 @@ class SnapshotTracker:
     def begin(self, now_iso: str) -> None:
         """Starts a new walk unless one is being resumed."""
         if not self.resuming:
-            self.seen = set()
+            self.digests.clear_seen()
             self.started_at = now_iso
 
     def accept(self, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Returns the records to load: not seen earlier in this walk, and new or changed."""
         out = []
+        index = self.digests
         for record in records:
             key = record.get(self.primary_key)
             if key is None:  # the record guard quarantines it or fails the run; this walk deletes nothing
                 self.keyless += 1
                 out.append(record)
                 continue
-            if key in self.seen:
+            if not index.mark_seen(key):
                 self.duplicates += 1
                 continue
-            self.seen.add(key)
             digest = self.digest(record)
-            if self.skip_unchanged and self.digests.get(key) == digest:
+            if self.skip_unchanged and index.get(key) == digest:
                 self.unchanged += 1
                 continue
-            self.digests[key] = digest
+            index[key] = digest
             out.append(record)
         self.emitted += len(out)
         return out
@@ -198,12 +562,9 @@ class SnapshotTracker:
         Only meaningful for lists served in primary-key order: such an id either slipped across a
         page boundary or was deleted; a re-read of the page before tells which.
         """
-        if self._known is None:
-            self._known = _sorted_keys(self.digests)
-        known = self._known
-        i = 0 if low is None else bisect_right(known, low)
-        j = len(known) if high is None else bisect_left(known, high)
-        return any(k not in self.seen for k in known[i:j])
+        if self._known_extra is None:
+            self._known_extra = self.digests.extra_keys()
+        return self.digests.unseen_between(low, high, self._known_extra)
 
     def finish(self, complete: bool, verified: bool, resume: Any, facts: dict[str, Any],
                now_iso: str) -> list[dict[str, Any]]:
@@ -219,7 +580,7 @@ class SnapshotTracker:
         tombstones: list[dict[str, Any]] = []
         if complete:
             if verified and not self.keyless:  # an unidentified record may be one of the "missing" ids
-                gone = _sorted_keys(k for k in self.digests if k not in self.seen)
+                gone = self.digests.unseen()
                 for key in gone:
                     del self.digests[key]
                 tombstones = [{self.primary_key: key, DELETED_AT: now_iso} for key in gone]
@@ -228,5 +589,5 @@ class SnapshotTracker:
             self.state.pop("walk", None)
         else:
             self.state["walk"] = {"started_at": self.started_at, "seen": pack_ids(self.seen), "resume": resume}
-        self.state["digests"] = pack_digests(self.digests)
+        self.state["digests"] = self.digests.pack()
         return tombstones
