@@ -120,6 +120,8 @@ def bytehr_source(
             skip_unchanged=skip_unchanged, intervals=intervals,
             digest=raw_digest if name == "employees" else content_digest,
             timestamps=settings.TIMESTAMP_FIELDS.get(name, ()),
+            # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash
+            arrow_columns=settings.ARROW_COLUMNS.get(name) if delete_mode != "scd2" else None,
         )
         resource = _snapshot_resource(options, client_for, ledger, transforms.get(name))
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))

@@ -11,17 +11,26 @@ The generator is the body of every ByteHR resource. Each run it:
    are reshaped by the resource's transform, e.g. the custom-field pivot);
 4. at the end of a complete walk emits tombstones for remembered ids it did not see; an
    incomplete walk keeps its place in dlt state for the next run and deletes nothing.
+
+With ``WalkOptions.arrow_columns`` (leave requests), the records go to dlt as Arrow tables of up to
+``settings.ARROW_BATCH_ROWS`` rows (``sources/_shared/arrow_pages.py``): extract writes parquet and
+normalize only copies it. Held rows are flushed before the walk writes its resume point and
+digests to dlt state (the end of the run's part of the walk, complete or cut by the quota), so a
+state that says a record was loaded always goes with the package that holds it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import dlt
+from dlt.common.schema.typing import TColumnSchema
+from dlt.common.typing import TDataItems
 
+from sources._shared.arrow_pages import ArrowPages
 from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.snapshot import SnapshotTracker, content_digest
@@ -54,6 +63,8 @@ class WalkOptions:
     intervals: dict[str, float] | None = None  # every resource's interval, for the monthly projection
     digest: Digest = content_digest  # of a record as received, before the transform
     timestamps: tuple[str, ...] = ()  # ISO timestamp fields parsed to datetime in the records yielded
+    arrow_columns: Mapping[str, TColumnSchema] | None = None  # records as Arrow tables with these columns
+    arrow_batch_rows: int = settings.ARROW_BATCH_ROWS
     limit_param: str = settings.LIMIT_PARAM
     page_param: str = settings.PAGE_PARAM
 
@@ -68,8 +79,8 @@ def is_due(last_walk: dict[str, Any], interval_hours: float) -> tuple[bool, str 
 
 
 def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
-                  make_transform: Callable[[], Transform] | None = None) -> Iterator[list[dict[str, Any]]]:
-    """Walks one resource and yields its new and changed records, then its tombstones."""
+                  make_transform: Callable[[], Transform] | None = None) -> Iterator[TDataItems]:
+    """Walks one resource and yields its new and changed records (dicts or Arrow tables), then its tombstones."""
     name = options.resource
     source_state = dlt.current.source_state()
     ledger.attach(source_state)
@@ -88,7 +99,7 @@ def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: Quot
 
 
 def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger, tracker: SnapshotTracker,
-          transform: Transform | None) -> Iterator[list[dict[str, Any]]]:
+          transform: Transform | None) -> Iterator[TDataItems]:
     name = options.resource
     resume = tracker.resume if isinstance(tracker.resume, dict) else None
     if resume is not None and resume.get("limit") != options.page_size:
@@ -101,6 +112,7 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
     )
     refuse = options.quota_mode == "refuse"
     needed = _pages_needed(tracker, resume, paginator, options.page_size)
+    batches = ArrowPages(options.arrow_columns, options.arrow_batch_rows) if options.arrow_columns else None
     booked = False
     failure: ProviderQuotaError | None = None
     try:
@@ -115,7 +127,10 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
             if fresh:
                 rows = [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
                 parse_iso_columns(rows, timestamps=options.timestamps)
-                yield rows
+                if batches is None:
+                    yield rows
+                else:
+                    yield from batches.add(rows)
             if refuse and not booked and not paginator.complete and not paginator.stopped:
                 # the quota or the page count was unknown before: the first page tells both
                 booked = _book_or_refuse(ledger, name, paginator.pages_left(), stopped=paginator)
@@ -125,10 +140,15 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
         if refuse or error.code != CODE_RESERVE:
             failure = error
     except GeneratorExit:
-        tracker.finish(False, False, {**paginator.resume_point(), "limit": options.page_size}, {}, iso(utc_now()))
+        if batches is None or not batches.rows:
+            tracker.finish(False, False, {**paginator.resume_point(), "limit": options.page_size}, {}, iso(utc_now()))
+        # else: rows held for a table cannot leave a closed generator; the state stays as the last run
+        # left it, so the next run reads these pages again (and their rows are not taken as loaded)
         raise
     finally:
         ledger.release(name)
+    if batches is not None:
+        yield from batches.flush()  # before the state says these records were loaded
     if paginator.requests or tracker.resuming:
         facts = {"limit": options.page_size, "total": paginator.total}
         resume_point = {**paginator.resume_point(), "limit": options.page_size}
