@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,11 @@ from pipelines.vendors import VENDORS
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.quarantine import protect_source
 from sources._shared.stats import STATS
+
+# Arrow buffers from the C library's allocator instead of pyarrow's default mimalloc pool, which kept
+# more resident after a run's Arrow items (bench/README.md, "Memory"). pyarrow reads this once, when
+# it is first imported: none of the imports above loads it (they import it lazily); a setting wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
 @dataclass

@@ -20,7 +20,8 @@ lengths. A bad row is converted to a dict (``to_pylist``, only the bad rows, wit
 a bad dict record does; the PII rules drop or pseudonymise whole columns
 (:meth:`TableRules.apply_arrow`). A rejected Arrow row names the last page its resource received
 before the table was handed over: a table may hold several pages. ``type_changes = "reject"``
-does not apply to Arrow columns, which carry their type.
+does not apply to Arrow columns, which carry their type. pyarrow and numpy are imported with the
+first Arrow item (~37 MB): a vendor that yields only dicts never loads them.
 
 The guard runs before the resource's incremental step, so a cursor never moves past a record
 because of what the guard did: a rejected record is loaded into ``_rejected`` in the same load
@@ -39,16 +40,14 @@ import hashlib
 import inspect
 import json
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import dlt
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 from dlt.common.data_types import coerce_value, py_type_to_sc_type
 from dlt.common.schema import Schema
 from dlt.common.schema import utils as schema_utils
@@ -63,6 +62,9 @@ from sources._shared.errors import BadRecordError, ProviderConfigError
 from sources._shared.pages import PAGES
 from sources._shared.privacy import PiiPolicy, TableRules, load_pii_settings
 from sources._shared.stats import STATS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 logger = logging.getLogger("sources.quarantine")
 
@@ -263,6 +265,9 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         so ``hr_elt.type_changes = "reject"`` has nothing to check here (a resource sends a value
         that does not fit its column as a dict record: ``sources/_shared/arrow_pages.py``).
         """
+        import numpy as np  # imported with the first Arrow item: vendors without Arrow items never load it
+        import pyarrow as pa
+
         base = self._record_no
         rows = table.num_rows
         self._record_no += rows
@@ -286,6 +291,10 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
 
     def _arrow_problems(self, table: ArrowItem) -> dict[int, str]:
         """Row index -> the first problem of that row (none: a good row)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         found: dict[int, str] = {}
         rows = table.num_rows
         names = table.schema.names
@@ -438,10 +447,13 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
 
 
 def _is_arrow(item: Any) -> bool:
-    return isinstance(item, (pa.Table, pa.RecordBatch))
+    pa = sys.modules.get("pyarrow")  # not imported: the item cannot be an Arrow table
+    return pa is not None and isinstance(item, (pa.Table, pa.RecordBatch))
 
 
 def _nested(kind: pa.DataType) -> bool:
+    import pyarrow as pa
+
     return bool(pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind)
                 or pa.types.is_map(kind) or pa.types.is_fixed_size_list(kind))
 

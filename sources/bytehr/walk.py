@@ -30,7 +30,6 @@ import dlt
 from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
 
-from sources._shared.arrow_pages import ArrowPages
 from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.snapshot import SnapshotTracker, content_digest
@@ -112,7 +111,11 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
     )
     refuse = options.quota_mode == "refuse"
     needed = _pages_needed(tracker, resume, paginator, options.page_size)
-    batches = ArrowPages(options.arrow_columns, options.arrow_batch_rows) if options.arrow_columns else None
+    batches = None
+    if options.arrow_columns:
+        from sources._shared.arrow_pages import ArrowPages  # pyarrow only where a walk yields Arrow tables
+
+        batches = ArrowPages(options.arrow_columns, options.arrow_batch_rows)
     booked = False
     failure: ProviderQuotaError | None = None
     try:

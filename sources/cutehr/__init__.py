@@ -20,7 +20,6 @@ from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
-from sources._shared.arrow_pages import ArrowPages
 from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
@@ -223,6 +222,8 @@ def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: dat
         day.advance(first.isoformat())
         digests = DayDigests(dlt.current.resource_state(), skip_unchanged)
         plan = windows(first, today, window_days)
+        from sources._shared.arrow_pages import ArrowPages  # pyarrow only once attendance runs
+
         batches = ArrowPages(settings.COLUMNS["attendance"])  # Arrow tables: extract writes parquet
         resume = first
         done = 0
