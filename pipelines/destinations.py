@@ -30,9 +30,13 @@ DEFAULT_DUCKDB_PATH = "hr.duckdb"
 # DuckDB's own default is 80% of RAM: merging 400k-1.3M rows then holds 550-650 MB in the
 # pipeline's process (bench/README.md "Memory"). DuckDB spills to `<db>.tmp` above the limit.
 # Measured on CuteHR 100k/1M (peak RSS of the load step, load seconds): 512MB
-# 646 MB, 2.1 s; 256MB 572 MB, 2.3 s; 128MB 476 MB, 2.6 s (2 cores). DuckDB asks for at least
-# ~125 MB per thread: on a machine with many cores raise it (or set it empty).
-DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
+# 646 MB, 2.1 s; 256MB 572 MB, 2.3 s; 128MB 476 MB, 2.6 s (2 cores, 2 threads).
+# DuckDB asks for ~125 MB per thread, so 128MB goes with one thread. Measured 2026-11-30, 256MB
+# and 2 threads -> 128MB and 1 thread (peak RSS of the run, load seconds): ByteHR 100k 498 -> 395 MB,
+# 1.8 -> 1.7 s; CuteHR 100k/1M 568 -> 481 MB, 3.3 -> 3.4 s. On a machine with many cores and
+# big loads raise both (or set them empty: DuckDB's own defaults).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "128MB"
+DEFAULT_DUCKDB_THREADS = "1"
 
 # The one place that picks the load file format (measured: README "Load file formats", knowhow.md).
 # - DuckDB reads parquet about 15x faster than INSERT statements.
@@ -87,20 +91,40 @@ def make_destination(name: str, duckdb_path: str | None = None) -> Destination[A
 
 
 def duckdb_memory_limit() -> str:
-    """``hr_elt.duckdb_memory_limit`` (env ``HR_ELT__DUCKDB_MEMORY_LIMIT``), default ``256MB``; "" = DuckDB's own."""
+    """``hr_elt.duckdb_memory_limit`` (env ``HR_ELT__DUCKDB_MEMORY_LIMIT``), default ``128MB``; "" = DuckDB's own."""
     value = dlt.config.get("hr_elt.duckdb_memory_limit", str)
     return DEFAULT_DUCKDB_MEMORY_LIMIT if value is None else str(value).strip()
+
+
+def duckdb_threads() -> int | None:
+    """``hr_elt.duckdb_threads`` (env ``HR_ELT__DUCKDB_THREADS``), default 1; "" or 0 = DuckDB's own (one a core)."""
+    value = dlt.config.get("hr_elt.duckdb_threads", str)
+    text = DEFAULT_DUCKDB_THREADS if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        threads = int(text)
+    except ValueError:
+        raise ValueError(f"hr_elt.duckdb_threads {value!r} is not a whole number (0 or empty: DuckDB's default)") \
+            from None
+    if threads < 0:
+        raise ValueError(f"hr_elt.duckdb_threads {threads} is negative (0 or empty: DuckDB's default)")
+    return threads or None
 
 
 def duckdb_global_config() -> dict[str, Any]:
     """DuckDB settings applied to every connection dlt opens.
 
-    The memory limit, plus any ``destination.duckdb.credentials.global_config`` the user set (theirs win).
+    The memory limit and the thread count, plus any ``destination.duckdb.credentials.global_config``
+    the user set (theirs win).
     """
     config: dict[str, Any] = {}
     limit = duckdb_memory_limit()
     if limit:
         config["memory_limit"] = limit
+    threads = duckdb_threads()
+    if threads:
+        config["threads"] = threads
     user = dlt.config.get("destination.duckdb.credentials.global_config", dict)
     if user:
         config.update(user)

@@ -1,11 +1,11 @@
-"""DuckDB's memory limit: hr-elt sets one on every connection dlt opens (read back from real DuckDB)."""
+"""DuckDB's memory limit and threads: hr-elt sets them on every connection dlt opens (read back from real DuckDB)."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from pipelines.destinations import DEFAULT_DUCKDB_MEMORY_LIMIT
+from pipelines.destinations import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_DUCKDB_THREADS, make_destination
 from tests.harness import Harness
 
 
@@ -34,11 +34,33 @@ def duckdb_default() -> str:
     return str(row[0])
 
 
+def duckdb_default_threads() -> str:
+    with duckdb.connect() as con:
+        row = con.execute("SELECT current_setting('threads')").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def test_default_limit(harness: Harness) -> None:
     harness.monkeypatch.delenv("HR_ELT__DUCKDB_MEMORY_LIMIT", raising=False)
-    limit, _ = settings_dlt_opens(harness)
-    assert DEFAULT_DUCKDB_MEMORY_LIMIT == "256MB"
-    assert limit == as_duckdb_prints("256MB") != duckdb_default()
+    harness.monkeypatch.delenv("HR_ELT__DUCKDB_THREADS", raising=False)
+    limit, threads = settings_dlt_opens(harness)
+    assert (DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_DUCKDB_THREADS) == ("128MB", "1")
+    assert limit == as_duckdb_prints("128MB") != duckdb_default()
+    assert threads == "1"
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("2", "2"), ("", None), ("0", None)])
+def test_threads_from_env(harness: Harness, setting: str, expected: str | None) -> None:
+    harness.setenv("HR_ELT__DUCKDB_THREADS", setting)
+    _, threads = settings_dlt_opens(harness)
+    assert threads == (expected or duckdb_default_threads())
+
+
+def test_threads_not_a_number(harness: Harness) -> None:
+    harness.setenv("HR_ELT__DUCKDB_THREADS", "many")
+    with pytest.raises(ValueError, match="hr_elt.duckdb_threads"):
+        make_destination("duckdb", str(harness.tmp_path / "x.duckdb"))
 
 
 @pytest.mark.parametrize("setting", ["300MB", "1GiB"])
