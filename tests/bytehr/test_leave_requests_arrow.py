@@ -211,6 +211,20 @@ def test_added_field_fails_the_run_under_a_frozen_contract(harness: Harness,
     assert "badge" not in harness.column_types(VENDOR, TABLE)
 
 
+@pytest.mark.parametrize("mode", ["discard_value", "discard_row"])
+def test_added_field_under_a_discarding_contract(harness: Harness, proxied: tuple[Any, HostileProxy],
+                                                 mode: str) -> None:
+    app, proxy = proxied
+    harness.setenv("SOURCES__BYTEHR__SCHEMA_CONTRACT", mode)
+    harness.run(VENDOR, resources=[TABLE])
+    harness.setenv("SOURCES__BYTEHR__SKIP_UNCHANGED", "false")
+    proxy.on_json(ROUTE, _add_badge)  # the first page's 100 records
+    second = harness.run(VENDOR, resources=[TABLE])
+    assert "badge" not in harness.column_types(VENDOR, TABLE)
+    assert second.rows[TABLE] == (app.count(TABLE) if mode == "discard_value" else app.count(TABLE) - 100)
+    assert harness.count(VENDOR, TABLE) == app.count(TABLE)
+
+
 def test_declared_columns_are_the_table_order_and_fit_sandbox_records(harness: Harness) -> None:
     app = start(harness)
     pages = ArrowPages(settings.ARROW_COLUMNS[TABLE])
