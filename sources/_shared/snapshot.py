@@ -49,6 +49,7 @@ DIGEST_BYTES = 6
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _SEEN, _GONE = 1, 2  # DigestIndex flags
 _UNSEE = bytes(f & ~_SEEN for f in range(256))  # bytes.translate table that clears the seen flag
+VISIT_DUPLICATE, VISIT_UNCHANGED, VISIT_FRESH = 0, 1, 2  # DigestIndex.visit
 
 
 def content_digest(record: dict[str, Any]) -> bytes:
@@ -367,6 +368,50 @@ class DigestIndex(MutableMapping[Any, bytes]):
         return pack_digests(dict(self.items()))
 
     # --- the ids seen this walk ----------------------------------------------------------
+    def visit(self, key: Any, record: dict[str, Any], digest: Callable[[dict[str, Any]], bytes],
+              skip_unchanged: bool) -> int:
+        """One record of the walk, with one lookup: marks `key` seen and remembers ``digest(record)``.
+
+        Returns :data:`VISIT_DUPLICATE` (seen earlier in this walk; not digested),
+        :data:`VISIT_UNCHANGED` (same digest as remembered, with `skip_unchanged`) or
+        :data:`VISIT_FRESH` (new or changed: the digest is stored).
+        """
+        w = self.width
+        i = self._find(key)
+        if i >= 0:
+            flag = self._flags[i]
+            if flag & _SEEN:
+                return VISIT_DUPLICATE
+            self._seen += 1
+            new = digest(record)
+            if len(new) != w:
+                raise ValueError(f"a digest of {len(new)} bytes; this index keeps {w}-byte digests")
+            if skip_unchanged and not flag & _GONE and self._digests[i * w:(i + 1) * w] == new:
+                self._flags[i] = flag | _SEEN
+                return VISIT_UNCHANGED
+            if flag & _GONE:
+                self._gone -= 1
+            self._flags[i] = _SEEN
+            self._digests[i * w:(i + 1) * w] = new
+            return VISIT_FRESH
+        if key in self._extra_seen:
+            return VISIT_DUPLICATE
+        new = digest(record)
+        ids = self._ids
+        if _is_int64(key) and (not ids or key > ids[-1]) and key not in self._extra:
+            if len(new) != w:
+                raise ValueError(f"a digest of {len(new)} bytes; this index keeps {w}-byte digests")
+            ids.append(key)  # the usual case of a new id: lists are served in key order
+            self._digests += new
+            self._flags.append(_SEEN)
+            self._seen += 1
+            return VISIT_FRESH
+        self._extra_seen.add(key)
+        if skip_unchanged and self._extra.get(key) == new:
+            return VISIT_UNCHANGED
+        self[key] = new
+        return VISIT_FRESH
+
     def mark_seen(self, key: Any) -> bool:
         """Marks `key` seen; False when it was seen already."""
         i = self._find(key)
@@ -544,15 +589,13 @@ class SnapshotTracker:
                 self.keyless += 1
                 out.append(record)
                 continue
-            if not index.mark_seen(key):
+            outcome = index.visit(key, record, self.digest, self.skip_unchanged)
+            if outcome == VISIT_DUPLICATE:
                 self.duplicates += 1
-                continue
-            digest = self.digest(record)
-            if self.skip_unchanged and index.get(key) == digest:
+            elif outcome == VISIT_UNCHANGED:
                 self.unchanged += 1
-                continue
-            index[key] = digest
-            out.append(record)
+            else:
+                out.append(record)
         self.emitted += len(out)
         return out
 

@@ -227,3 +227,47 @@ def test_100k_records_take_a_few_megabytes() -> None:
         tracemalloc.stop()
     assert len(index.seen) == 100_000 and len(index) == 100_000
     assert used < 4 * 2**20  # a dict of bytes plus a set of ids took about 20 MB
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_accept_matches_a_dict_and_a_set(seed: int) -> None:
+    """SnapshotTracker.accept against the dict-and-set bookkeeping it replaced, over several walks."""
+    rng = random.Random(seed)
+    state: dict[str, Any] = {}
+    model: dict[Any, bytes] = {}
+    for walk in range(6):
+        tracker = SnapshotTracker(json.loads(json.dumps(state)), "x", "id", skip_unchanged=walk != 3)
+        tracker.digests.MERGE_MIN = 8
+        tracker.begin(f"t{walk}")
+        seen: set[Any] = set()
+        emitted = 0
+        ids = sorted(rng.sample(range(400), 250)) + [rng.randrange(400) for _ in range(30)]  # some twice
+        if walk % 2:
+            rng.shuffle(ids)
+        if walk == 5:
+            ids += [f"s{rng.randrange(20)}" for _ in range(20)]
+        records = [{"id": k, "v": rng.randrange(3)} for k in ids]
+        for start in range(0, len(records), 37):
+            page = records[start:start + 37]
+            expected: list[dict[str, Any]] = []
+            for record in page:
+                key = record["id"]
+                if key in seen:
+                    continue
+                seen.add(key)
+                digest = content_digest(record)
+                if walk != 3 and model.get(key) == digest:
+                    continue
+                model[key] = digest
+                expected.append(record)
+            assert tracker.accept(page) == expected
+            emitted += len(expected)
+        assert tracker.emitted == emitted
+        assert set(tracker.seen) == seen and len(tracker.seen) == len(seen)
+        gone = [k for k in model if k not in seen]
+        tombstones = tracker.finish(True, True, None, {}, f"e{walk}")
+        assert sorted((t["id"] for t in tombstones), key=str) == sorted(gone, key=str)
+        for key in gone:
+            del model[key]
+        state = tracker.state
+        assert DigestIndex.unpack(state["digests"]) == model
