@@ -70,6 +70,20 @@ COLUMNS: dict[str, dict[str, TColumnSchema]] = {
     },
 }
 
+# every column of leaves in the table's order: the Arrow schema of its pages (arrow_pages.py), built after
+# the incremental step (which keeps `modified_at` a string) from the page's rows
+LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = {
+    "from_date": {"data_type": "date"},
+    "to_date": {"data_type": "date"},
+    "days": {"data_type": "double"},
+    "applied_at": {"data_type": "timestamp"},
+    "modified_at": {"data_type": "timestamp"},
+    "id": {"data_type": "bigint", "nullable": False},
+    "employee_id": {"data_type": "bigint"},
+    "leave_type": {"data_type": "text"},
+    "status": {"data_type": "text"},
+}
+
 # (date fields, timestamp fields) parsed from ISO strings in the resource, after the content
 # digests and the cursor bookkeeping, so that dlt's normalizer has no string to parse
 # (sources/_shared/timestamps.py). Leaves' `modified_at` stays a string: it is the incremental cursor.
