@@ -252,7 +252,8 @@ def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: dat
         first = parse_day("attendance_start_date", day.start_value) or next_start(today, today, lookback_days)
         # the API applies the range; the cursor moves with finished windows, not with row values
         day.advance(first.isoformat())
-        digests = DayDigests(dlt.current.resource_state(), skip_unchanged)
+        digests = DayDigests(dlt.current.resource_state(), skip_unchanged,
+                             remember_from=next_start(today, today, lookback_days))
         plan = windows(first, today, window_days)
         from sources._shared.arrow_pages import ArrowPages  # pyarrow only once attendance runs
 

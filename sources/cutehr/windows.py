@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sources._shared.errors import ProviderConfigError, ProviderDataError
-from sources._shared.snapshot import content_digest, pack_digests, unpack_digests
+from sources._shared.snapshot import DigestIndex, content_digest, pack_digests
 from sources.cutehr import settings
 
 
@@ -63,20 +63,26 @@ class DayDigests:
     A re-read row whose content did not change since it was loaded is left out, so a run over an
     unchanged look-back loads nothing and a correction loads exactly the corrected row. Kept in
     the resource's dlt state (committed with the load), one packed map per day, and only for days
-    from the next start on: about 8 bytes per employee and working day of the look-back.
+    from the next start on: about 8 bytes per employee and working day of the look-back in the state, ~15 in memory
+    (:class:`~sources._shared.snapshot.DigestIndex`).
 
     Args:
         state: The resource's dlt state.
         enabled: False keeps no digests and lets every re-read row through (merge dedups them).
+        remember_from: The first day of this run's look-back; rows of earlier days without digests
+            (a backfill) are passed on without one.
     """
 
     STATE_KEY = "digests"
 
-    def __init__(self, state: MutableMapping[str, Any], enabled: bool) -> None:
+    def __init__(self, state: MutableMapping[str, Any], enabled: bool, remember_from: date | None = None) -> None:
         self.state = state
         self.enabled = enabled
+        # a day before this that has no digests yet is read by no later run (a backfill's old days):
+        # its rows need none, which spares a digest per backfilled row
+        self.remember_from = remember_from.isoformat() if remember_from else ""
         packed = state.get(self.STATE_KEY) or {}
-        self.by_day: dict[str, dict[Any, bytes]] = {day: unpack_digests(p) for day, p in packed.items()}
+        self.by_day: dict[str, DigestIndex] = {day: DigestIndex.unpack(p) for day, p in packed.items()}
         self.unchanged = 0
 
     def fresh(self, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -93,8 +99,13 @@ class DayDigests:
             if day is None:
                 raise ProviderDataError(settings.PROVIDER, f"an attendance record has no 'date': {sorted(row)}",
                                         resource="attendance")
+            known = self.by_day.get(str(day))
+            if known is None:
+                if str(day) < self.remember_from:
+                    out.append(row)
+                    continue
+                known = self.by_day[str(day)] = DigestIndex()
             digest = content_digest(row)
-            known = self.by_day.setdefault(str(day), {})
             if known.get(key) == digest:
                 self.unchanged += 1
                 continue
