@@ -225,3 +225,18 @@ def test_source_run_outside_the_runner_gets_the_same_table(harness: Harness, dlt
     # dlt's parquet normalizer writes its own ids (14 characters) when told to; ArrowPages then leaves them out
     lengths = harness.query("select distinct length(_dlt_id) from plain.attendance")
     assert lengths == ([(14,)] if dlt_settings else [(16,)])
+
+
+def test_generator_closed_with_rows_held_keeps_them_for_the_next_run(harness: Harness) -> None:
+    """dlt's add_limit closes the resource after its first table; the rows still held must load next run."""
+    from sources.cutehr import cutehr_source
+
+    app = start_cutehr(harness, employees=1200)  # the look-back holds more than one 5,000-row table
+    expected = expected_rows(app)
+    assert expected > 5_000
+    source = cutehr_source().with_resources("attendance")
+    source.resources["attendance"].add_limit(1)
+    harness.load(source, name="limited", dataset="limited")
+    assert harness.count("limited", "attendance") == 5_000
+    harness.load(cutehr_source().with_resources("attendance"), name="limited", dataset="limited")
+    assert harness.count("limited", "attendance") == expected
