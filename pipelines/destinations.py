@@ -11,6 +11,7 @@ Everything destination-specific lives here:
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,6 +78,10 @@ def make_destination(name: str, duckdb_path: str | None = None) -> Destination[A
     """
     if name == "duckdb":
         path = duckdb_path or dlt.config.get("hr_elt.duckdb_path", str) or DEFAULT_DUCKDB_PATH
+        if not path.startswith(":"):  # not one of dlt's special locations (":pipeline:", ":memory:")
+            # relative to where the command runs: dlt resolves a relative path against the directory
+            # the pipeline first ran in (kept in its local state), which may be another checkout
+            path = os.path.abspath(path)
         global_config = duckdb_global_config()
         if not global_config:
             return dlt.destinations.duckdb(credentials=path)
