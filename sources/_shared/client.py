@@ -246,7 +246,7 @@ class ProviderSession(Client):
         if self.allowed_origin is None or url.startswith(self.allowed_origin + "/") or \
                 origin_of(url) == self.allowed_origin:
             return
-        target = urlsplit(request.url or "").netloc.rpartition("@")[2] or "?"
+        target = urlsplit(url).netloc.rpartition("@")[2] or "?"
         if self._last_answer is None:
             source = "the first request"
         else:
