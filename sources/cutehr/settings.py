@@ -71,13 +71,10 @@ COLUMNS: dict[str, dict[str, TColumnSchema]] = {
 }
 
 # every column of leaves in the table's order: the Arrow schema of its pages (arrow_pages.py), built after
-# the incremental step (which keeps `modified_at` a string) from the page's rows
+# the incremental step (which keeps `modified_at` a string) from the page's rows; the typed columns
+# are the resource's hints above (ArrowPages reads only `data_type` and `nullable`)
 LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = {
-    "from_date": {"data_type": "date"},
-    "to_date": {"data_type": "date"},
-    "days": {"data_type": "double"},
-    "applied_at": {"data_type": "timestamp"},
-    "modified_at": {"data_type": "timestamp"},
+    **COLUMNS["leaves"],
     "id": {"data_type": "bigint", "nullable": False},
     "employee_id": {"data_type": "bigint"},
     "leave_type": {"data_type": "text"},
