@@ -11,7 +11,13 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 
-from pipelines.destinations import adapt_source, destination_problem, loader_file_format, make_destination
+from pipelines.destinations import (
+    adapt_source,
+    destination_problem,
+    load_settings,
+    loader_file_format,
+    make_destination,
+)
 from pipelines.lock import PipelineLock
 from pipelines.vendors import VENDORS
 from sources._shared.errors import ProviderPartialFailure
@@ -149,7 +155,7 @@ def _run_vendor_locked(
     if full_refresh:
         run_kwargs["refresh"] = "drop_sources"
     try:
-        with dlt.config.values(extract_writer_settings()):
+        with dlt.config.values({**extract_writer_settings(), **load_settings(destination)}):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 STATS.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
