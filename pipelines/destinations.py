@@ -76,7 +76,7 @@ def loader_file_format(destination: str) -> str:
 
 
 def load_settings(destination: str) -> dict[str, Any]:
-    """dlt settings for the load step of a run into `destination` (for ``dlt.config.values``).
+    """Dlt settings for the load step of a run into `destination` (for ``dlt.config.values``).
 
     DuckDB: one load job at a time (:data:`DEFAULT_DUCKDB_LOAD_WORKERS`) unless ``load.workers``
     is configured. Postgres and BigQuery keep dlt's parallel jobs: their memory is the server's.
