@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from dlt.sources.helpers.requests.session import Session as DltSession
 from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth
+from urllib3.exceptions import InsecureRequestWarning
 
 from sandbox import Sandbox
 from sources._shared.retry import RETRY_EXCEPTIONS
 from sources._shared.transport import LeanAdapter, LeanSession
+from tests.shared.tls_server import LoopbackServer, self_signed
 
 
 def _hook(response: Any, *args: Any, **kwargs: Any) -> None:
@@ -192,3 +197,110 @@ def test_a_body_cut_mid_transfer_is_retryable(adapter: type[HTTPAdapter]) -> Non
             _session(adapter()).get(f"http://127.0.0.1:{server.server_port}/", timeout=5)
     finally:
         server.shutdown()
+
+
+# --- LeanAdapter's own keep-alive connections (sources/_shared/connections.py) ----------------
+
+
+def _lean() -> LeanSession:
+    session = LeanSession()
+    session.trust_env = False
+    adapter = LeanAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _plain(dlt_session: bool = False) -> requests.Session:
+    session = DltSession() if dlt_session else requests.Session()
+    session.trust_env = False
+    return session
+
+
+def test_connections_are_kept_alive_and_reused() -> None:
+    with LoopbackServer() as server:
+        session = _lean()
+        for i in range(5):
+            assert session.get(f"{server.url}/x{i}", timeout=5).json()["path"] == f"/x{i}"
+    assert len(server.client_ports) == 5 and len(set(server.client_ports)) == 1
+
+
+def test_an_answer_with_connection_close_is_not_reused() -> None:
+    with LoopbackServer() as server:
+        session = _lean()
+        assert session.get(f"{server.url}/close", timeout=5).status_code == 200
+        assert session.get(f"{server.url}/after", timeout=5).status_code == 200
+    assert len(set(server.client_ports)) == 2
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_not_failed() -> None:
+    with LoopbackServer() as server:
+        session = _lean()
+        assert session.get(f"{server.url}/drop-after", timeout=5).status_code == 200
+        time.sleep(0.2)  # the server's FIN arrives while the connection is idle
+        assert session.get(f"{server.url}/next", timeout=5).json()["path"] == "/next"
+    assert len(set(server.client_ports)) == 2
+
+
+def test_a_gzip_answer_is_decoded_like_requests() -> None:
+    with LoopbackServer() as server:
+        lean = _lean().get(f"{server.url}/gzip", timeout=5)
+        plain = _plain().get(f"{server.url}/gzip", timeout=5)
+    assert lean.content == plain.content and lean.json() == {"ok": True, "path": "/gzip"}
+    assert lean.headers["Content-Encoding"] == plain.headers["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.parametrize("kwargs", [{"json": {"password": "pässwörd"}}, {"data": "name=Zoë"},
+                                    {"data": {"a": "1", "b": "ß"}}])
+def test_a_request_body_goes_out_as_requests_sends_it(kwargs: dict[str, Any]) -> None:
+    with LoopbackServer() as server:
+        lean = _lean().post(f"{server.url}/echo", timeout=5, **kwargs)
+        plain = _plain(dlt_session=True).post(f"{server.url}/echo", timeout=5, **kwargs)  # same User-Agent
+        sent = server.headers_seen
+    assert lean.content == plain.content != b""
+    drop = {"Host"}  # both send it; the rest must match too
+    assert {k: v for k, v in sent[0].items() if k not in drop} == {k: v for k, v in sent[1].items() if k not in drop}
+
+
+def test_https_is_verified_against_the_given_bundle_and_kept_alive(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with LoopbackServer(cert, key) as server:
+        session = _lean()
+        for _ in range(3):
+            assert session.get(f"{server.url}/tls", verify=str(cert), timeout=5).json()["ok"] is True
+        by_name = server.url.replace("127.0.0.1", "localhost")
+        assert session.get(f"{by_name}/name", verify=str(cert), timeout=5).json()["path"] == "/name"
+    assert len(set(server.client_ports)) == 2  # one per origin
+
+
+def test_https_refuses_an_untrusted_certificate_like_requests(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with LoopbackServer(cert, key) as server:
+        for session in (_lean(), _plain()):
+            with pytest.raises(requests.exceptions.SSLError):
+                session.get(f"{server.url}/tls", timeout=5)  # verify=True: requests' CA bundle
+            with pytest.warns(InsecureRequestWarning):
+                assert session.get(f"{server.url}/tls", verify=False, timeout=5).json()["ok"] is True
+
+
+def test_https_refuses_a_certificate_for_another_host(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path, names=("elsewhere.invalid",), ips=())
+    with LoopbackServer(cert, key) as server:
+        for session in (_lean(), _plain()):
+            with pytest.raises(requests.exceptions.SSLError):
+                session.get(f"{server.url}/tls", verify=str(cert), timeout=5)
+
+
+def test_a_missing_ca_bundle_is_refused_like_requests(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-ca.pem")
+    for session in (_lean(), _plain()):
+        with pytest.raises(OSError, match="invalid path"):
+            session.get("https://127.0.0.1:9/", verify=missing, timeout=5)
+
+
+def test_a_refused_connection_is_retryable() -> None:
+    with LoopbackServer() as server:
+        port = server.server_port
+    for session in (_lean(), _plain()):
+        with pytest.raises(RETRY_EXCEPTIONS):
+            session.get(f"http://127.0.0.1:{port}/", timeout=5)
