@@ -183,13 +183,21 @@ def _leaves(path: str, client_for: ClientFor, page_size: int) -> DltResource:
             params[settings.MODIFIED_SINCE_PARAM] = cursor.start_value
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.LEAVES_CURSOR)
         guard = LeavesWalkGuard(settings.LEAVES_CURSOR)
+        held: list[dict[str, Any]] = []  # pages gathered into one item: dlt's cost is per item
         for page in client_for("leaves").paginate(path, params=params):
             rows = [dict(row) for row in page]
             guard.observe(rows, page_count(page))
             fresh = dedup.filter(rows)
             if fresh:
                 parse_iso_columns(fresh, *settings.PARSED_COLUMNS["leaves"])
-                yield fresh
+                held.extend(fresh)
+            if len(held) >= settings.LEAVES_BATCH_ROWS:
+                dedup.save()  # the boundary in the state goes with the rows that carry it
+                yield held
+                held = []
+        dedup.save()
+        if held:
+            yield held
         target = guard.next_cursor(cursor.start_value)
         if target is not None and target != cursor.last_value:
             cursor.advance(target)
@@ -205,12 +213,13 @@ def _leaves(path: str, client_for: ClientFor, page_size: int) -> DltResource:
 
 
 class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
-    """After the incremental step: each page of leaves goes on as one Arrow table (extract writes parquet).
+    """After the incremental step: each item of leaves goes on as one Arrow table (extract writes parquet).
 
     The incremental step and the boundary dedup work on the dict records with ``modified_at`` as
     the string CuteHR sent; this step, placed after them, parses ``modified_at`` and builds the table
-    with ``settings.LEAVES_ARROW_COLUMNS`` (``sources/_shared/arrow_pages.py``). A page that does not
-    fit goes on as dicts, as before. One table per page: state and rows never part (nothing is held).
+    with ``settings.LEAVES_ARROW_COLUMNS`` (``sources/_shared/arrow_pages.py``). An item that does not
+    fit goes on as dicts, as before. One table per item (the resource gathers pages up to
+    ``settings.LEAVES_BATCH_ROWS`` rows): state and rows never part (this step holds nothing).
     """
 
     placement_affinity: ClassVar[float] = 1.05  # after the incremental (1), before dlt's limit step (1.1)

@@ -81,6 +81,10 @@ LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = {
     "status": {"data_type": "text"},
 }
 
+# leaves yielded to dlt per item (pages gathered): dlt's extract costs ~2 ms per Arrow item, so 200-row
+# pages made it ~2 s of a 200,000-leave sync (bench/README.md)
+LEAVES_BATCH_ROWS = 5_000
+
 # (date fields, timestamp fields) parsed from ISO strings in the resource, after the content
 # digests and the cursor bookkeeping, so that dlt's normalizer has no string to parse
 # (sources/_shared/timestamps.py). Leaves' `modified_at` stays a string: it is the incremental cursor.

@@ -119,6 +119,7 @@ def _updated_since_resource(
         with _isolate(name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
+                dedup.save()
                 if fresh:
                     yield fresh
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sources.cutehr import settings
 from tests.cutehr.helpers import ROUTES, start_cutehr
 from tests.harness import Harness, on_each_destination
 from tests.resilience.hostile import HostileProxy
@@ -76,15 +77,29 @@ def test_arrow_pages_keep_the_table_and_the_string_cursor(harness: Harness) -> N
 
 def test_page_that_does_not_fit_goes_as_dicts(harness: Harness, proxied: tuple[Any, HostileProxy]) -> None:
     app, proxy = proxied
+    # one item per page here (the resource gathers pages up to LEAVES_BATCH_ROWS rows into one item)
+    harness.monkeypatch.setattr(settings, "LEAVES_BATCH_ROWS", settings.PAGE_SIZE)
     proxy.on_json(ROUTE, lambda payload: payload["results"][0].update(days="n/a"))
     harness.run("cutehr", resources=["leaves"])
     types = _types(harness)
     assert {k: v for k, v in types.items() if k in COLUMNS} == COLUMNS
     assert types["days__v_text"] == "varchar"
     assert harness.count("cutehr", "leaves") == app.count("leaves")
-    # the first page went as dicts (dlt's 14-character ids), the second as an Arrow table
+    # the first item went as dicts (dlt's 14-character ids), the second as an Arrow table
     assert harness.query("select length(_dlt_id), count(*) from cutehr.leaves group by 1 order by 1") == [
         (14, 200), (16, app.count("leaves") - 200)]
+
+
+def test_pages_are_gathered_into_one_item_up_to_the_batch_size(harness: Harness,
+                                                               proxied: tuple[Any, HostileProxy]) -> None:
+    app, proxy = proxied
+    assert app.count("leaves") < settings.LEAVES_BATCH_ROWS
+    proxy.on_json(ROUTE, lambda payload: payload["results"][0].update(days="n/a"))
+    harness.run("cutehr", resources=["leaves"])
+    assert len(app.requests(ROUTES["leaves"])) > 1
+    # every page in one item: the row that does not fit sends the whole item as dicts, none is lost
+    assert harness.query("select length(_dlt_id), count(*) from cutehr.leaves group by 1") == [
+        (14, app.count("leaves"))]
 
 
 def test_row_without_primary_key_is_quarantined_before_the_table(harness: Harness,
@@ -98,3 +113,17 @@ def test_row_without_primary_key_is_quarantined_before_the_table(harness: Harnes
     assert "id" not in (json.loads(record) if isinstance(record, str) else record)
     assert harness.count("cutehr", "leaves") == app.count("leaves") - 1
     assert _types(harness) == COLUMNS
+
+
+def test_a_walk_closed_after_its_first_item_loses_no_leave(harness: Harness, proxied: tuple[Any, HostileProxy]) -> None:
+    """dlt's add_limit closes the walk after one item: the boundary in the state is that item's, so nothing is skipped."""
+    from sources.cutehr import cutehr_source
+
+    app, _ = proxied
+    harness.monkeypatch.setattr(settings, "LEAVES_BATCH_ROWS", settings.PAGE_SIZE)
+    source = cutehr_source().with_resources("leaves")
+    source.resources["leaves"].add_limit(1)
+    harness.load(source, name="limited", dataset="limited")
+    assert harness.count("limited", "leaves") == settings.PAGE_SIZE < app.count("leaves")
+    harness.load(cutehr_source().with_resources("leaves"), name="limited", dataset="limited")
+    assert harness.count("limited", "leaves") == app.count("leaves")
