@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import re
 import ssl
 from collections.abc import Mapping
 from typing import Any, cast
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 from dlt.sources.helpers.requests.session import Session
 from requests import PreparedRequest, Request, Response
 from requests.adapters import HTTPAdapter
-from requests.cookies import extract_cookies_to_jar
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.exceptions import ConnectionError, ContentDecodingError, ReadTimeout, SSLError
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
@@ -49,6 +50,14 @@ def _merged(session_value: Mapping[Any, Any] | None, request_value: Mapping[Any,
     for key in [k for k, v in merged.items() if v is None]:
         del merged[key]
     return merged
+
+
+# an http(s) URL that requests' prepare_url returns as it is: lower-case scheme and host, a port without
+# leading zeros, a path of unreserved characters without dot segments or empty ones, no query,
+# fragment or user info (HollyHR's per-person child URLs are all of this kind)
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+_PLAIN_URL = re.compile(
+    rf"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::{_PORT})?(?:(?:/(?!\.)[A-Za-z0-9._~-]+)+/?|/)\Z")
 
 
 class LeanSession(Session):
@@ -75,18 +84,20 @@ class LeanSession(Session):
             # requests: a request's hooks replace the session's for that event when both exist
             if request_hooks:
                 hooks[event] = list(request_hooks)
+        params = _merged(cast("Mapping[Any, Any]", self.params), cast("Mapping[Any, Any]", request.params))
+        auth = request.auth if request.auth is not None else self.auth
+        # PreparedRequest.prepare, step by step, less what cannot change the result on this path
         prepared = PreparedRequest()
-        prepared.prepare(
-            method=(request.method or "GET").upper(),
-            url=request.url,
-            files=request.files,
-            data=request.data,
-            json=request.json,
-            headers=_merged(self.headers, request.headers, CaseInsensitiveDict),
-            params=_merged(cast("Mapping[Any, Any]", self.params), cast("Mapping[Any, Any]", request.params)),
-            auth=request.auth if request.auth is not None else self.auth,
-            hooks=hooks,
-        )
+        prepared.prepare_method((request.method or "GET").upper())
+        if not params and isinstance(request.url, str) and _PLAIN_URL.match(request.url):
+            prepared.url = request.url  # requests' parsing and requoting would give it back unchanged
+        else:
+            prepared.prepare_url(request.url, params)
+        prepared.prepare_headers(_merged(self.headers, request.headers, CaseInsensitiveDict))
+        prepared._cookies = RequestsCookieJar()  # type: ignore[attr-defined]  # no cookies here: no Cookie header
+        prepared.prepare_body(request.data, request.files, request.json)
+        prepared.prepare_auth(auth, request.url)  # last but hooks, as in requests (an auth may add hooks)
+        prepared.prepare_hooks(hooks)
         return prepared
 
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:

@@ -68,6 +68,29 @@ def test_prepare_request_matches_requests(session_settings: dict[str, Any], requ
     assert got.hooks == expected.hooks
 
 
+URLS = [
+    "http://127.0.0.1:36089/api/v1/people/12/employment", "https://api.example.com/", "https://api.example.com",
+    "https://api.example.com/v1.2/a-b_c~d/", "http://a/./b", "http://a/b/..", "http://a/b/../c", "http://A/x",
+    "HTTP://a/x", "http://a:080/x", "http://a:65535/x", "http://a:65536/x", "http://a:99999/x", "http://a//x",
+    "http://a/x?y=1", "http://a/x#f", "http://u:p@a/x", "http://a/.well-known/x", "http://a/x/.hidden",
+    "http://a/x y", "http://a/x%20y", "http://a/ä", "http://bücher.example/x", " http://a/x", "http://*.a/x",
+    "http://.a/x", "http://a/x/", "https://a.b-c.d:8443/p/q",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("params", [None, {}, {"limit": 5}])
+def test_prepared_url_matches_requests(url: str, params: dict[str, Any] | None) -> None:
+    plain, lean = _sessions()
+    outcomes = []
+    for session in (plain, lean):
+        try:
+            outcomes.append(session.prepare_request(requests.Request("get", url, params=params)).url)
+        except requests.exceptions.RequestException as exc:
+            outcomes.append(type(exc))
+    assert outcomes[0] == outcomes[1]
+
+
 def test_session_cookies_take_requests_own_path() -> None:
     plain, lean = _sessions()
     for session in (plain, lean):
