@@ -116,7 +116,7 @@ def test_row_without_primary_key_is_quarantined_before_the_table(harness: Harnes
 
 
 def test_a_walk_closed_after_its_first_item_loses_no_leave(harness: Harness, proxied: tuple[Any, HostileProxy]) -> None:
-    """dlt's add_limit closes the walk after one item: the boundary in the state is that item's, so nothing is skipped."""
+    """dlt's add_limit closes the walk after one item: the state's boundary is that item's, nothing is skipped."""
     from sources.cutehr import cutehr_source
 
     app, _ = proxied
