@@ -10,12 +10,13 @@ re-reads a look-back each run so corrections land. See ``sources/cutehr/README.m
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
 from typing import Any, ClassVar
 
 import dlt
+from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
 from dlt.extract.items_transform import ItemTransform
 from dlt.extract.resource import DltResource
@@ -120,7 +121,10 @@ def cutehr_source(
 
     resources = []
     for name in ("employees", "departments"):
-        resource = _snapshot_resource(name, endpoints[name], clients.client, page_size, skip_unchanged)
+        # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash
+        arrow_columns = settings.ARROW_COLUMNS[name] if delete_mode != "scd2" else None
+        resource = _snapshot_resource(name, endpoints[name], clients.client, page_size, skip_unchanged,
+                                      arrow_columns)
         hints = snapshot_hints("id", delete_mode)
         hints["columns"] = {**settings.COLUMNS[name], **hints["columns"]}
         resource.apply_hints(**hints)
@@ -141,9 +145,14 @@ def _now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: int,
-                       skip_unchanged: bool) -> DltResource:
-    """A list read whole every run: only new or changed records load; a trusted walk finds deletes."""
+def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: int, skip_unchanged: bool,
+                       arrow_columns: Mapping[str, TColumnSchema] | None) -> DltResource:
+    """A list read whole every run: only new or changed records load; a trusted walk finds deletes.
+
+    With `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows
+    (``sources/_shared/arrow_pages.py``), flushed before the walk writes its digests to the state;
+    rows that do not fit the declared types, and tombstones, go as dicts.
+    """
 
     @dlt.resource(name=name)
     def snapshot() -> Iterator[TDataItems]:
@@ -152,13 +161,23 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: i
         tracker = SnapshotTracker(state, settings.PROVIDER, "id", skip_unchanged)
         tracker.begin(_now_iso())
         check = SnapshotCheck(tracker)
+        batches = None
+        if arrow_columns:
+            from sources._shared.arrow_pages import ArrowPages  # pyarrow only once a list loads
+
+            batches = ArrowPages(arrow_columns)
         for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
             rows = [dict(row) for row in page]
             check.observe(rows, page_count(page))
             fresh = tracker.accept(rows)  # digests the records as received
             if fresh:
                 parse_iso_columns(fresh, *settings.PARSED_COLUMNS.get(name, ((), ())))
-                yield fresh
+                if batches is None:
+                    yield fresh
+                else:
+                    yield from batches.add(fresh)
+        if batches is not None:
+            yield from batches.flush()  # before the state says these records were loaded
         trusted, why = check.verdict(len(tracker.seen))
         tombstones = tracker.finish(True, trusted, None, {"pages": check.pages}, _now_iso())
         if not trusted:

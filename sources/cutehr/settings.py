@@ -81,6 +81,32 @@ LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = {
     "status": {"data_type": "text"},
 }
 
+# employees and departments as Arrow tables (sources/_shared/arrow_pages.py): every column, in the order
+# the dict records gave the table (the resource's hints first, `_deleted_at` from the snapshot hints,
+# then the record's fields), with their types. Not in delete_mode scd2 (dlt's row hash is `_dlt_id`
+# there). Tombstones and rows that do not fit go as dicts.
+ARROW_COLUMNS: dict[str, dict[str, TColumnSchema]] = {
+    "employees": {
+        **COLUMNS["employees"],
+        "_deleted_at": {"data_type": "timestamp"},
+        "id": {"data_type": "bigint", "nullable": False},
+        "emp_code": {"data_type": "text"},
+        "name": {"data_type": "text"},
+        "email": {"data_type": "text"},
+        "phone": {"data_type": "text"},
+        "department_id": {"data_type": "bigint"},
+        "designation": {"data_type": "text"},
+        "reporting_manager_id": {"data_type": "bigint"},
+        "status": {"data_type": "text"},
+    },
+    "departments": {
+        "_deleted_at": {"data_type": "timestamp"},
+        "id": {"data_type": "bigint", "nullable": False},
+        "name": {"data_type": "text"},
+        "head_id": {"data_type": "bigint"},
+    },
+}
+
 # leaves yielded to dlt per item (pages gathered): dlt's extract costs ~2 ms per Arrow item, so 200-row
 # pages made it ~2 s of a 200,000-leave sync (bench/README.md)
 LEAVES_BATCH_ROWS = 5_000
