@@ -36,7 +36,10 @@ DEFAULT_DUCKDB_PATH = "hr.duckdb"
 # and 2 threads -> 128MB and 1 thread (peak RSS of the run, load seconds): ByteHR 100k 498 -> 395 MB,
 # 1.8 -> 1.7 s; CuteHR 100k/1M 568 -> 481 MB, 3.3 -> 3.4 s. On a machine with many cores and
 # big loads raise both (or set them empty: DuckDB's own defaults).
-DEFAULT_DUCKDB_MEMORY_LIMIT = "128MB"
+# With one load job at a time (below), the CuteHR 100k/1M load step alone (fresh process, peak RSS,
+# seconds), 2026-11-30 afternoon: 128MB 295 MB, 3.5 s; 96MB 265 MB, 3.8 s; 80MB 252 MB, 4.0 s; 64MB
+# 251 MB, 4.1 s: 96MB.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "96MB"
 DEFAULT_DUCKDB_THREADS = "1"
 # dlt runs up to 20 load jobs at once, each on its own DuckDB connection: each query holds its own
 # working memory beside the others, above `memory_limit`. One job at a time, measured 2026-11-30 on
@@ -113,7 +116,7 @@ def make_destination(name: str, duckdb_path: str | None = None) -> Destination[A
 
 
 def duckdb_memory_limit() -> str:
-    """``hr_elt.duckdb_memory_limit`` (env ``HR_ELT__DUCKDB_MEMORY_LIMIT``), default ``128MB``; "" = DuckDB's own."""
+    """``hr_elt.duckdb_memory_limit`` (env ``HR_ELT__DUCKDB_MEMORY_LIMIT``), default ``96MB``; "" = DuckDB's own."""
     value = dlt.config.get("hr_elt.duckdb_memory_limit", str)
     return DEFAULT_DUCKDB_MEMORY_LIMIT if value is None else str(value).strip()
 

@@ -45,8 +45,8 @@ def test_default_limit(harness: Harness) -> None:
     harness.monkeypatch.delenv("HR_ELT__DUCKDB_MEMORY_LIMIT", raising=False)
     harness.monkeypatch.delenv("HR_ELT__DUCKDB_THREADS", raising=False)
     limit, threads = settings_dlt_opens(harness)
-    assert (DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_DUCKDB_THREADS) == ("128MB", "1")
-    assert limit == as_duckdb_prints("128MB") != duckdb_default()
+    assert (DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_DUCKDB_THREADS) == ("96MB", "1")
+    assert limit == as_duckdb_prints("96MB") != duckdb_default()
     assert threads == "1"
 
 
