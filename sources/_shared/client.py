@@ -28,6 +28,7 @@ from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 from tenacity import RetryCallState
 
+from sources._shared.connections import DEFAULT_PORTS
 from sources._shared.errors import (
     ForeignHostError,
     InvalidJSONError,
@@ -119,7 +120,7 @@ def origin_of(url: str) -> str:
         port = parts.port
     except ValueError:
         port = None
-    port = port or {"http": 80, "https": 443}.get(scheme)
+    port = port or DEFAULT_PORTS.get(scheme)
     return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
 
 

@@ -70,9 +70,9 @@ class DirectConnections:
             while idle:
                 conn = idle.pop()
                 if conn.sock is not None and not wait_for_read(conn.sock, timeout=0.0):
-                    conn.sock.settimeout(timeout)  # readable while idle: closed by the server (or junk)
+                    conn.sock.settimeout(timeout)
                     return conn
-                conn.close()
+                conn.close()  # readable while idle: closed by the server (or junk)
         return self._connect(key, timeout, request)
 
     def checkin(self, key: OriginKey, conn: http.client.HTTPConnection) -> None:

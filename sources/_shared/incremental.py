@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-import orjson
+from sources._shared.snapshot import canonical_json
 
 
 def record_digest(record: dict[str, Any]) -> str:
-    """A short stable hash of a record's content (orjson with sorted keys; ``json.dumps`` for what it refuses).
+    """A short stable hash of a record's content (over :func:`~sources._shared.snapshot.canonical_json`).
 
     Until 2026-11-30 the JSON was ``json.dumps``' (~6x slower; every record of an incremental walk
     is hashed): the boundary hashes stored before differ, so the records sharing the last cursor
     value load once more on the first run after that upgrade (merge keeps one row each).
     """
-    try:
-        raw = orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        raw = json.dumps(record, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+    return hashlib.blake2b(canonical_json(record), digest_size=12).hexdigest()
 
 
 class BoundaryDedup:

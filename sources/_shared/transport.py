@@ -13,7 +13,8 @@ Two steps of ``requests.Session`` are generic where ours are simple:
 no cookies on the session or the request, mapping headers and params, and ``trust_env`` off
 (the provider session reads the environment once, for the API's origin). Otherwise it calls
 requests' own implementation. The result is the same ``PreparedRequest`` and the same send
-settings; tests compare both paths.
+settings; tests compare both paths. :class:`LeanAdapter` then sends plain requests over the
+``http.client`` connections of :mod:`sources._shared.connections` instead of urllib3's pool.
 """
 
 from __future__ import annotations
