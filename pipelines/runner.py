@@ -11,6 +11,7 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 
+from pipelines.collector import collector_tuned, configured_threshold
 from pipelines.destinations import (
     adapt_source,
     destination_problem,
@@ -155,7 +156,8 @@ def _run_vendor_locked(
     if full_refresh:
         run_kwargs["refresh"] = "drop_sources"
     try:
-        with dlt.config.values({**extract_writer_settings(), **load_settings(destination)}):
+        with dlt.config.values({**extract_writer_settings(), **load_settings(destination)}), \
+                collector_tuned(configured_threshold()):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 STATS.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
