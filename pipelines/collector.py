@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 import dlt
 
-DEFAULT_GC_THRESHOLD = 10_000
+DEFAULT_GC_THRESHOLD = 5_000
 """Allocations between young collections during a run (``hr_elt.gc_threshold``); CPython's default is 700."""
 
 
