@@ -21,9 +21,9 @@ from pipelines.destinations import (
 )
 from pipelines.lock import PipelineLock
 from pipelines.vendors import VENDORS
+from sources._shared.context import RunContext, activated
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.quarantine import protect_source
-from sources._shared.stats import STATS
 
 # Arrow buffers from the C library's allocator instead of pyarrow's default mimalloc pool, which kept
 # more resident after a run's Arrow items (bench/README.md, "Memory"). pyarrow reads this once, when
@@ -140,17 +140,18 @@ def _run_vendor_locked(
     if vendor not in VENDORS:
         raise ValueError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
     pipeline = make_pipeline(vendor, destination, dataset, pipelines_dir, duckdb_path, progress, tenant)
-    if tenant:  # the tenant's own config section, [sources.<vendor>_<tenant>] (pipelines/tenants.py)
-        from pipelines.tenants import tenant_source
+    context = RunContext()
+    with activated(context):  # the source and its clients report into this run's context
+        if tenant:  # the tenant's own config section, [sources.<vendor>_<tenant>] (pipelines/tenants.py)
+            from pipelines.tenants import tenant_source
 
-        source = tenant_source(vendor, tenant, **(source_kwargs or {}))
-    else:
-        source = VENDORS[vendor].make_source(**(source_kwargs or {}))
+            source = tenant_source(vendor, tenant, **(source_kwargs or {}))
+        else:
+            source = VENDORS[vendor].make_source(**(source_kwargs or {}))
     if resources:
         source = source.with_resources(*resources)
     source = adapt_source(source, destination, vendor=vendor)
-    source = protect_source(source, vendor)  # bad records and PII, before anything leaves extraction
-    STATS.reset()
+    source = protect_source(source, vendor, context=context)  # bad records and PII, before anything leaves extraction
     started = time.perf_counter()
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
     if full_refresh:
@@ -160,7 +161,7 @@ def _run_vendor_locked(
                 collector_tuned(configured_threshold()):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
-                STATS.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
+                context.note(vendor, "pending", "first finished loading what an interrupted run had left pending")
             info = pipeline.run(source, **run_kwargs)
     except Exception as exc:
         problem = destination_problem(destination, exc)
@@ -170,11 +171,11 @@ def _run_vendor_locked(
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, load_info=info)
     result.seconds = time.perf_counter() - started
     result.rows = rows_loaded(pipeline)
-    result.requests = STATS.total(vendor)
-    result.retries = sum(n for k, n in STATS.retries.items() if k.startswith(vendor + "/"))
-    result.throttled = sum(n for k, n in STATS.throttled.items() if k.startswith(vendor + "/"))
-    result.notes.extend(STATS.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
-    failures = STATS.failures_of(vendor)
+    result.requests = context.total(vendor)
+    result.retries = context.total(vendor, "retries")
+    result.throttled = context.total(vendor, "throttled")
+    result.notes.extend(context.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
+    failures = context.failures_of(vendor)
     if failures:
         raise ProviderPartialFailure(vendor, failures, result)
     return result

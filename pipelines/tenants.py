@@ -122,13 +122,16 @@ def prepared_source(target: Target, destination: str = "duckdb", **kwargs: Any) 
     For orchestrators that run the dlt pipeline themselves (dlt's Airflow helper, dagster-dlt).
     """
     from pipelines.destinations import adapt_source
+    from sources._shared.context import RunContext, activated, attach
     from sources._shared.quarantine import protect_source
 
-    if target.tenant:
-        source = tenant_source(target.vendor, target.tenant, **kwargs)
-    else:
-        source = VENDORS[target.vendor].make_source(**kwargs)
-    return protect_source(adapt_source(source, destination, vendor=target.vendor), target.vendor)
+    with activated(RunContext()) as context:
+        if target.tenant:
+            source = tenant_source(target.vendor, target.tenant, **kwargs)
+        else:
+            source = VENDORS[target.vendor].make_source(**kwargs)
+    source = protect_source(adapt_source(source, destination, vendor=target.vendor), target.vendor, context=context)
+    return attach(source, context)
 
 
 def secret_fields(vendor: str) -> list[str]:

@@ -42,8 +42,8 @@ from pipelines.dbt_runner import run_dbt, unified_dataset
 from pipelines.destinations import loader_file_format
 from pipelines.runner import make_pipeline
 from pipelines.tenants import Target, prepared_source, run_targets
+from sources._shared.context import context_of
 from sources._shared.errors import ProviderPartialFailure
-from sources._shared.stats import STATS
 
 DESTINATION = os.environ.get("HR_ELT_DESTINATION", "duckdb")
 PIPELINES_DIR = os.environ.get("HR_ELT_PIPELINES_DIR") or None
@@ -59,12 +59,14 @@ def load_assets(target: Target) -> AssetsDefinition:
     """The dlt assets of one vendor/tenant (one table = one asset), run by dagster-dlt."""
     pipeline = make_pipeline(target.vendor, DESTINATION, pipelines_dir=PIPELINES_DIR, tenant=target.tenant)
 
-    @dlt_assets(dlt_source=prepared_source(target, DESTINATION), dlt_pipeline=pipeline,
+    source = prepared_source(target, DESTINATION)
+    run_context = context_of(source)
+
+    @dlt_assets(dlt_source=source, dlt_pipeline=pipeline,
                 name=target.name, group_name=group_name(target.tenant))
     def _load(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-        STATS.reset()
         yield from dlt.run(context=context, loader_file_format=loader_file_format(DESTINATION))
-        failures = STATS.failures_of(target.vendor)
+        failures = run_context.failures_of(target.vendor) if run_context else {}
         if failures:  # a resource the vendor refused (e.g. a missing scope): the others loaded
             raise ProviderPartialFailure(target.vendor, failures, None)
 

@@ -29,6 +29,7 @@ from requests.auth import AuthBase
 from tenacity import RetryCallState
 
 from sources._shared.connections import DEFAULT_PORTS
+from sources._shared.context import PageRef, RunContext
 from sources._shared.errors import (
     ForeignHostError,
     InvalidJSONError,
@@ -37,9 +38,7 @@ from sources._shared.errors import (
     ProviderError,
 )
 from sources._shared.pacing import RatePacer
-from sources._shared.pages import PAGES, PageRef
 from sources._shared.retry import RETRY_EXCEPTIONS, HttpSettings, make_retrying
-from sources._shared.stats import STATS, RequestStats
 from sources._shared.transport import LeanAdapter, LeanSession
 
 
@@ -153,8 +152,8 @@ class ProviderSession(Client):
         profile: ProviderProfile,
         resource: str,
         settings: HttpSettings,
+        context: RunContext,
         pacer: RatePacer | None = None,
-        stats: RequestStats = STATS,
         on_response: Callable[[Response], None] | None = None,
     ) -> None:
         super().__init__(request_timeout=settings.timeout, raise_for_status=False,
@@ -164,7 +163,7 @@ class ProviderSession(Client):
         self.resource = resource
         self.settings = settings
         self.pacer = pacer
-        self.stats = stats
+        self.context = context
         self.on_response = on_response
         # scheme://host:port credentials may go to; set by ProviderRESTClient from its base URL
         self.allowed_origin: str | None = None
@@ -190,16 +189,16 @@ class ProviderSession(Client):
                 response: Response = send_once(request, **kwargs)  # type: ignore[no-untyped-call]
             except ProviderError as exc:  # raised by the response hook for non-2xx answers
                 self._observe(exc.response)
-                self.stats.record(key, exc.status, retry=attempts["n"] > 1)
+                self.context.record(key, exc.status, retry=attempts["n"] > 1)
                 raise
             except RETRY_EXCEPTIONS:
-                self.stats.record(key, None, retry=attempts["n"] > 1)
+                self.context.record(key, None, retry=attempts["n"] > 1)
                 raise
             self._observe(response)
-            self.stats.record(key, response.status_code, retry=attempts["n"] > 1)
+            self.context.record(key, response.status_code, retry=attempts["n"] > 1)
             page = self.note_answer(response)
             if response.status_code < 300:
-                PAGES.note(key, page.where, page.request_id)
+                self.context.note_page(key, page.where, page.request_id)
                 self._parse_json_once(response)
             return response
 
@@ -312,17 +311,17 @@ class ProviderRESTClient(RESTClient):
         profile: ProviderProfile,
         resource: str,
         settings: HttpSettings,
+        context: RunContext,
         auth: AuthBase | None = None,
         paginator: BasePaginator | None = None,
         data_selector: jsonpath.TJsonPath | None = None,
         headers: dict[str, str] | None = None,
         pacer: RatePacer | None = None,
-        stats: RequestStats = STATS,
         on_response: Callable[[Response], None] | None = None,
     ) -> None:
         self.profile = profile
         self.resource = resource
-        self.http = ProviderSession(profile, resource, settings, pacer=pacer, stats=stats, on_response=on_response)
+        self.http = ProviderSession(profile, resource, settings, context, pacer=pacer, on_response=on_response)
         self.http.allowed_origin = origin_of(base_url)
         super().__init__(base_url=base_url, headers=headers, auth=auth, paginator=paginator,
                          data_selector=data_selector, session=self.http.session)

@@ -6,14 +6,15 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
-from sources._shared.stats import STATS
 
 logger = logging.getLogger("sources")
 
 
 @contextmanager
-def isolate_failure(provider: str, resource: str, when: Callable[[ProviderError], bool]) -> Iterator[None]:
+def isolate_failure(context: RunContext, provider: str, resource: str,
+                    when: Callable[[ProviderError], bool]) -> Iterator[None]:
     """Records a matching error as this resource's failure and lets extraction go on.
 
     What the resource yielded before the error is loaded; its incremental cursor then
@@ -25,5 +26,5 @@ def isolate_failure(provider: str, resource: str, when: Callable[[ProviderError]
     except ProviderError as error:
         if not when(error):
             raise
-        STATS.record_failure(f"{provider}/{resource}", str(error))
+        context.record_failure(f"{provider}/{resource}", str(error))
         logger.error("%s", error)

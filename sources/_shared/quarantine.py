@@ -58,10 +58,9 @@ from dlt.extract.pipe import Pipe
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
+from sources._shared.context import RunContext
 from sources._shared.errors import BadRecordError, ProviderConfigError
-from sources._shared.pages import PAGES
 from sources._shared.privacy import PiiPolicy, TableRules, load_pii_settings
-from sources._shared.stats import STATS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -136,14 +135,17 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         settings: Bad-record settings.
         pii: The table's PII rules, or None.
         rules_for: PII rules of another table, for items the resource routes there (``table -> rules``).
+        context: The run's context: the page a bad record came from, and the summary note.
     """
 
     placement_affinity: ClassVar[float] = 0.5  # after the resource's own steps, before its incremental
 
     def __init__(self, vendor: str, resource: str, table: str, primary_key: tuple[str, ...],
                  settings: GuardSettings, pii: TableRules | None,
-                 rules_for: Callable[[str], TableRules | None] | None = None) -> None:
+                 rules_for: Callable[[str], TableRules | None] | None = None, *,
+                 context: RunContext) -> None:
         super().__init__(lambda item: item)
+        self.context = context
         self.rules_for = rules_for
         self.vendor = vendor
         self.resource = resource
@@ -406,7 +408,7 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
 
     # --- bad records -----------------------------------------------------------------
     def _reject(self, record: dict[str, Any], reason: str) -> None:
-        page = PAGES.last(self.vendor, self.resource)
+        page = self.context.last_page(self.vendor, self.resource)
         where = page.where if page else f"a page of {self.resource}"
         if self.settings.bad_records == FAIL:
             raise BadRecordError(
@@ -434,7 +436,7 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
             self.rejected.append(row)
             self.rejected_count += 1
             count = self.rejected_count
-        STATS.note(self.vendor, f"rejected/{self.resource}",
+        self.context.note(self.vendor, f"rejected/{self.resource}",
                    f"{count} record(s) of {self.resource} set aside in table {REJECTED_TABLE} (latest: {reason})")
         logger.warning("%s [%s]: record set aside into %s: %s (%s%s)", self.vendor, self.resource, REJECTED_TABLE,
                        reason, where, f", request_id {page.request_id}" if page and page.request_id else "")
@@ -550,7 +552,7 @@ def _static_table(resource: DltResource) -> str:
 
 
 def protect_source(source: DltSource, vendor: str, guard_settings: GuardSettings | None = None,
-                   pii: PiiPolicy | None = None) -> DltSource:
+                   pii: PiiPolicy | None = None, *, context: RunContext) -> DltSource:
     """Adds the bad-record and PII step to every selected resource of `source`, in place.
 
     Args:
@@ -558,6 +560,7 @@ def protect_source(source: DltSource, vendor: str, guard_settings: GuardSettings
         vendor: Provider name; picks the PII defaults.
         guard_settings: Bad-record settings; read from config when None.
         pii: PII policy; read from config when None.
+        context: The run's context the source reports into.
 
     Returns:
         The same source, with a ``_rejected_<resource>`` transformer per resource when bad records
@@ -575,7 +578,7 @@ def protect_source(source: DltSource, vendor: str, guard_settings: GuardSettings
         rules = policy.rules_for(table)
         if rules is not None:
             policy.check_protected(table, (*primary_key, *_static_cursor(resource)))
-        guard = RecordGuard(vendor, name, table, primary_key, settings, rules, policy.rules_for)
+        guard = RecordGuard(vendor, name, table, primary_key, settings, rules, policy.rules_for, context=context)
         resource.add_step(guard)
         if settings.bad_records == QUARANTINE:
             collectors.append(resource | _collector(guard))

@@ -17,6 +17,7 @@ from dlt.extract.resource import DltResource
 
 from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
+from sources._shared.context import context_for_new_source
 from sources._shared.errors import ProviderConfigError
 from sources._shared.redaction import register_secret
 from sources._shared.snapshot import DELETE_MODES, content_digest, snapshot_hints
@@ -99,12 +100,13 @@ def bytehr_source(
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
     intervals = _intervals(provider, min_interval_hours)
     http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
-    ledger = QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key))
+    context = context_for_new_source()
+    ledger = QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key), context=context)
     clients: dict[str, ProviderRESTClient] = {}
 
     def client_for(resource: str) -> ProviderRESTClient:
         if resource not in clients:
-            clients[resource] = make_client(base_url, key, resource, http, ledger, headers)
+            clients[resource] = make_client(base_url, key, resource, http, ledger, headers, context)
         return clients[resource]
 
     transforms: dict[str, Callable[[], Transform]] = {

@@ -12,6 +12,7 @@ from requests import Response
 
 from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient, describe_request
 from sources._shared.config import setting_name
+from sources._shared.context import RunContext
 from sources._shared.errors import ProviderAuthError, ProviderDataError, ProviderError, ProviderQuotaError
 from sources._shared.retry import HttpSettings
 from sources._shared.snapshot import SnapshotTracker
@@ -248,7 +249,7 @@ class SnapshotPaginator(PageNumberPaginator):
 
 
 def make_client(base_url: str, api_key: str, resource: str, http: HttpSettings, ledger: QuotaLedger,
-                header_names: Mapping[str, str]) -> ProviderRESTClient:
+                header_names: Mapping[str, str], context: RunContext) -> ProviderRESTClient:
     """A RESTClient for one ByteHR resource whose every attempt passes the quota gate."""
     auth = ByteHRAuth()
     auth.name = header_names["api_key"]
@@ -258,6 +259,7 @@ def make_client(base_url: str, api_key: str, resource: str, http: HttpSettings, 
         profile=ByteHRProfile(header_names),
         resource=resource,
         settings=http,
+        context=context,
         auth=auth,
         data_selector=settings.DATA_SELECTOR,
         headers={"Accept": "application/json"},

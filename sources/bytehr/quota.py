@@ -24,9 +24,9 @@ import pendulum
 from requests import Response
 
 from sources._shared.config import setting_name
+from sources._shared.context import RunContext
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.pacing import RatePacer
-from sources._shared.stats import STATS
 from sources.bytehr import settings
 
 logger = logging.getLogger("sources.bytehr")
@@ -132,10 +132,12 @@ class QuotaLedger:
         header_names: ByteHR's header names (``settings.HEADER_NAMES`` merged with the setting).
         expiry_warning_days: Warn when the key expires in fewer days than this.
         key_fingerprint: A short hash of the API key: what an earlier run saved about another key is ignored.
+        context: The run's context, which quota and key-expiry notes go to.
     """
 
     def __init__(self, reserve: int, header_names: Mapping[str, str], expiry_warning_days: float,
-                 key_fingerprint: str | None = None) -> None:
+                 key_fingerprint: str | None = None, *, context: RunContext) -> None:
+        self.context = context
         self.reserve = max(0, int(reserve))
         self.key_fingerprint = key_fingerprint
         self.headers = dict(header_names)
@@ -267,7 +269,7 @@ class QuotaLedger:
         text = (f"API key expires at {iso(expires)} (in {days:.0f} days): reset it in ByteHR before then and put "
                 f"the new key in {KEY_SETTING}")
         logger.warning("%s: %s", settings.PROVIDER, text)
-        STATS.note(settings.PROVIDER, "key_expiry", text)
+        self.context.note(settings.PROVIDER, "key_expiry", text)
 
     # --- summary -------------------------------------------------------------------------
     def publish(self, resource_states: Mapping[str, Any], page_size: int,
@@ -280,12 +282,12 @@ class QuotaLedger:
         with self._lock:
             line = quota_line(self.info, self.reserve, resource_states, page_size, sent=self.sent)
             limit = self.info.limit
-        STATS.note(settings.PROVIDER, "quota", line)
+        self.context.note(settings.PROVIDER, "quota", line)
         monthly = monthly_requests(resource_states, page_size, intervals or {})
         if monthly is not None and limit is not None and monthly > limit - self.reserve:
             heaviest = max(monthly_by_resource(resource_states, page_size, intervals or {}).items(),
                            key=lambda item: item[1])[0]
-            STATS.note(settings.PROVIDER, "quota_projection",
+            self.context.note(settings.PROVIDER, "quota_projection",
                        f"quota: at the current min_interval_hours a month of runs takes about {monthly} requests "
                        f"of the {limit} quota: lengthen {setting_name(settings.PROVIDER, 'min_interval_hours')} "
                        f"for {heaviest}, or expect walks to be refused or cut short")

@@ -8,6 +8,7 @@ from typing import Any
 import dlt
 
 from sources._shared.config import check_base_url, check_secret, http_settings
+from sources._shared.context import RunContext
 from sources._shared.redaction import register_secret
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
@@ -42,9 +43,10 @@ def live_quota(base_url: str, api_key: str, header_names: Mapping[str, str] | No
     headers = {**settings.HEADER_NAMES, **(header_names or {})}
     key = check_secret(settings.PROVIDER, "api_key", api_key)
     register_secret(key)
-    ledger = QuotaLedger(0, headers, settings.EXPIRY_WARNING_DAYS)
+    context = RunContext()
+    ledger = QuotaLedger(0, headers, settings.EXPIRY_WARNING_DAYS, context=context)
     http = http_settings(30.0, 3, 1.0, 10.0, 60.0)
-    client = make_client(check_base_url(settings.PROVIDER, base_url), key, "quota", http, ledger, headers)
+    client = make_client(check_base_url(settings.PROVIDER, base_url), key, "quota", http, ledger, headers, context)
     client.get(settings.ENDPOINTS["custom_field_definitions"], params=LIVE_PATH_PARAMS)
     return ledger.info
 

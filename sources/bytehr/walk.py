@@ -33,7 +33,6 @@ from dlt.common.typing import TDataItems
 from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.snapshot import SnapshotTracker, content_digest
-from sources._shared.stats import STATS
 from sources._shared.timestamps import parse_iso_columns
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
@@ -89,7 +88,7 @@ def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: Quot
         if not tracker.resuming:
             due, due_at = is_due(tracker.last_walk, options.min_interval_hours)
             if not due:
-                STATS.note(settings.PROVIDER, f"skip/{name}", f"{name}: not due (min_interval_hours "
+                ledger.context.note(settings.PROVIDER, f"skip/{name}", f"{name}: not due (min_interval_hours "
                            f"{options.min_interval_hours:g}), next walk after {due_at}")
                 return
         yield from _walk(options, client, ledger, tracker, make_transform() if make_transform else None)
@@ -197,21 +196,22 @@ def _report(options: WalkOptions, paginator: SnapshotPaginator, tracker: Snapsho
         key = f"{settings.PROVIDER}/{name}"
         if ledger.failed_first is None or failure.code == CODE_RESERVE:
             ledger.failed_first = ledger.failed_first or name
-            STATS.record_failure(key, str(failure))
+            ledger.context.record_failure(key, str(failure))
             logger.error("%s", failure)
         else:
-            STATS.note(settings.PROVIDER, f"walk/{name}",
+            ledger.context.note(settings.PROVIDER, f"walk/{name}",
                        f"{name}: stopped, the quota is spent (see {ledger.failed_first})")
     if not paginator.complete and not paginator.requests and not tracker.resuming:
         if failure is None:
-            STATS.note(settings.PROVIDER, f"walk/{name}", f"{name}: not walked, no request fits above the quota "
-                                                          f"reserve; it starts on the next run")
+            ledger.context.note(settings.PROVIDER, f"walk/{name}",
+                                f"{name}: not walked, no request fits above the quota reserve; "
+                                "it starts on the next run")
     elif not paginator.complete:
         where = f"page {paginator.current_value}" + (f" of {paginator.totalpages}" if paginator.totalpages else "")
-        STATS.note(settings.PROVIDER, f"walk/{name}",
+        ledger.context.note(settings.PROVIDER, f"walk/{name}",
                    f"{name}: walk incomplete, {len(tracker.seen)} records seen so far; it continues at {where} "
                    f"on the next run and deletes nothing until it ends")
     elif not paginator.verified:
-        STATS.note(settings.PROVIDER, f"walk/{name}",
+        ledger.context.note(settings.PROVIDER, f"walk/{name}",
                    f"{name}: the list changed during the walk beyond what re-reads could check; "
                    f"deletes wait for the next complete walk")

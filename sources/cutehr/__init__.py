@@ -24,12 +24,12 @@ from dlt.sources import incremental
 
 from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
+from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.incremental import BoundaryDedup
 from sources._shared.isolation import isolate_failure
 from sources._shared.pacing import RatePacer
 from sources._shared.snapshot import DELETE_MODES, SnapshotTracker, snapshot_hints
-from sources._shared.stats import STATS
 from sources._shared.timestamps import parse_iso_columns
 from sources.cutehr import settings
 from sources.cutehr.client import CuteHRClients, merged_paths
@@ -117,20 +117,21 @@ def cutehr_source(
         pacer = RatePacer(max_requests=requests_per_minute,
                           per_seconds=float(rate_window_seconds) + settings.PACING_MARGIN_SECONDS,
                           honour_headers=False)
-    clients = CuteHRClients(base_url, email, password, login_path, http, pacer, attendance_window_days)
+    context = context_for_new_source()
+    clients = CuteHRClients(base_url, email, password, login_path, http, pacer, attendance_window_days, context)
 
     resources = []
     for name in ("employees", "departments"):
         # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash
         arrow_columns = settings.ARROW_COLUMNS[name] if delete_mode != "scd2" else None
-        resource = _snapshot_resource(name, endpoints[name], clients.client, page_size, skip_unchanged,
+        resource = _snapshot_resource(name, endpoints[name], clients.client, context, page_size, skip_unchanged,
                                       arrow_columns)
         hints = snapshot_hints("id", delete_mode)
         hints["columns"] = {**settings.COLUMNS[name], **hints["columns"]}
         resource.apply_hints(**hints)
         resources.append(resource)
-    resources.append(_leaves(endpoints["leaves"], clients.client, page_size))
-    resources.append(_attendance(endpoints["attendance"], clients.client, page_size, start_day,
+    resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
+    resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
                                  attendance_window_days, attendance_lookback_days, skip_unchanged))
     return resources
 
@@ -145,8 +146,8 @@ def _now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: int, skip_unchanged: bool,
-                       arrow_columns: Mapping[str, TColumnSchema] | None) -> DltResource:
+def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: RunContext, page_size: int,
+                       skip_unchanged: bool, arrow_columns: Mapping[str, TColumnSchema] | None) -> DltResource:
     """A list read whole every run: only new or changed records load; a trusted walk finds deletes.
 
     With `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows
@@ -181,16 +182,16 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, page_size: i
         trusted, why = check.verdict(len(tracker.seen))
         tombstones = tracker.finish(True, trusted, None, {"pages": check.pages}, _now_iso())
         if not trusted:
-            STATS.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
+            context.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
             logger.warning("%s [%s]: %s; deletes wait for the next complete walk", settings.PROVIDER, name, why)
         if tombstones:
-            STATS.note(settings.PROVIDER, f"deletes/{name}", f"{name}: {len(tombstones)} deleted at CuteHR")
+            context.note(settings.PROVIDER, f"deletes/{name}", f"{name}: {len(tombstones)} deleted at CuteHR")
             yield tombstones
 
     return snapshot()
 
 
-def _leaves(path: str, client_for: ClientFor, page_size: int) -> DltResource:
+def _leaves(path: str, client_for: ClientFor, context: RunContext, page_size: int) -> DltResource:
     """Leaves by inclusive ``modified_since``; ties at the boundary load once; a moving list rewinds the cursor."""
 
     @dlt.resource(name="leaves", primary_key="id", write_disposition="merge", columns=settings.COLUMNS["leaves"])
@@ -222,7 +223,7 @@ def _leaves(path: str, client_for: ClientFor, page_size: int) -> DltResource:
             cursor.advance(target)
         if guard.rewind_to is not None:
             why = "; ".join(guard.reasons[:3]) + ("; ..." if len(guard.reasons) > 3 else "")
-            STATS.note(settings.PROVIDER, "walk/leaves",
+            context.note(settings.PROVIDER, "walk/leaves",
                        f"leaves: the list moved during the walk ({why}); the next run re-reads from {target}")
             logger.warning("%s [leaves]: the list moved during the walk (%s); the next run re-reads from "
                            "modified_since=%s", settings.PROVIDER, why, target)
@@ -262,7 +263,8 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
         return item if table is None else table
 
 
-def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: date | None, window_days: int,
+def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size: int, start_day: date | None,
+                window_days: int,
                 lookback_days: int, skip_unchanged: bool) -> DltResource:
     """Attendance in date windows; each finished window moves the cursor, committed with the load.
 
@@ -290,7 +292,7 @@ def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: dat
         done = 0
         client = client_for("attendance")
         try:
-            with _isolate("attendance"):
+            with _isolate(context, "attendance"):
                 for date_from, date_to in plan:
                     params = {settings.DATE_FROM_PARAM: date_from.isoformat(),
                               settings.DATE_TO_PARAM: date_to.isoformat(),
@@ -309,17 +311,17 @@ def _attendance(path: str, client_for: ClientFor, page_size: int, start_day: dat
         finally:
             digests.save(resume)
             if plan:
-                STATS.note(settings.PROVIDER, "windows/attendance",
+                context.note(settings.PROVIDER, "windows/attendance",
                            f"attendance: {done} of {len(plan)} window(s) from {first} to {today}; "
                            f"the next run starts at {resume}")
 
     return attendance
 
 
-def _isolate(resource: str) -> AbstractContextManager[None]:
+def _isolate(context: RunContext, resource: str) -> AbstractContextManager[None]:
     """An API failure in a window ends the resource: finished windows load and are kept, the run reports it.
 
     Refused credentials and bad settings are not isolated: they fail the whole run.
     """
-    return isolate_failure(settings.PROVIDER, resource,
+    return isolate_failure(context, settings.PROVIDER, resource,
                            lambda e: not isinstance(e, (ProviderConfigError, ProviderAuthError)))

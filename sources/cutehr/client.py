@@ -8,6 +8,7 @@ from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
 from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient, ProviderSession, origin_of
 from sources._shared.config import setting_name
+from sources._shared.context import RunContext
 from sources._shared.pacing import RatePacer
 from sources._shared.retry import HttpSettings
 from sources.cutehr import settings
@@ -65,16 +66,18 @@ class CuteHRClients:
         http: Timeouts, attempts and backoff.
         pacer: The run's pacer, or None for no pacing.
         window_days: Attendance window length, for error hints.
+        context: The run's context, which every request is counted in.
     """
 
     def __init__(self, base_url: str, email: str, password: str, login_path: str, http: HttpSettings,
-                 pacer: RatePacer | None, window_days: int) -> None:
+                 pacer: RatePacer | None, window_days: int, context: RunContext) -> None:
         self.base_url = base_url
         self.email = email
         self.http = http
         self.pacer = pacer
         self.window_days = window_days
-        login_session = ProviderSession(self._profile("auth"), "auth", http, pacer=pacer)
+        self.context = context
+        login_session = ProviderSession(self._profile("auth"), "auth", http, context, pacer=pacer)
         login_session.allowed_origin = origin_of(base_url)
         self.login = CuteHRLogin(login_session, base_url + login_path, email, password)
         self._clients: dict[str, ProviderRESTClient] = {}
@@ -94,6 +97,7 @@ class CuteHRClients:
                 profile=self._profile(resource),
                 resource=resource,
                 settings=self.http,
+                context=self.context,
                 auth=auth,
                 paginator=JSONLinkPaginator(next_url_path=settings.NEXT_PATH),
                 data_selector=settings.DATA_SELECTOR,

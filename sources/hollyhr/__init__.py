@@ -18,6 +18,7 @@ from dlt.sources import incremental
 
 from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings, iso_utc
+from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
 from sources._shared.incremental import BoundaryDedup
 from sources._shared.isolation import isolate_failure
@@ -72,25 +73,26 @@ def hollyhr_source(
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
     http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
+    context = context_for_new_source()
 
     clients: dict[str, ProviderRESTClient] = {}
 
     def client_for(resource: str) -> ProviderRESTClient:
         if resource not in clients:
             pacer = RatePacer(reserve=rate_limit_reserve)
-            clients[resource] = make_client(base_url, token, resource, http, pacer)
+            clients[resource] = make_client(base_url, token, resource, http, pacer, context)
         return clients[resource]
 
     def updated_since(name: str, columns: dict[str, Any] | None = None) -> DltResource:
-        return _updated_since_resource(name, settings.UPDATED_SINCE_ENDPOINTS[name], client_for, initial,
+        return _updated_since_resource(name, settings.UPDATED_SINCE_ENDPOINTS[name], client_for, context, initial,
                                        page_size, max_cursor_restarts, columns)
 
     people = updated_since("people")
     document_columns = {"deleted_at": {"hard_delete": True}} if document_deletes == "hard_delete" else None
     return [
         people,
-        people | _employments(client_for),
-        people | _employment_history(client_for, page_size),
+        people | _employments(client_for, context),
+        people | _employment_history(client_for, context, page_size),
         updated_since("time_off"),
         updated_since("documents", document_columns),
     ]
@@ -100,6 +102,7 @@ def _updated_since_resource(
     name: str,
     path: str,
     client_for: ClientFactory,
+    context: RunContext,
     initial: str | None,
     page_size: int,
     max_restarts: int,
@@ -116,7 +119,7 @@ def _updated_since_resource(
         if cursor.start_value:
             params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
-        with _isolate(name):
+        with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
                 dedup.save()
@@ -126,12 +129,12 @@ def _updated_since_resource(
     return list_resource
 
 
-def _employments(client_for: ClientFactory) -> DltResource:
+def _employments(client_for: ClientFactory, context: RunContext) -> DltResource:
     @dlt.transformer(name="employments", primary_key="person_id", write_disposition="merge")
     def employments(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employments")
         rows = []
-        with _isolate("employments"):
+        with _isolate(context, "employments"):
             for person in people:
                 try:
                     response = client.get(settings.EMPLOYMENT_PATH.format(person_id=person["id"]))
@@ -149,12 +152,12 @@ def _employments(client_for: ClientFactory) -> DltResource:
     return employments
 
 
-def _employment_history(client_for: ClientFactory, page_size: int) -> DltResource:
+def _employment_history(client_for: ClientFactory, context: RunContext, page_size: int) -> DltResource:
     @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge")
     def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employment_history")
         rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
-        with _isolate("employment_history"):
+        with _isolate(context, "employment_history"):
             for person in people:
                 path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
                 for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
@@ -165,6 +168,7 @@ def _employment_history(client_for: ClientFactory, page_size: int) -> DltResourc
     return employment_history
 
 
-def _isolate(resource: str) -> AbstractContextManager[None]:
+def _isolate(context: RunContext, resource: str) -> AbstractContextManager[None]:
     """A missing scope fails only the resource that needs it."""
-    return isolate_failure(settings.PROVIDER, resource, lambda e: e.status == 403 and e.code == "permission_denied")
+    return isolate_failure(context, settings.PROVIDER, resource,
+                           lambda e: e.status == 403 and e.code == "permission_denied")

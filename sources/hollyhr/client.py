@@ -11,6 +11,7 @@ from dlt.sources.helpers.rest_client.client import PageData
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
 from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient
+from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
 from sources._shared.pacing import RatePacer
 from sources._shared.paginators import SharedPathsCopy
@@ -59,7 +60,8 @@ def is_cursor_expired(error: ProviderError) -> bool:
     return error.status == 400 and error.code == "invalid_request" and sent_cursor
 
 
-def make_client(base_url: str, token: str, resource: str, http: HttpSettings, pacer: RatePacer) -> ProviderRESTClient:
+def make_client(base_url: str, token: str, resource: str, http: HttpSettings, pacer: RatePacer,
+                context: RunContext) -> ProviderRESTClient:
     """A RESTClient for one HollyHR resource (each route has its own rate-limit bucket)."""
     auth = HollyHRAuth()
     auth.token = token
@@ -68,6 +70,7 @@ def make_client(base_url: str, token: str, resource: str, http: HttpSettings, pa
         profile=HollyHRProfile(resource),
         resource=resource,
         settings=http,
+        context=context,
         auth=auth,
         paginator=HollyHRCursorPaginator(
             cursor_path=settings.NEXT_CURSOR_PATH,

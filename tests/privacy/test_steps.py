@@ -10,6 +10,7 @@ import dlt
 import duckdb
 import pytest
 
+from sources._shared.context import RunContext
 from sources._shared.privacy import PiiPolicy, PiiSettings
 from sources._shared.quarantine import GuardSettings, protect_source
 
@@ -42,7 +43,8 @@ def test_rejected_record_on_a_page_the_incremental_drops_is_not_lost(tmp_path: P
         return items
 
     def protected() -> Any:
-        return protect_source(source(), "steps", GuardSettings(), PiiPolicy("steps", PiiSettings(), defaults={}))
+        return protect_source(source(), "steps", GuardSettings(), PiiPolicy("steps", PiiSettings(), defaults={}),
+                              context=RunContext())
 
     run(tmp_path, protected())
     tables = run(tmp_path, protected())
@@ -61,7 +63,7 @@ def test_items_routed_to_another_table_get_that_tables_pii_rules(tmp_path: Path)
         return items
 
     policy = PiiPolicy("steps", PiiSettings(action="drop"), defaults={"contacts": ("email",)})
-    tables = run(tmp_path, protect_source(source(), "steps", GuardSettings(), policy))
+    tables = run(tmp_path, protect_source(source(), "steps", GuardSettings(), policy, context=RunContext()))
     assert tables["items"] and "a@example.com" in str(tables["items"])
     assert tables["contacts"] and "b@example.com" not in str(tables["contacts"])
 
@@ -75,7 +77,8 @@ def test_fail_mode_adds_no_rejected_table(tmp_path: Path) -> None:
     def source() -> Any:
         return items
 
-    src = protect_source(source(), "steps", GuardSettings(bad_records="fail"), PiiPolicy("steps", PiiSettings()))
+    src = protect_source(source(), "steps", GuardSettings(bad_records="fail"), PiiPolicy("steps", PiiSettings()),
+                         context=RunContext())
     assert list(src.resources) == ["items"]
     with pytest.raises(Exception, match="missing primary key id"):
         run(tmp_path, src)
