@@ -1,6 +1,6 @@
 {#-
   dlt creates a column only once a value arrives: a field that was null in every record loaded so
-  far (e.g. HollyHR `end_date` while nobody has left) has no column yet. Staging models therefore
+  far (e.g. an `end_date` while nobody has left) has no column yet. Staging models therefore
   select every vendor field through hr_field(), which casts the column to its staged type when it
   exists and a typed NULL when it does not.
 -#}
@@ -24,7 +24,7 @@
 {%- endmacro %}
 
 {% macro hr_live(columns) -%}
-  {#- ByteHR (a snapshot API) flags records missing from a complete walk with `_deleted_at` -#}
+  {#- a snapshot source flags records missing from a complete walk with `_deleted_at` -#}
   {%- if '_deleted_at' in columns -%} _deleted_at is null {%- else -%} 1 = 1 {%- endif -%}
 {%- endmacro %}
 

@@ -32,7 +32,7 @@
     `select ... union all select ...` over each vendor's `<vendor>__<model_name>`.
 
     Conformed models have the same columns in the same order with the same types; a column only
-    some vendors have (ByteHR's custom fields) is a typed NULL in the others' rows, after the
+    some vendors have (e.g. custom fields) is a typed NULL in the others' rows, after the
     shared ones. At run time the columns are checked, so a vendor model that drifts fails here
     instead of loading NULLs: a column declared for the mart (its .yml) that one vendor has and
     another lacks, a column with two types, shared columns in another order, or an enabled

@@ -96,7 +96,11 @@ def test_bytehr_custom_fields_are_columns_with_the_vendors_values(warehouse: War
 def test_vendor_sources_declare_every_loaded_table_and_column(warehouse: Warehouse) -> None:
     declared: dict[tuple[str, str], set[str]] = {}
     files = sorted((DBT_PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml"))
-    sources = [s for f in files for s in yaml.safe_load(f.read_text())["sources"]]
+    sources = []
+    for file in files:  # one source per vendor, in the vendor's own staging folder
+        doc: dict[str, Any] = yaml.safe_load(file.read_text())
+        assert [s["name"] for s in doc["sources"]] == [file.parent.name], file
+        sources += doc["sources"]
     assert sorted(s["name"] for s in sources) == ["bytehr", "cutehr", "hollyhr"]
     for source in sources:
         assert source.get("description"), source["name"]
@@ -111,7 +115,7 @@ def test_vendor_sources_declare_every_loaded_table_and_column(warehouse: Warehou
                 continue
             if vendor == "bytehr" and table.startswith("employees__custom_fields__"):
                 continue  # one child table per multi-select custom field: discovered, not declared
-            assert (vendor, table) in declared, f"{vendor}.{table} is not in sources.yml"
+            assert (vendor, table) in declared, f"{vendor}.{table} is not in _{vendor}__sources.yml"
             loaded = {c for c in warehouse.columns(vendor, table) if not c.startswith("custom_fields__")}
             assert loaded - declared[(vendor, table)] == set(), f"{vendor}.{table}: undeclared columns"
 

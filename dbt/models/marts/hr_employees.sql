@@ -1,8 +1,8 @@
 {#-
   One row per employee of every vendor built: the union of the vendors' conformed
   `<vendor>__hr_employees` models. `person_key` ('<provider>:<vendor id>') is stable across loads;
-  statuses, employment types and dates use one vocabulary. Columns only some vendors have (ByteHR's
-  `custom_fields__<key>`, generated from its loaded schema) follow the shared ones, NULL elsewhere.
+  statuses, employment types and dates use one vocabulary. Columns only some vendors have (custom
+  fields `custom_fields__<key>`, generated from a loaded schema) follow the shared ones, NULL elsewhere.
 -#}
 {{ config(enabled=(hr_vendors_providing('hr_employees') | length > 0)) }}
 
