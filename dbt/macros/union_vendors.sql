@@ -54,7 +54,7 @@
     {%- endfor -%}
   {%- endfor -%}
 
-  {#- columns of each vendor model: [(name, type)] in order -#}
+  {#- the column names of each vendor model, in order; the type and first model of each name -#}
   {%- set declared = [] -%}
   {%- for name in model.columns.keys() -%}{%- do declared.append(name | lower) -%}{%- endfor -%}
   {%- set columns_of = [] -%}
