@@ -223,16 +223,33 @@ def test_a_fourth_vendor_plugs_in_with_its_staging_folder(warehouse: Warehouse, 
     monkeypatch.setenv("HR_ELT__DBT_PROJECT_DIR", str(project))
     vendors = ["bytehr", "cutehr", "hollyhr", "acmehr"]
 
-    # a conformed model that drifts from the others fails the build, naming the column
+    # conformed models that drift from the others fail the build, naming model and column: a type
+    # (hr_employees), a declared column missing (hr_departments), a model hr_conformed_models lacks
+    good_config = config.read_text()
+    config.write_text(good_config.replace("acmehr: [hr_employees]", "acmehr: [hr_employees, hr_departments]"))
     good = (folder / "acmehr__hr_employees.sql").read_text()
     drifted = good.replace("{{ hr_double() }}) as weekly_hours", "{{ hr_bigint() }}) as weekly_hours")
     assert drifted != good
     (folder / "acmehr__hr_employees.sql").write_text(drifted)
+    (folder / "acmehr__hr_departments.sql").write_text(
+        "select person_key as department_key, provider, tenant, source_id, full_name as name,"
+        " department_key as parent_department_key, manager_key as head_person_key, source_updated_at"
+        " from {{ ref('acmehr__hr_employees') }}\n")
+    (folder / "acmehr__hr_time_off.sql").write_text("select staff_id from {{ ref('stg_acmehr__staff') }}\n")
     with pytest.raises(DbtRunError) as failed:
-        warehouse.dbt(vendors=vendors, dataset="hr_fourth", select="+hr_employees")
-    messages = " ".join(str(n.message) for n in failed.value.nodes)
-    assert "column weekly_hours is DOUBLE in bytehr__hr_employees but BIGINT in acmehr__hr_employees" in messages
+        warehouse.dbt(vendors=vendors, dataset="hr_fourth", select="+hr_employees +hr_departments +hr_time_off")
+    messages = {n.model_name: str(n.message) for n in failed.value.nodes if n.status == "error"}
+    assert sorted(messages) == ["hr_departments", "hr_employees", "hr_time_off"], messages
+    assert "column weekly_hours is DOUBLE in bytehr__hr_employees but BIGINT in acmehr__hr_employees" \
+        in messages["hr_employees"]
+    assert "acmehr__hr_departments lack(s) column cost_center that bytehr__hr_departments has" \
+        in messages["hr_departments"]
+    assert "model acmehr__hr_time_off (models/staging/acmehr/acmehr__hr_time_off.sql) is not in " \
+        "var('hr_conformed_models')['acmehr']" in messages["hr_time_off"]
 
+    config.write_text(good_config)
+    (folder / "acmehr__hr_departments.sql").unlink()
+    (folder / "acmehr__hr_time_off.sql").unlink()
     (folder / "acmehr__hr_employees.sql").write_text(good)
     result = warehouse.dbt(vendors=vendors, dataset="hr_fourth")
     assert_clean(result)
