@@ -5,11 +5,12 @@
   exists and a typed NULL when it does not.
 -#}
 
-{% macro hr_columns(relation) %}
-  {#- lower-cased column names of a relation; [] while dbt parses (no database access then) -#}
+{% macro hr_columns(relation, prefix='') %}
+  {#- lower-cased column names of a relation (those starting with `prefix`); [] while dbt parses
+      (no database access then) -#}
   {%- if not execute -%}{{ return([]) }}{%- endif -%}
   {%- set names = [] -%}
-  {%- for column in adapter.get_columns_in_relation(relation) -%}
+  {%- for column in adapter.get_columns_in_relation(relation) if (column.name | lower).startswith(prefix) -%}
     {%- do names.append(column.name | lower) -%}
   {%- endfor -%}
   {{ return(names) }}

@@ -1,9 +1,6 @@
 {#- ByteHR custom field definitions as hr_custom_fields rows, with the hr_employees column that
     holds each key (NULL while no value has arrived, so no column exists yet). -#}
-{% set columns = [] %}
-{% for name in hr_columns(ref('stg_bytehr__employees')) if name.startswith('custom_fields__') %}
-  {% do columns.append(name) %}
-{% endfor %}
+{% set columns = hr_columns(ref('stg_bytehr__employees'), 'custom_fields__') %}
 select
     {{ hr_key('bytehr', 'field_key') }} as custom_field_key,
     cast('bytehr' as {{ hr_text() }}) as provider,

@@ -2,10 +2,7 @@
     department, and every custom-field column of stg_bytehr__employees after the shared columns
     (the union gives the other vendors NULLs there). -#}
 {% set employees_model = ref('stg_bytehr__employees') %}
-{% set custom_columns = [] %}
-{% for name in hr_columns(employees_model) if name.startswith('custom_fields__') %}
-  {% do custom_columns.append(name) %}
-{% endfor %}
+{% set custom_columns = hr_columns(employees_model, 'custom_fields__') %}
 select
     {{ hr_key('bytehr', 'employees.employee_id') }} as person_key,
     cast('bytehr' as {{ hr_text() }}) as provider,
