@@ -52,8 +52,9 @@ def layout_problems(project: Path) -> list[str]:
     names = re.compile("|".join(vendors), re.IGNORECASE)
     for path in sorted(project.rglob("*")):
         relative = path.relative_to(project)
-        if not path.is_file() or relative.parts[0] in ("target", "logs", "dbt_packages"):
-            continue
+        if not path.is_file() or path.suffix not in (".sql", ".yml", ".md", ".csv") or path.name.startswith(".") \
+                or relative.parts[0] in ("target", "logs", "dbt_packages"):
+            continue  # the project's sources, not what dbt writes beside them
         if relative.parts[:2] == ("models", "staging") and len(relative.parts) > 3:
             continue
         text = path.read_text()
