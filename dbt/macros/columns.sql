@@ -1,15 +1,16 @@
 {#-
   dlt creates a column only once a value arrives: a field that was null in every record loaded so
-  far (e.g. HollyHR `end_date` while nobody has left) has no column yet. Staging models therefore
+  far (e.g. an `end_date` while nobody has left) has no column yet. Staging models therefore
   select every vendor field through hr_field(), which casts the column to its staged type when it
   exists and a typed NULL when it does not.
 -#}
 
-{% macro hr_columns(relation) %}
-  {#- lower-cased column names of a relation; [] while dbt parses (no database access then) -#}
+{% macro hr_columns(relation, prefix='') %}
+  {#- lower-cased column names of a relation (those starting with `prefix`); [] while dbt parses
+      (no database access then) -#}
   {%- if not execute -%}{{ return([]) }}{%- endif -%}
   {%- set names = [] -%}
-  {%- for column in adapter.get_columns_in_relation(relation) -%}
+  {%- for column in adapter.get_columns_in_relation(relation) if (column.name | lower).startswith(prefix) -%}
     {%- do names.append(column.name | lower) -%}
   {%- endfor -%}
   {{ return(names) }}
@@ -24,7 +25,7 @@
 {%- endmacro %}
 
 {% macro hr_live(columns) -%}
-  {#- ByteHR (a snapshot API) flags records missing from a complete walk with `_deleted_at` -#}
+  {#- a snapshot source flags records missing from a complete walk with `_deleted_at` -#}
   {%- if '_deleted_at' in columns -%} _deleted_at is null {%- else -%} 1 = 1 {%- endif -%}
 {%- endmacro %}
 

@@ -1,26 +1,19 @@
--- The unified model has exactly one row per staged vendor record: no join fans out, none drops.
--- Returns the (model, provider) pairs whose counts differ.
-{% set vendors = var('hr_vendors') %}
+-- Each mart has exactly one row per row of each vendor's conformed staging model, under that
+-- vendor's provider (the conformed models' own hr_one_row_per tests tie them to the vendor
+-- records). Returns the (model, provider) pairs whose counts differ.
 {% set pairs = [] %}
-{% if 'hollyhr' in vendors %}
-  {% do pairs.append(('hr_employees', 'hollyhr', 'stg_hollyhr__people')) %}
-  {% do pairs.append(('hr_time_off', 'hollyhr', 'stg_hollyhr__time_off')) %}
-{% endif %}
-{% if 'bytehr' in vendors %}
-  {% do pairs.append(('hr_employees', 'bytehr', 'stg_bytehr__employees')) %}
-  {% do pairs.append(('hr_time_off', 'bytehr', 'stg_bytehr__leave_requests')) %}
-  {% do pairs.append(('hr_departments', 'bytehr', 'stg_bytehr__departments')) %}
-{% endif %}
-{% if 'cutehr' in vendors %}
-  {% do pairs.append(('hr_employees', 'cutehr', 'stg_cutehr__employees')) %}
-  {% do pairs.append(('hr_time_off', 'cutehr', 'stg_cutehr__leaves')) %}
-  {% do pairs.append(('hr_departments', 'cutehr', 'stg_cutehr__departments')) %}
-{% endif %}
+{% for vendor in hr_vendors() %}
+  {% for mart in var('hr_conformed_models')[vendor] %}
+    {% do pairs.append((mart, vendor)) %}
+  {% endfor %}
+{% endfor %}
 
-{% for model, provider, staging in pairs %}
-select '{{ model }}' as model, '{{ provider }}' as provider, unified.n as unified_rows, staged.n as staged_rows
-from (select count(*) as n from {{ ref(model) }} where provider = '{{ provider }}') as unified
-cross join (select count(*) as n from {{ ref(staging) }}) as staged
+{% for mart, vendor in pairs %}
+select '{{ mart }}' as model, '{{ vendor }}' as provider, unified.n as unified_rows, staged.n as staged_rows
+from (select count(*) as n from {{ ref(mart) }} where provider = '{{ vendor }}') as unified
+cross join (select count(*) as n from {{ ref(vendor ~ '__' ~ mart) }}) as staged
 where unified.n <> staged.n
 {% if not loop.last %}union all{% endif %}
+{% else %}
+select 'none' as model, 'none' as provider, 0 as unified_rows, 0 as staged_rows where 1 = 0
 {% endfor %}

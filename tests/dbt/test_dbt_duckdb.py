@@ -1,19 +1,30 @@
 """dbt on DuckDB over the three vendors' sandbox data: build, counts against the vendors, the
-normalised vocabulary, ByteHR custom fields as columns (a new one without an SQL edit), sources.yml
-completeness and freshness."""
+normalised vocabulary, ByteHR custom fields as columns (a new one without an SQL edit), the vendors'
+sources files complete, freshness, the conformed models agreeing, a vendor left out, a fourth vendor
+plugged in by its staging folder, and README's "Running dbt yourself" command as written."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dlt
+import duckdb
 import pytest
 import yaml
 
-from pipelines.dbt_runner import DBT_PROJECT_DIR, DbtResult, run_freshness
+from pipelines.dbt_runner import DBT_PROJECT_DIR, DbtResult, DbtRunError, run_freshness
+from tests.dbt.test_dbt_project import layout_problems
 from tests.dbt.warehouse import Warehouse, assert_clean, expected_counts, shared_warehouse
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +104,16 @@ def test_bytehr_custom_fields_are_columns_with_the_vendors_values(warehouse: War
     assert all(mapping[k] in columns for k in mapping if mapping[k])
 
 
-def test_sources_yml_declares_every_loaded_table_and_column(warehouse: Warehouse) -> None:
+def test_vendor_sources_declare_every_loaded_table_and_column(warehouse: Warehouse) -> None:
     declared: dict[tuple[str, str], set[str]] = {}
-    doc: dict[str, Any] = yaml.safe_load((DBT_PROJECT_DIR / "models" / "sources.yml").read_text())
-    for source in doc["sources"]:
+    files = sorted((DBT_PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml"))
+    sources = []
+    for file in files:  # one source per vendor, in the vendor's own staging folder
+        doc: dict[str, Any] = yaml.safe_load(file.read_text())
+        assert [s["name"] for s in doc["sources"]] == [file.parent.name], file
+        sources += doc["sources"]
+    assert sorted(s["name"] for s in sources) == ["bytehr", "cutehr", "hollyhr"]
+    for source in sources:
         assert source.get("description"), source["name"]
         for table in source["tables"]:
             assert table.get("description"), (source["name"], table["name"])
@@ -109,7 +126,7 @@ def test_sources_yml_declares_every_loaded_table_and_column(warehouse: Warehouse
                 continue
             if vendor == "bytehr" and table.startswith("employees__custom_fields__"):
                 continue  # one child table per multi-select custom field: discovered, not declared
-            assert (vendor, table) in declared, f"{vendor}.{table} is not in sources.yml"
+            assert (vendor, table) in declared, f"{vendor}.{table} is not in _{vendor}__sources.yml"
             loaded = {c for c in warehouse.columns(vendor, table) if not c.startswith("custom_fields__")}
             assert loaded - declared[(vendor, table)] == set(), f"{vendor}.{table}: undeclared columns"
 
@@ -136,3 +153,113 @@ def test_new_custom_field_appears_without_editing_sql(warehouse: Warehouse, buil
     assert warehouse.scalar("select hr_employees_column from hr_unified.hr_custom_fields "
                             "where field_key = 'Parking Spot'") == "custom_fields__parking_spot"
     assert {p: p.read_text() for p in Path(DBT_PROJECT_DIR).rglob("*.sql")} == sql_before
+
+
+def test_conformed_models_of_a_mart_have_the_same_columns_and_types(warehouse: Warehouse, built: DbtResult) -> None:
+    conformed: dict[str, list[str]] = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())[
+        "vars"]["hr_conformed_models"]
+    for mart in ("hr_employees", "hr_departments", "hr_time_off"):
+        shapes = {}
+        for vendor in sorted(v for v, models in conformed.items() if mart in models):
+            columns = warehouse.columns("hr_unified_staging", f"{vendor}__{mart}")
+            shapes[vendor] = [(c, t) for c, t in columns.items() if not c.startswith("custom_fields__")]
+        assert len(shapes) == 3, mart
+        first = next(iter(shapes.values()))
+        assert all(shape == first for shape in shapes.values()), (mart, shapes)
+        # the mart: those columns in that order, then the vendor extras (custom fields), then its own
+        mart_columns = list(warehouse.columns("hr_unified", mart).items())
+        assert mart_columns[:len(first)] == first, mart
+
+
+def test_a_vendor_left_out_is_left_out_cleanly(warehouse: Warehouse, built: DbtResult) -> None:
+    result = warehouse.dbt(vendors=["hollyhr", "cutehr"], dataset="hr_partial")
+    assert_clean(result)
+    expected = expected_counts(warehouse.sandbox)
+    assert result.rows == {m: {v: n for v, n in per.items() if v != "bytehr"} for m, per in expected.items()}
+    assert "hr_custom_fields" not in warehouse.tables("hr_partial")  # no vendor built has custom fields
+    assert not [c for c in warehouse.columns("hr_partial", "hr_employees") if c.startswith("custom_fields__")]
+    assert not [t for t in warehouse.tables("hr_partial_staging") if "bytehr" in t]
+
+
+def test_readme_running_dbt_yourself_works_as_written(warehouse: Warehouse, built: DbtResult,
+                                                      tmp_path: Path) -> None:
+    section = (REPO / "README.md").read_text().split("### Running dbt yourself", 1)[1]
+    command = re.search(r"```sh\n(.*?)\n```", section, re.DOTALL)
+    assert command, "README: no command under Running dbt yourself"
+    # a checkout of its own: dbt/ beside an hr.duckdb holding the loaded vendors
+    shutil.copytree(DBT_PROJECT_DIR, tmp_path / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copy(warehouse.duckdb_path, tmp_path / "hr.duckdb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLT__", "DBT_"))}
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    done = subprocess.run(["bash", "-e", "-c", command.group(1)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Completed successfully" in done.stdout
+    with duckdb.connect(str(tmp_path / "hr.duckdb"), read_only=True) as con:
+        for model, per_provider in expected_counts(warehouse.sandbox).items():
+            rows = con.execute(f"select provider, count(*) from hr_unified.{model} group by provider").fetchall()
+            assert dict(rows) == per_provider, model
+
+
+def test_a_fourth_vendor_plugs_in_with_its_staging_folder(warehouse: Warehouse, built: DbtResult,
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    staff = [
+        {"id": 1, "given_name": "Ada", "family_name": "Lovelace", "email": "Ada@Acme.test", "state": "active",
+         "joined": "2020-01-06", "changed_at": "2026-11-30T10:00:00+00:00"},
+        {"id": 2, "given_name": "Alan", "family_name": "Turing", "email": "alan@acme.test", "state": "gone",
+         "joined": "2019-03-04", "changed_at": "2026-11-29T10:00:00+00:00"},
+    ]
+    loader = dlt.pipeline(pipeline_name="acmehr", destination=dlt.destinations.duckdb(warehouse.duckdb_path),
+                          dataset_name="acmehr", pipelines_dir=str(tmp_path / "pipelines"))
+    loader.run(staff, table_name="staff", primary_key="id", write_disposition="merge")
+    # the project with AcmeHR's folder and its one line in dbt_project.yml, nothing else edited
+    project = tmp_path / "dbt"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    folder = project / "models" / "staging" / "acmehr"
+    shutil.copytree(Path(__file__).parent / "fourth_vendor" / "acmehr", folder)
+    config = project / "dbt_project.yml"
+    config.write_text(re.sub(r"(?m)^(    hollyhr: .*\n)", r"\1    acmehr: [hr_employees]\n", config.read_text()))
+    assert layout_problems(project) == []
+    monkeypatch.setenv("HR_ELT__DBT_PROJECT_DIR", str(project))
+    vendors = ["bytehr", "cutehr", "hollyhr", "acmehr"]
+
+    # conformed models that drift from the others fail the build, naming model and column: a type
+    # (hr_employees), a declared column missing (hr_departments), a model hr_conformed_models lacks
+    good_config = config.read_text()
+    config.write_text(good_config.replace("acmehr: [hr_employees]", "acmehr: [hr_employees, hr_departments]"))
+    good = (folder / "acmehr__hr_employees.sql").read_text()
+    drifted = good.replace("{{ hr_double() }}) as weekly_hours", "{{ hr_bigint() }}) as weekly_hours")
+    assert drifted != good
+    (folder / "acmehr__hr_employees.sql").write_text(drifted)
+    (folder / "acmehr__hr_departments.sql").write_text(
+        "select person_key as department_key, provider, tenant, source_id, full_name as name,"
+        " department_key as parent_department_key, manager_key as head_person_key, source_updated_at"
+        " from {{ ref('acmehr__hr_employees') }}\n")
+    (folder / "acmehr__hr_time_off.sql").write_text("select staff_id from {{ ref('stg_acmehr__staff') }}\n")
+    with pytest.raises(DbtRunError) as failed:
+        warehouse.dbt(vendors=vendors, dataset="hr_fourth", select="+hr_employees +hr_departments +hr_time_off")
+    messages = {n.model_name: str(n.message) for n in failed.value.nodes if n.status == "error"}
+    assert sorted(messages) == ["hr_departments", "hr_employees", "hr_time_off"], messages
+    assert "column weekly_hours is DOUBLE in bytehr__hr_employees but BIGINT in acmehr__hr_employees" \
+        in messages["hr_employees"]
+    assert "acmehr__hr_departments lack(s) column cost_center that bytehr__hr_departments has" \
+        in messages["hr_departments"]
+    assert "model acmehr__hr_time_off (models/staging/acmehr/acmehr__hr_time_off.sql) is not in " \
+        "var('hr_conformed_models')['acmehr']" in messages["hr_time_off"]
+
+    config.write_text(good_config)
+    (folder / "acmehr__hr_departments.sql").unlink()
+    (folder / "acmehr__hr_time_off.sql").unlink()
+    (folder / "acmehr__hr_employees.sql").write_text(good)
+    result = warehouse.dbt(vendors=vendors, dataset="hr_fourth")
+    assert_clean(result)
+    expected = expected_counts(warehouse.sandbox)
+    expected["hr_employees"]["acmehr"] = 2
+    assert result.rows == expected  # AcmeHR feeds hr_employees only
+    rows = warehouse.query(
+        "select person_key, full_name, email, employment_status, hire_date, custom_fields__badge_number "
+        "from hr_fourth.hr_employees where provider = 'acmehr' order by person_key")
+    assert [(r[0], r[1], r[2], r[3], str(r[4]), r[5]) for r in rows] == [
+        ("acmehr:1", "Ada Lovelace", "ada@acme.test", "active", "2020-01-06", None),
+        ("acmehr:2", "Alan Turing", "alan@acme.test", "terminated", "2019-03-04", None),
+    ]
