@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import fields
 from typing import Any
 
 import dlt
@@ -33,6 +34,11 @@ def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
     for section in ("TOYHTTP", "TOYHTTP_ACME", "HOLLYHR"):
         for name in NAMES:
             monkeypatch.delenv(f"SOURCES__{section}__{name.upper()}", raising=False)
+
+
+def test_the_table_and_the_value_type_agree() -> None:
+    assert [(s.name, s.default) for s in HTTP_SETTINGS] == [(f.name, f.default) for f in fields(HttpSettings)]
+    assert all(s.doc.endswith(".") and s.kind in (int, float) for s in HTTP_SETTINGS)
 
 
 def test_defaults_with_the_vendors_override() -> None:

@@ -21,7 +21,7 @@ import inspect
 import math
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sources._shared.config import setting_name
@@ -75,8 +75,6 @@ HTTP_SETTINGS: tuple[HttpSetting, ...] = (
     HttpSetting("max_retry_after", float, _DEFAULTS.max_retry_after, 0.0, True,
                 "Longest Retry-After (or rate-limit reset) waited out; a longer one fails the request."),
 )
-
-assert [s.name for s in HTTP_SETTINGS] == [f.name for f in fields(HttpSettings)]  # one table, one value type
 
 
 @dataclass(frozen=True)
