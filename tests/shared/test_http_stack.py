@@ -6,6 +6,7 @@ Real sockets on loopback (tests/shared/tls_server.py); requests' own adapter and
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -45,6 +46,15 @@ def test_an_answer_with_connection_close_is_not_reused() -> None:
         assert session.get(f"{server.url}/close").status_code == 200
         assert session.get(f"{server.url}/after").status_code == 200
     assert len(set(server.client_ports)) == 2
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_not_failed() -> None:
+    with LoopbackServer() as server:
+        session, context = _session(server.url)
+        assert session.get(f"{server.url}/drop-after").status_code == 200
+        time.sleep(0.2)  # lets the server's FIN arrive while the connection is idle (not an assertion)
+        assert session.get(f"{server.url}/next").json()["path"] == "/next"
+    assert len(set(server.client_ports)) == 2 and context.total(counter="retries") == 0
 
 
 def test_a_gzip_answer_is_decoded() -> None:
@@ -94,6 +104,13 @@ def test_https_refuses_a_certificate_for_another_host(tmp_path: Path, monkeypatc
         session, _ = _session(server.url, HttpSettings(timeout=5.0, max_attempts=1))
         with pytest.raises(requests.exceptions.SSLError):
             session.get(f"{server.url}/tls")
+
+
+def test_a_missing_ca_bundle_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "no-such-ca.pem"))
+    session, _ = _session("https://127.0.0.1:9", HttpSettings(timeout=5.0, max_attempts=1))
+    with pytest.raises(OSError, match="invalid path"):
+        session.get("https://127.0.0.1:9/")
 
 
 def test_a_refused_connection_is_retried_then_raised() -> None:
