@@ -24,7 +24,7 @@ from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
 from sources._shared.errors import exception_chain
-from sources._shared.redaction import redact
+from sources._shared.http.redaction import redact
 
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
 DEFAULT_DUCKDB_PATH = "hr.duckdb"

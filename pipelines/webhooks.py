@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sources._shared.redaction import redact, register_secret
+from sources._shared.http.redaction import redact, register_secret
 
 logger = logging.getLogger("pipelines.webhooks")
 

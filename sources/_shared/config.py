@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import pendulum
 
 from sources._shared.errors import ProviderConfigError
-from sources._shared.retry import HttpSettings
 
 
 def setting_name(provider: str, key: str) -> str:
@@ -77,10 +76,3 @@ def iso_utc(provider: str, key: str, value: str | None, fmt: str = "YYYY-MM-DDTH
         parsed = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz="UTC")  # type: ignore[union-attr]
     return parsed.in_timezone("UTC").format(fmt)
 
-
-def http_settings(timeout: float, max_attempts: int, backoff_base: float, backoff_cap: float,
-                  max_retry_after: float) -> HttpSettings:
-    """Builds the HTTP settings from a source's arguments."""
-    return HttpSettings(timeout=float(timeout), max_attempts=max(1, int(max_attempts)),
-                        backoff_base=float(backoff_base), backoff_cap=float(backoff_cap),
-                        max_retry_after=float(max_retry_after))

@@ -6,7 +6,7 @@ from typing import Any
 
 from requests import HTTPError, Response
 
-from sources._shared.redaction import redact
+from sources._shared.http.redaction import redact
 
 
 def exception_chain(exc: BaseException) -> list[BaseException]:

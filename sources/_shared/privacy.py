@@ -37,7 +37,7 @@ from typing import Any
 import dlt
 
 from sources._shared.errors import ProviderConfigError
-from sources._shared.redaction import register_secret
+from sources._shared.http.redaction import register_secret
 
 KEEP, DROP, PSEUDONYMISE = "keep", "drop", "pseudonymise"
 ACTIONS = (KEEP, DROP, PSEUDONYMISE)

@@ -15,11 +15,12 @@ from dlt.common.schema.typing import TColumnSchema, TSchemaContractDict
 from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 
-from sources._shared.client import ProviderRESTClient
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
+from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret
 from sources._shared.context import context_for_new_source
 from sources._shared.errors import ProviderConfigError
-from sources._shared.redaction import register_secret
+from sources._shared.http.client import ProviderRESTClient
+from sources._shared.http.redaction import register_secret
+from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.snapshot import DELETE_MODES, content_digest, snapshot_hints
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
@@ -32,6 +33,7 @@ __all__ = ["bytehr_source"]
 
 
 @dlt.source(name="bytehr")
+@with_http_settings(settings.PROVIDER)
 def bytehr_source(
     base_url: str = dlt.config.value,
     api_key: str = dlt.secrets.value,
@@ -47,11 +49,8 @@ def bytehr_source(
     paths: dict[str, str] | None = None,
     header_names: dict[str, str] | None = None,
     first_page: int = settings.FIRST_PAGE,
-    timeout: float = 30.0,
-    max_attempts: int = 5,
-    backoff_base: float = 1.0,
-    backoff_cap: float = 60.0,
-    max_retry_after: float = 600.0,
+    *,
+    http: HttpSettings,
 ) -> Sequence[DltResource]:
     """The ByteHR source. Creating it validates settings and sends no request.
 
@@ -75,11 +74,7 @@ def bytehr_source(
         header_names: ByteHR header names, over ``settings.HEADER_NAMES`` (keys: api_key,
             request_id, quota_limit, quota_remaining, quota_reset, key_expires_at).
         first_page: Number of the first page.
-        timeout: Seconds per request.
-        max_attempts: Attempts per request on 5xx, throttling and dropped connections (a spent quota is never retried).
-        backoff_base: First backoff ceiling in seconds (full jitter, doubling).
-        backoff_cap: Largest backoff ceiling in seconds.
-        max_retry_after: Longest Retry-After waited out; a longer one fails the run.
+        http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
         The resources ``custom_field_definitions``, ``departments``, ``positions``, ``employees``,
@@ -99,7 +94,6 @@ def bytehr_source(
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
     intervals = _intervals(provider, min_interval_hours)
-    http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
     context = context_for_new_source()
     ledger = QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key), context=context)
     clients: dict[str, ProviderRESTClient] = {}

@@ -10,11 +10,12 @@ from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 from requests import Response
 
-from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient, describe_request
 from sources._shared.config import setting_name
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderAuthError, ProviderDataError, ProviderError, ProviderQuotaError
-from sources._shared.retry import HttpSettings
+from sources._shared.http.client import ProviderRESTClient
+from sources._shared.http.profile import ErrorBody, ProviderProfile, describe_request
+from sources._shared.http.settings import HttpSettings
 from sources._shared.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.quota import QuotaGate, QuotaInfo, QuotaLedger, error_code

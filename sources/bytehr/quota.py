@@ -26,7 +26,7 @@ from requests import Response
 from sources._shared.config import setting_name
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderQuotaError
-from sources._shared.pacing import RatePacer
+from sources._shared.http.pacing import RatePacer
 from sources.bytehr import settings
 
 logger = logging.getLogger("sources.bytehr")

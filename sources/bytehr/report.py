@@ -7,9 +7,10 @@ from typing import Any
 
 import dlt
 
-from sources._shared.config import check_base_url, check_secret, http_settings
+from sources._shared.config import check_base_url, check_secret
 from sources._shared.context import RunContext
-from sources._shared.redaction import register_secret
+from sources._shared.http.redaction import register_secret
+from sources._shared.http.settings import HttpSettings
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.quota import (
@@ -45,7 +46,7 @@ def live_quota(base_url: str, api_key: str, header_names: Mapping[str, str] | No
     register_secret(key)
     context = RunContext()
     ledger = QuotaLedger(0, headers, settings.EXPIRY_WARNING_DAYS, context=context)
-    http = http_settings(30.0, 3, 1.0, 10.0, 60.0)
+    http = HttpSettings(timeout=30.0, max_attempts=3, backoff_base=1.0, backoff_cap=10.0, max_retry_after=60.0)
     client = make_client(check_base_url(settings.PROVIDER, base_url), key, "quota", http, ledger, headers, context)
     client.get(settings.ENDPOINTS["custom_field_definitions"], params=LIVE_PATH_PARAMS)
     return ledger.info

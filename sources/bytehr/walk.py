@@ -30,8 +30,8 @@ import dlt
 from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
 
-from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
+from sources._shared.http.client import ProviderRESTClient
 from sources._shared.snapshot import SnapshotTracker, content_digest
 from sources._shared.timestamps import parse_iso_columns
 from sources.bytehr import settings

@@ -22,13 +22,14 @@ from dlt.extract.items_transform import ItemTransform
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
-from sources._shared.client import ProviderRESTClient
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
+from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
+from sources._shared.http.client import ProviderRESTClient
+from sources._shared.http.pacing import RatePacer
+from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.incremental import BoundaryDedup
 from sources._shared.isolation import isolate_failure
-from sources._shared.pacing import RatePacer
 from sources._shared.snapshot import DELETE_MODES, SnapshotTracker, snapshot_hints
 from sources._shared.timestamps import parse_iso_columns
 from sources.cutehr import settings
@@ -44,6 +45,7 @@ ClientFor = Callable[[str], ProviderRESTClient]
 
 
 @dlt.source(name="cutehr")
+@with_http_settings(settings.PROVIDER, max_attempts=settings.MAX_ATTEMPTS)
 def cutehr_source(
     base_url: str = dlt.config.value,
     email: str = dlt.config.value,
@@ -58,11 +60,8 @@ def cutehr_source(
     skip_unchanged: bool = True,
     login_path: str = settings.LOGIN_PATH,
     paths: dict[str, str] | None = None,
-    timeout: float = 30.0,
-    max_attempts: int = settings.MAX_ATTEMPTS,
-    backoff_base: float = 1.0,
-    backoff_cap: float = 60.0,
-    max_retry_after: float = 600.0,
+    *,
+    http: HttpSettings,
 ) -> Sequence[DltResource]:
     """The CuteHR source. Creating it validates settings and sends no request.
 
@@ -84,11 +83,7 @@ def cutehr_source(
         login_path: Path of the login endpoint.
         paths: Endpoint path per resource, over the contract's (keys: employees, departments,
             leaves, attendance).
-        timeout: Seconds per request.
-        max_attempts: Attempts per request on 429, 5xx and dropped connections.
-        backoff_base: First backoff ceiling in seconds (full jitter, doubling).
-        backoff_cap: Largest backoff ceiling in seconds.
-        max_retry_after: Longest Retry-After waited out; a longer one fails the run.
+        http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
         The resources ``employees``, ``departments``, ``leaves``, ``attendance``.
@@ -111,7 +106,6 @@ def cutehr_source(
         raise ProviderConfigError(provider, f"paths has unknown keys {sorted(unknown)}; "
                                   f"known: {sorted(settings.ENDPOINTS)}", hint="Fix sources.cutehr.paths")
     endpoints = merged_paths(paths)
-    http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
     pacer = None
     if requests_per_minute:
         pacer = RatePacer(max_requests=requests_per_minute,

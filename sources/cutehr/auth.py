@@ -17,9 +17,9 @@ from typing import Any
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from requests import PreparedRequest, Response
 
-from sources._shared.client import ProviderSession
 from sources._shared.errors import ProviderDataError, ProviderError
-from sources._shared.redaction import register_secret
+from sources._shared.http.redaction import register_secret
+from sources._shared.http.session import ProviderSession
 from sources.cutehr import settings
 
 logger = logging.getLogger("sources.cutehr")
@@ -74,7 +74,7 @@ class CuteHRLogin:
             raise self._refused
         body = {"email": self._email, "password": self._password}
         # through the session directly: dlt's RESTClient would log the JSON body at DEBUG level
-        response = self._session.session.post(self._url, json=body, headers={"Accept": "application/json"})
+        response = self._session.post(self._url, json=body, headers={"Accept": "application/json"})
         if response.status_code >= 400:
             error = self._session.profile.to_exception(response, "auth")
             if response.status_code in (400, 403):

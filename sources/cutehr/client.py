@@ -6,11 +6,13 @@ from collections.abc import Mapping
 
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
-from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient, ProviderSession, origin_of
 from sources._shared.config import setting_name
 from sources._shared.context import RunContext
-from sources._shared.pacing import RatePacer
-from sources._shared.retry import HttpSettings
+from sources._shared.http.client import ProviderRESTClient
+from sources._shared.http.pacing import RatePacer
+from sources._shared.http.profile import ErrorBody, ProviderProfile
+from sources._shared.http.session import ProviderSession
+from sources._shared.http.settings import HttpSettings
 from sources.cutehr import settings
 from sources.cutehr.auth import CuteHRAuth, CuteHRLogin
 
@@ -77,8 +79,7 @@ class CuteHRClients:
         self.pacer = pacer
         self.window_days = window_days
         self.context = context
-        login_session = ProviderSession(self._profile("auth"), "auth", http, context, pacer=pacer)
-        login_session.allowed_origin = origin_of(base_url)
+        login_session = ProviderSession(self._profile("auth"), "auth", http, context, base_url=base_url, pacer=pacer)
         self.login = CuteHRLogin(login_session, base_url + login_path, email, password)
         self._clients: dict[str, ProviderRESTClient] = {}
 
@@ -104,7 +105,7 @@ class CuteHRClients:
                 headers={"Accept": "application/json"},
                 pacer=self.pacer,
             )
-            auth.resend = client.session.send
+            auth.resend = client.http.send
             self._clients[resource] = client
         return self._clients[resource]
 

@@ -16,14 +16,15 @@ from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
-from sources._shared.client import ProviderRESTClient
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings, iso_utc
+from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
+from sources._shared.http.client import ProviderRESTClient
+from sources._shared.http.pacing import RatePacer
+from sources._shared.http.redaction import register_secret
+from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.incremental import BoundaryDedup
 from sources._shared.isolation import isolate_failure
-from sources._shared.pacing import RatePacer
-from sources._shared.redaction import register_secret
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
 
@@ -31,6 +32,7 @@ ClientFactory = Callable[[str], ProviderRESTClient]
 
 
 @dlt.source(name="hollyhr")
+@with_http_settings(settings.PROVIDER)
 def hollyhr_source(
     base_url: str = dlt.config.value,
     api_token: str = dlt.secrets.value,
@@ -39,11 +41,8 @@ def hollyhr_source(
     document_deletes: str = "flag",
     rate_limit_reserve: int = 0,
     max_cursor_restarts: int = 3,
-    timeout: float = 30.0,
-    max_attempts: int = 5,
-    backoff_base: float = 1.0,
-    backoff_cap: float = 60.0,
-    max_retry_after: float = 600.0,
+    *,
+    http: HttpSettings,
 ) -> Sequence[DltResource]:
     """The HollyHR source. Creating it validates settings and sends no request.
 
@@ -56,11 +55,7 @@ def hollyhr_source(
             ``hard_delete`` removes them from the warehouse.
         rate_limit_reserve: Requests left unused in each rate-limit window before pacing waits.
         max_cursor_restarts: Walk restarts allowed per resource when a page cursor expires.
-        timeout: Seconds per request.
-        max_attempts: Attempts per request on 429, 5xx and dropped connections.
-        backoff_base: First backoff ceiling in seconds (full jitter, doubling).
-        backoff_cap: Largest backoff ceiling in seconds.
-        max_retry_after: Longest Retry-After waited out; a longer one fails the run.
+        http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
         The resources ``people``, ``employments``, ``employment_history``, ``time_off``, ``documents``.
@@ -72,7 +67,6 @@ def hollyhr_source(
     check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
-    http = http_settings(timeout, max_attempts, backoff_base, backoff_cap, max_retry_after)
     context = context_for_new_source()
 
     clients: dict[str, ProviderRESTClient] = {}

@@ -10,12 +10,13 @@ from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.client import PageData
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from sources._shared.client import ErrorBody, ProviderProfile, ProviderRESTClient
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
-from sources._shared.pacing import RatePacer
-from sources._shared.paginators import SharedPathsCopy
-from sources._shared.retry import HttpSettings
+from sources._shared.http.client import ProviderRESTClient
+from sources._shared.http.pacing import RatePacer
+from sources._shared.http.paginators import SharedPathsCopy
+from sources._shared.http.profile import ErrorBody, ProviderProfile
+from sources._shared.http.settings import HttpSettings
 from sources.hollyhr import settings
 
 logger = logging.getLogger("sources.hollyhr")

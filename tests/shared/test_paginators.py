@@ -1,4 +1,4 @@
-"""Paginator copies (sources/_shared/paginators.py)."""
+"""Paginator copies (sources/_shared/http/paginators.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A throwaway HTTPS (or HTTP) server on loopback with a self-signed certificate, for transport tests."""
+"""A throwaway HTTPS (or HTTP) server on loopback with a self-signed certificate, for the HTTP stack tests."""
 
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.note(self)
         sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.send_response(200)
+        self.send_header("Content-Type", self.headers.get("Content-Type") or "application/octet-stream")
         self.send_header("Content-Length", str(len(sent)))
         self.end_headers()
         self.wfile.write(sent)

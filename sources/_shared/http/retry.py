@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from dlt.sources.helpers.requests.retry import _get_retry_response
-from requests import Response
+from requests import HTTPError, Response
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 from tenacity import RetryCallState, Retrying, retry_base, stop_after_attempt
 
 from sources._shared.errors import InvalidJSONError
-from sources._shared.pacing import parse_rate_limit_headers
+from sources._shared.http.pacing import parse_rate_limit_headers
+from sources._shared.http.settings import HttpSettings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_EXCEPTIONS = (ConnectionError, Timeout, ChunkedEncodingError)
@@ -23,24 +22,16 @@ RETRY_EXCEPTIONS = (ConnectionError, Timeout, ChunkedEncodingError)
 logger = logging.getLogger("sources.http")
 
 
-@dataclass(frozen=True)
-class HttpSettings:
-    """HTTP behaviour of one source; every field is a source argument with this default.
-
-    Attributes:
-        timeout: Seconds to wait for a connection or a response.
-        max_attempts: Attempts per request, the first included, before giving up.
-        backoff_base: First backoff ceiling in seconds; it doubles with each attempt.
-        backoff_cap: Largest backoff ceiling in seconds.
-        max_retry_after: A Retry-After (or rate-limit reset) longer than this fails the
-            request instead of waiting it out.
-    """
-
-    timeout: float = 30.0
-    max_attempts: int = 5
-    backoff_base: float = 1.0
-    backoff_cap: float = 60.0
-    max_retry_after: float = 600.0
+def response_of(state: RetryCallState) -> Response | None:
+    """The answer an attempt ended with: its result, or the response of the HTTP error it raised."""
+    outcome = state.outcome
+    if outcome is None:
+        return None
+    if outcome.failed:
+        exc = outcome.exception()
+        return exc.response if isinstance(exc, HTTPError) else None
+    result = outcome.result()
+    return result if isinstance(result, Response) else None
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -76,7 +67,7 @@ class wait_full_jitter_or_server:  # noqa: N801 - tenacity's naming style
         self.rng = rng or random.Random()
 
     def __call__(self, state: RetryCallState) -> float:
-        response = _get_retry_response(state)
+        response = response_of(state)
         if response is not None:
             asked = server_wait(response)
             if asked is not None:
@@ -99,7 +90,7 @@ class retry_if_transient(retry_base):  # noqa: N801 - tenacity's naming style
         exc = outcome.exception()
         if isinstance(exc, InvalidJSONError):
             return True
-        response = _get_retry_response(state)
+        response = response_of(state)
         if response is None:
             return isinstance(exc, RETRY_EXCEPTIONS)
         if response.status_code not in RETRY_STATUSES or self.is_final(response):
