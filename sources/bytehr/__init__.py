@@ -20,7 +20,8 @@ from sources._shared.config import check_base_url, check_choice, check_page_size
 from sources._shared.context import context_for_new_source
 from sources._shared.errors import ProviderConfigError
 from sources._shared.redaction import register_secret
-from sources._shared.snapshot import DELETE_MODES, content_digest, snapshot_hints
+from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
+from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY

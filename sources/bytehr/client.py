@@ -15,7 +15,7 @@ from sources._shared.config import setting_name
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderAuthError, ProviderDataError, ProviderError, ProviderQuotaError
 from sources._shared.retry import HttpSettings
-from sources._shared.snapshot import SnapshotTracker
+from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.quota import QuotaGate, QuotaInfo, QuotaLedger, error_code
 

@@ -13,7 +13,7 @@ The generator is the body of every ByteHR resource. Each run it:
    incomplete walk keeps its place in dlt state for the next run and deletes nothing.
 
 With ``WalkOptions.arrow_columns`` (leave requests), the records go to dlt as Arrow tables of up to
-``settings.ARROW_BATCH_ROWS`` rows (``sources/_shared/arrow_pages.py``): extract writes parquet and
+``settings.ARROW_BATCH_ROWS`` rows (``sources/_shared/rows/arrow.py``): extract writes parquet and
 normalize only copies it. Held rows are flushed before the walk writes its resume point and
 digests to dlt state (the end of the run's part of the walk, complete or cut by the quota), so a
 state that says a record was loaded always goes with the package that holds it.
@@ -32,8 +32,9 @@ from dlt.common.typing import TDataItems
 
 from sources._shared.client import ProviderRESTClient
 from sources._shared.errors import ProviderQuotaError
-from sources._shared.snapshot import SnapshotTracker, content_digest
-from sources._shared.timestamps import parse_iso_columns
+from sources._shared.rows.timestamps import parse_iso_columns
+from sources._shared.state.digests import content_digest
+from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
 from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, parse_time, utc_now
@@ -112,7 +113,7 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
     needed = _pages_needed(tracker, resume, paginator, options.page_size)
     batches = None
     if options.arrow_columns:
-        from sources._shared.arrow_pages import ArrowPages  # pyarrow only where a walk yields Arrow tables
+        from sources._shared.rows.arrow import ArrowPages  # pyarrow only where a walk yields Arrow tables
 
         batches = ArrowPages(options.arrow_columns, options.arrow_batch_rows)
     booked = False

@@ -26,11 +26,12 @@ from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
-from sources._shared.incremental import BoundaryDedup
-from sources._shared.isolation import isolate_failure
 from sources._shared.pacing import RatePacer
-from sources._shared.snapshot import DELETE_MODES, SnapshotTracker, snapshot_hints
-from sources._shared.timestamps import parse_iso_columns
+from sources._shared.resources import isolate_failure
+from sources._shared.rows.timestamps import parse_iso_columns
+from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
+from sources._shared.state.incremental import BoundaryDedup
+from sources._shared.state.snapshot import SnapshotTracker
 from sources.cutehr import settings
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
@@ -151,7 +152,7 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
     """A list read whole every run: only new or changed records load; a trusted walk finds deletes.
 
     With `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows
-    (``sources/_shared/arrow_pages.py``), flushed before the walk writes its digests to the state;
+    (``sources/_shared/rows/arrow.py``), flushed before the walk writes its digests to the state;
     rows that do not fit the declared types, and tombstones, go as dicts.
     """
 
@@ -164,7 +165,7 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
         check = SnapshotCheck(tracker)
         batches = None
         if arrow_columns:
-            from sources._shared.arrow_pages import ArrowPages  # pyarrow only once a list loads
+            from sources._shared.rows.arrow import ArrowPages  # pyarrow only once a list loads
 
             batches = ArrowPages(arrow_columns)
         for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
@@ -237,7 +238,7 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
 
     The incremental step and the boundary dedup work on the dict records with ``modified_at`` as
     the string CuteHR sent; this step, placed after them, parses ``modified_at`` and builds the table
-    with ``settings.LEAVES_ARROW_COLUMNS`` (``sources/_shared/arrow_pages.py``). An item that does not
+    with ``settings.LEAVES_ARROW_COLUMNS`` (``sources/_shared/rows/arrow.py``). An item that does not
     fit goes on as dicts, as before. One table per item (the resource gathers pages up to
     ``settings.LEAVES_BATCH_ROWS`` rows): state and rows never part (this step holds nothing).
     """
@@ -254,7 +255,7 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
             return item
         load_id = str(dlt.current.load_package_state()["load_id"])
         if self._pages is None or load_id != self._load_id:
-            from sources._shared.arrow_pages import ArrowPages  # pyarrow only once leaves load
+            from sources._shared.rows.arrow import ArrowPages  # pyarrow only once leaves load
 
             self._pages, self._load_id = ArrowPages(settings.LEAVES_ARROW_COLUMNS), load_id
         rows = [dict(row) for row in item]
@@ -268,7 +269,7 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
                 lookback_days: int, skip_unchanged: bool) -> DltResource:
     """Attendance in date windows; each finished window moves the cursor, committed with the load.
 
-    Rows go to dlt as Arrow tables of up to 5,000 rows (``sources/_shared/arrow_pages.py``), with the
+    Rows go to dlt as Arrow tables of up to 5,000 rows (``sources/_shared/rows/arrow.py``), with the
     table's columns and types; rows that do not fit the declared types go as dicts, as before.
     """
     initial = start_day.isoformat() if start_day else None
@@ -285,7 +286,7 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
         digests = DayDigests(dlt.current.resource_state(), skip_unchanged,
                              remember_from=next_start(today, today, lookback_days))
         plan = windows(first, today, window_days)
-        from sources._shared.arrow_pages import ArrowPages  # pyarrow only once attendance runs
+        from sources._shared.rows.arrow import ArrowPages  # pyarrow only once attendance runs
 
         batches = ArrowPages(settings.COLUMNS["attendance"])  # Arrow tables: extract writes parquet
         resume = first

@@ -20,10 +20,10 @@ from sources._shared.client import ProviderRESTClient
 from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, http_settings, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
-from sources._shared.incremental import BoundaryDedup
-from sources._shared.isolation import isolate_failure
 from sources._shared.pacing import RatePacer
 from sources._shared.redaction import register_secret
+from sources._shared.resources import isolate_failure
+from sources._shared.state.incremental import BoundaryDedup
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
 
