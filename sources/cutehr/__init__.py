@@ -27,7 +27,7 @@ from sources._shared.config import check_base_url, check_choice, check_page_size
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.pacing import RatePacer
-from sources._shared.resources import isolate_failure
+from sources._shared.resources import WalkEnd, isolate_failure, snapshot_walk
 from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.incremental import BoundaryDedup
@@ -151,9 +151,10 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
                        skip_unchanged: bool, arrow_columns: Mapping[str, TColumnSchema] | None) -> DltResource:
     """A list read whole every run: only new or changed records load; a trusted walk finds deletes.
 
-    With `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows
-    (``sources/_shared/rows/arrow.py``), flushed before the walk writes its digests to the state;
-    rows that do not fit the declared types, and tombstones, go as dicts.
+    The shared snapshot walk (``sources/_shared/resources.py``) with CuteHR's pages: with
+    `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows, flushed
+    before the walk writes its digests to the state; rows that do not fit the declared types, and
+    tombstones, go as dicts.
     """
 
     @dlt.resource(name=name)
@@ -163,31 +164,28 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
         tracker = SnapshotTracker(state, settings.PROVIDER, "id", skip_unchanged)
         tracker.begin(_now_iso())
         check = SnapshotCheck(tracker)
-        batches = None
-        if arrow_columns:
-            from sources._shared.rows.arrow import ArrowPages  # pyarrow only once a list loads
+        verdict: list[str | None] = []  # why the walk is not trusted (None: trusted), once the pages ended
 
-            batches = ArrowPages(arrow_columns)
-        for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
-            rows = [dict(row) for row in page]
-            check.observe(rows, page_count(page))
-            fresh = tracker.accept(rows)  # digests the records as received
-            if fresh:
-                parse_iso_columns(fresh, *settings.PARSED_COLUMNS.get(name, ((), ())))
-                if batches is None:
-                    yield fresh
-                else:
-                    yield from batches.add(fresh)
-        if batches is not None:
-            yield from batches.flush()  # before the state says these records were loaded
-        trusted, why = check.verdict(len(tracker.seen))
-        tombstones = tracker.finish(True, trusted, None, {"pages": check.pages}, _now_iso())
-        if not trusted:
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
+                rows = [dict(row) for row in page]
+                check.observe(rows, page_count(page))
+                yield rows
+
+        def end() -> WalkEnd:
+            trusted, why = check.verdict(len(tracker.seen))
+            verdict.append(None if trusted else why)
+            return WalkEnd(True, trusted, None, {"pages": check.pages})
+
+        dates, timestamps = settings.PARSED_COLUMNS.get(name, ((), ()))
+        tombstones = yield from snapshot_walk(tracker, pages(), end, _now_iso, dates=dates, timestamps=timestamps,
+                                              arrow_columns=arrow_columns)
+        why = verdict[0] if verdict else None
+        if why is not None:
             context.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
             logger.warning("%s [%s]: %s; deletes wait for the next complete walk", settings.PROVIDER, name, why)
         if tombstones:
             context.note(settings.PROVIDER, f"deletes/{name}", f"{name}: {len(tombstones)} deleted at CuteHR")
-            yield tombstones
 
     return snapshot()
 
