@@ -23,7 +23,7 @@ from pipelines.lock import PipelineLock
 from pipelines.vendors import VENDORS
 from sources._shared.context import RunContext, activated
 from sources._shared.errors import ProviderPartialFailure
-from sources._shared.quarantine import protect_source
+from sources._shared.guard import protect_source
 
 # Arrow buffers from the C library's allocator instead of pyarrow's default mimalloc pool, which kept
 # more resident after a run's Arrow items (bench/README.md, "Memory"). pyarrow reads this once, when

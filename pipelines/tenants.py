@@ -123,7 +123,7 @@ def prepared_source(target: Target, destination: str = "duckdb", **kwargs: Any) 
     """
     from pipelines.destinations import adapt_source
     from sources._shared.context import RunContext, activated, attach
-    from sources._shared.quarantine import protect_source
+    from sources._shared.guard import protect_source
 
     with activated(RunContext()) as context:
         if target.tenant:

@@ -21,7 +21,8 @@ from sources._shared.errors import ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
-from sources._shared.snapshot import DELETE_MODES, content_digest, snapshot_hints
+from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
+from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY

@@ -16,7 +16,7 @@ from sources._shared.errors import ProviderAuthError, ProviderDataError, Provide
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.profile import ErrorBody, ProviderProfile, describe_request
 from sources._shared.http.settings import HttpSettings
-from sources._shared.snapshot import SnapshotTracker
+from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.quota import QuotaGate, QuotaInfo, QuotaLedger, error_code
 

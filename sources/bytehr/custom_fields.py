@@ -26,7 +26,7 @@ from dlt.common.schema import Schema
 
 from sources._shared.config import setting_name
 from sources._shared.errors import ProviderConfigError
-from sources._shared.snapshot import content_digest
+from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
 
 STATE_KEY = "custom_field_columns"

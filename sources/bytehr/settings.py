@@ -29,7 +29,7 @@ PRIMARY_KEYS = {
     "leave_requests": "id",
 }
 # timestamp fields parsed from ISO strings in the resource (after the content digest), so dlt's
-# normalizer does not parse them value by value (sources/_shared/timestamps.py). Only fields dlt
+# normalizer does not parse them value by value (sources/_shared/rows/timestamps.py). Only fields dlt
 # already types as timestamps (its ISO-timestamp detection); dates stay strings, as they load today.
 TIMESTAMP_FIELDS = {
     "custom_field_definitions": ("created_at",),
@@ -38,7 +38,7 @@ TIMESTAMP_FIELDS = {
     "employees": ("updated_at",),
     "leave_requests": ("updated_at",),
 }
-# resources whose new and changed records go to dlt as Arrow tables (sources/_shared/arrow_pages.py):
+# resources whose new and changed records go to dlt as Arrow tables (sources/_shared/rows/arrow.py):
 # every column, in the table's order, with the types the dict records gave them (`_deleted_at` first,
 # as the snapshot hints put it; dates stay strings, `days` a whole number). Not in delete_mode scd2:
 # there `_dlt_id` is dlt's hash of the row, which only its dict normalizer computes. Tombstones and

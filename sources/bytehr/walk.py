@@ -12,11 +12,10 @@ The generator is the body of every ByteHR resource. Each run it:
 4. at the end of a complete walk emits tombstones for remembered ids it did not see; an
    incomplete walk keeps its place in dlt state for the next run and deletes nothing.
 
-With ``WalkOptions.arrow_columns`` (leave requests), the records go to dlt as Arrow tables of up to
-``settings.ARROW_BATCH_ROWS`` rows (``sources/_shared/arrow_pages.py``): extract writes parquet and
-normalize only copies it. Held rows are flushed before the walk writes its resume point and
-digests to dlt state (the end of the run's part of the walk, complete or cut by the quota), so a
-state that says a record was loaded always goes with the package that holds it.
+Steps 3 and 4 are the shared snapshot walk (``sources/_shared/resources.py``, also CuteHR's): this
+module passes it the quota-bound pages. With ``WalkOptions.arrow_columns`` (leave requests), the
+records go to dlt as Arrow tables of up to ``settings.ARROW_BATCH_ROWS`` rows, flushed before the
+walk writes its resume point and digests to dlt state.
 """
 
 from __future__ import annotations
@@ -30,10 +29,12 @@ import dlt
 from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
 
+from sources._shared import resources as shared
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.http.client import ProviderRESTClient
-from sources._shared.snapshot import SnapshotTracker, content_digest
-from sources._shared.timestamps import parse_iso_columns
+from sources._shared.resources import WalkEnd
+from sources._shared.state.digests import content_digest
+from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
 from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, parse_time, utc_now
@@ -108,15 +109,38 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
         options.primary_key, tracker, lambda: ledger.may_send(name), ordered=options.ordered,
         first_page=options.first_page, page_param=options.page_param, max_rereads=options.max_rereads, resume=resume,
     )
-    refuse = options.quota_mode == "refuse"
     needed = _pages_needed(tracker, resume, paginator, options.page_size)
-    batches = None
-    if options.arrow_columns:
-        from sources._shared.arrow_pages import ArrowPages  # pyarrow only where a walk yields Arrow tables
+    failures: list[ProviderQuotaError] = []
 
-        batches = ArrowPages(options.arrow_columns, options.arrow_batch_rows)
+    def resume_point() -> dict[str, Any]:
+        return {**paginator.resume_point(), "limit": options.page_size}
+
+    def end() -> WalkEnd | None:
+        if not paginator.requests and not tracker.resuming:
+            return None  # no request this run: the state stays as it was
+        return WalkEnd(paginator.complete, paginator.verified, resume_point(),
+                       {"limit": options.page_size, "total": paginator.total})
+
+    def reshape(fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
+
+    yield from shared.snapshot_walk(
+        tracker, _pages(options, client, ledger, paginator, needed, failures), end, lambda: iso(utc_now()),
+        reshape=reshape, timestamps=options.timestamps, arrow_columns=options.arrow_columns,
+        batch_rows=options.arrow_batch_rows, on_close=resume_point)
+    _report(options, paginator, tracker, failures[0] if failures else None, ledger)
+
+
+def _pages(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger, paginator: SnapshotPaginator,
+           needed: int | None, failures: list[ProviderQuotaError]) -> Iterator[list[dict[str, Any]]]:
+    """The walk's pages within the quota: booked first in refuse mode, or stopped when it is spent.
+
+    A quota error ends the pages; it is kept in `failures` (refuse mode, or a spent quota rather than
+    the reserve) for the report. The quota hold is released however the pages end.
+    """
+    name = options.resource
+    refuse = options.quota_mode == "refuse"
     booked = False
-    failure: ProviderQuotaError | None = None
     try:
         if refuse:
             booked = _book_or_refuse(ledger, name, needed)
@@ -125,14 +149,7 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
             raise ledger.refusal(name, "no request fits above the quota reserve") if refuse else _Stop()
         params = {options.limit_param: options.page_size}
         for page in client.paginate(options.path, params=params, paginator=paginator):
-            fresh = tracker.accept(page)  # digests the records as received: unchanged ones are never reshaped
-            if fresh:
-                rows = [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
-                parse_iso_columns(rows, timestamps=options.timestamps)
-                if batches is None:
-                    yield rows
-                else:
-                    yield from batches.add(rows)
+            yield page
             if refuse and not booked and not paginator.complete and not paginator.stopped:
                 # the quota or the page count was unknown before: the first page tells both
                 booked = _book_or_refuse(ledger, name, paginator.pages_left(), stopped=paginator)
@@ -140,24 +157,9 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
         pass
     except ProviderQuotaError as error:
         if refuse or error.code != CODE_RESERVE:
-            failure = error
-    except GeneratorExit:
-        if batches is None or not batches.rows:
-            tracker.finish(False, False, {**paginator.resume_point(), "limit": options.page_size}, {}, iso(utc_now()))
-        # else: rows held for a table cannot leave a closed generator; the state stays as the last run
-        # left it, so the next run reads these pages again (and their rows are not taken as loaded)
-        raise
+            failures.append(error)
     finally:
         ledger.release(name)
-    if batches is not None:
-        yield from batches.flush()  # before the state says these records were loaded
-    if paginator.requests or tracker.resuming:
-        facts = {"limit": options.page_size, "total": paginator.total}
-        resume_point = {**paginator.resume_point(), "limit": options.page_size}
-        tombstones = tracker.finish(paginator.complete, paginator.verified, resume_point, facts, iso(utc_now()))
-        if tombstones:
-            yield tombstones
-    _report(options, paginator, tracker, failure, ledger)
 
 
 class _Stop(Exception):

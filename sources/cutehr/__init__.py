@@ -28,10 +28,11 @@ from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
-from sources._shared.incremental import BoundaryDedup
-from sources._shared.isolation import isolate_failure
-from sources._shared.snapshot import DELETE_MODES, SnapshotTracker, snapshot_hints
-from sources._shared.timestamps import parse_iso_columns
+from sources._shared.resources import WalkEnd, isolate_failure, snapshot_walk
+from sources._shared.rows.timestamps import parse_iso_columns
+from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
+from sources._shared.state.incremental import BoundaryDedup
+from sources._shared.state.snapshot import SnapshotTracker
 from sources.cutehr import settings
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
@@ -144,9 +145,10 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
                        skip_unchanged: bool, arrow_columns: Mapping[str, TColumnSchema] | None) -> DltResource:
     """A list read whole every run: only new or changed records load; a trusted walk finds deletes.
 
-    With `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows
-    (``sources/_shared/arrow_pages.py``), flushed before the walk writes its digests to the state;
-    rows that do not fit the declared types, and tombstones, go as dicts.
+    The shared snapshot walk (``sources/_shared/resources.py``) with CuteHR's pages: with
+    `arrow_columns`, new and changed records go to dlt as Arrow tables of up to 5,000 rows, flushed
+    before the walk writes its digests to the state; rows that do not fit the declared types, and
+    tombstones, go as dicts.
     """
 
     @dlt.resource(name=name)
@@ -156,31 +158,28 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
         tracker = SnapshotTracker(state, settings.PROVIDER, "id", skip_unchanged)
         tracker.begin(_now_iso())
         check = SnapshotCheck(tracker)
-        batches = None
-        if arrow_columns:
-            from sources._shared.arrow_pages import ArrowPages  # pyarrow only once a list loads
+        verdict: list[str | None] = []  # why the walk is not trusted (None: trusted), once the pages ended
 
-            batches = ArrowPages(arrow_columns)
-        for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
-            rows = [dict(row) for row in page]
-            check.observe(rows, page_count(page))
-            fresh = tracker.accept(rows)  # digests the records as received
-            if fresh:
-                parse_iso_columns(fresh, *settings.PARSED_COLUMNS.get(name, ((), ())))
-                if batches is None:
-                    yield fresh
-                else:
-                    yield from batches.add(fresh)
-        if batches is not None:
-            yield from batches.flush()  # before the state says these records were loaded
-        trusted, why = check.verdict(len(tracker.seen))
-        tombstones = tracker.finish(True, trusted, None, {"pages": check.pages}, _now_iso())
-        if not trusted:
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
+                rows = [dict(row) for row in page]
+                check.observe(rows, page_count(page))
+                yield rows
+
+        def end() -> WalkEnd:
+            trusted, why = check.verdict(len(tracker.seen))
+            verdict.append(None if trusted else why)
+            return WalkEnd(True, trusted, None, {"pages": check.pages})
+
+        dates, timestamps = settings.PARSED_COLUMNS.get(name, ((), ()))
+        tombstones = yield from snapshot_walk(tracker, pages(), end, _now_iso, dates=dates, timestamps=timestamps,
+                                              arrow_columns=arrow_columns)
+        why = verdict[0] if verdict else None
+        if why is not None:
             context.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
             logger.warning("%s [%s]: %s; deletes wait for the next complete walk", settings.PROVIDER, name, why)
         if tombstones:
             context.note(settings.PROVIDER, f"deletes/{name}", f"{name}: {len(tombstones)} deleted at CuteHR")
-            yield tombstones
 
     return snapshot()
 
@@ -231,7 +230,7 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
 
     The incremental step and the boundary dedup work on the dict records with ``modified_at`` as
     the string CuteHR sent; this step, placed after them, parses ``modified_at`` and builds the table
-    with ``settings.LEAVES_ARROW_COLUMNS`` (``sources/_shared/arrow_pages.py``). An item that does not
+    with ``settings.LEAVES_ARROW_COLUMNS`` (``sources/_shared/rows/arrow.py``). An item that does not
     fit goes on as dicts, as before. One table per item (the resource gathers pages up to
     ``settings.LEAVES_BATCH_ROWS`` rows): state and rows never part (this step holds nothing).
     """
@@ -248,7 +247,7 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
             return item
         load_id = str(dlt.current.load_package_state()["load_id"])
         if self._pages is None or load_id != self._load_id:
-            from sources._shared.arrow_pages import ArrowPages  # pyarrow only once leaves load
+            from sources._shared.rows.arrow import ArrowPages  # pyarrow only once leaves load
 
             self._pages, self._load_id = ArrowPages(settings.LEAVES_ARROW_COLUMNS), load_id
         rows = [dict(row) for row in item]
@@ -262,7 +261,7 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
                 lookback_days: int, skip_unchanged: bool) -> DltResource:
     """Attendance in date windows; each finished window moves the cursor, committed with the load.
 
-    Rows go to dlt as Arrow tables of up to 5,000 rows (``sources/_shared/arrow_pages.py``), with the
+    Rows go to dlt as Arrow tables of up to 5,000 rows (``sources/_shared/rows/arrow.py``), with the
     table's columns and types; rows that do not fit the declared types go as dicts, as before.
     """
     initial = start_day.isoformat() if start_day else None
@@ -279,7 +278,7 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
         digests = DayDigests(dlt.current.resource_state(), skip_unchanged,
                              remember_from=next_start(today, today, lookback_days))
         plan = windows(first, today, window_days)
-        from sources._shared.arrow_pages import ArrowPages  # pyarrow only once attendance runs
+        from sources._shared.rows.arrow import ArrowPages  # pyarrow only once attendance runs
 
         batches = ArrowPages(settings.COLUMNS["attendance"])  # Arrow tables: extract writes parquet
         resume = first

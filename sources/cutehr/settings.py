@@ -81,7 +81,7 @@ LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = {
     "status": {"data_type": "text"},
 }
 
-# employees and departments as Arrow tables (sources/_shared/arrow_pages.py): every column, in the order
+# employees and departments as Arrow tables (sources/_shared/rows/arrow.py): every column, in the order
 # the dict records gave the table (the resource's hints first, `_deleted_at` from the snapshot hints,
 # then the record's fields), with their types. Not in delete_mode scd2 (dlt's row hash is `_dlt_id`
 # there). Tombstones and rows that do not fit go as dicts.
@@ -113,7 +113,7 @@ LEAVES_BATCH_ROWS = 5_000
 
 # (date fields, timestamp fields) parsed from ISO strings in the resource, after the content
 # digests and the cursor bookkeeping, so that dlt's normalizer has no string to parse
-# (sources/_shared/timestamps.py). Leaves' `modified_at` stays a string: it is the incremental cursor.
+# (sources/_shared/rows/timestamps.py). Leaves' `modified_at` stays a string: it is the incremental cursor.
 PARSED_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "employees": (("date_of_joining", "date_of_exit"), ("modified_at",)),
     "leaves": (("from_date", "to_date"), ("applied_at",)),

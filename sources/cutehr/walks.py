@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sources._shared.snapshot import SnapshotTracker
+from sources._shared.state.snapshot import SnapshotTracker
 
 Row = dict[str, Any]
 

@@ -17,7 +17,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sources._shared.errors import ProviderConfigError, ProviderDataError
-from sources._shared.snapshot import DigestIndex, content_digest, pack_digests
+from sources._shared.state.codec import pack_digests
+from sources._shared.state.digests import content_digest
+from sources._shared.state.index import DigestIndex
 from sources.cutehr import settings
 
 
@@ -64,7 +66,7 @@ class DayDigests:
     unchanged look-back loads nothing and a correction loads exactly the corrected row. Kept in
     the resource's dlt state (committed with the load), one packed map per day, and only for days
     from the next start on: about 8 bytes per employee and working day of the look-back in the state, ~15 in memory
-    (:class:`~sources._shared.snapshot.DigestIndex`).
+    (:class:`~sources._shared.state.index.DigestIndex`).
 
     Args:
         state: The resource's dlt state.

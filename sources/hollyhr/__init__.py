@@ -23,8 +23,8 @@ from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
-from sources._shared.incremental import BoundaryDedup
-from sources._shared.isolation import isolate_failure
+from sources._shared.resources import isolate_failure
+from sources._shared.state.incremental import BoundaryDedup
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
 

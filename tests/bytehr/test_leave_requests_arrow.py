@@ -1,6 +1,6 @@
 """ByteHR leave requests as Arrow tables: the same warehouse table, deletes, quota-cut walks, the record guard.
 
-New and changed leave requests go to dlt as Arrow tables (sources/_shared/arrow_pages.py, columns in
+New and changed leave requests go to dlt as Arrow tables (sources/_shared/rows/arrow.py, columns in
 ``settings.ARROW_COLUMNS``); tombstones go as dicts; delete_mode scd2 keeps dicts. These tests run
 the source against the sandbox (through the hostile proxy where the vendor must send something it
 never would) and check what the warehouse, dlt state and ``_rejected`` hold.
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from sources._shared.arrow_pages import ArrowPages
 from sources._shared.errors import BadRecordError
-from sources._shared.timestamps import parse_iso_columns
+from sources._shared.rows.arrow import ArrowPages
+from sources._shared.rows.timestamps import parse_iso_columns
 from sources.bytehr import settings
 from tests.bytehr.helpers import VENDOR, resource_state, start
 from tests.harness import Harness, on_each_destination, raised

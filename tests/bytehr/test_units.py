@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from sources._shared.snapshot import DIGEST_BYTES, content_digest, pack_digests, pack_ids, unpack_digests, unpack_ids
+from sources._shared.state.codec import pack_digests, pack_ids, unpack_digests, unpack_ids
+from sources._shared.state.digests import DIGEST_BYTES, content_digest
 from sources.bytehr.custom_fields import ColumnNames, column_base
 from sources.bytehr.quota import QuotaInfo, full_run_requests, monthly_requests, quota_line, runs_that_fit
 

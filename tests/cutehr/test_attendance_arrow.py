@@ -1,6 +1,6 @@
 """CuteHR attendance as Arrow tables: the same warehouse table, and the record guard's columnar checks.
 
-Attendance rows go to dlt as Arrow tables (sources/_shared/arrow_pages.py). These tests run the
+Attendance rows go to dlt as Arrow tables (sources/_shared/rows/arrow.py). These tests run the
 source against the sandbox (through the hostile proxy where the vendor must send something it
 never would) and check what the warehouse and ``_rejected`` hold.
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from sources._shared.arrow_pages import ArrowPages
 from sources._shared.errors import BadRecordError
+from sources._shared.rows.arrow import ArrowPages
 from sources.cutehr import settings
 from tests.cutehr.helpers import lookback_start, start_cutehr, today, working_day_back
 from tests.harness import Harness, raised

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sources._shared.timestamps import parse_iso_columns
+from sources._shared.rows.timestamps import parse_iso_columns
 from sources.cutehr.settings import PARSED_COLUMNS
 from tests.cutehr.helpers import start_cutehr, today
 from tests.harness import Harness

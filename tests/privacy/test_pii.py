@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pipelines.summary import error_line
-from sources._shared.privacy import PII_DEFAULTS, PiiPolicy, PiiSettings
+from sources._shared.guard.privacy import PII_DEFAULTS, PiiPolicy, PiiSettings
 from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.privacy.grep import find_any

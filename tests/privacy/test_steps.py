@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from sources._shared.context import RunContext
-from sources._shared.privacy import PiiPolicy, PiiSettings
-from sources._shared.quarantine import GuardSettings, protect_source
+from sources._shared.guard import GuardSettings, protect_source
+from sources._shared.guard.privacy import PiiPolicy, PiiSettings
 
 
 def run(tmp_path: Path, source: Any) -> dict[str, list[tuple[Any, ...]]]:

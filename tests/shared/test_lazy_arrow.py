@@ -19,7 +19,7 @@ def _python(code: str, **env: str) -> str:
 
 def test_importing_the_runner_and_sources_loads_no_pyarrow() -> None:
     code = ("import sys, pipelines.runner, sources.bytehr, sources.cutehr, sources.hollyhr, "
-            "sources._shared.quarantine; print(sorted(m for m in ('pyarrow', 'numpy') if m in sys.modules))")
+            "sources._shared.guard; print(sorted(m for m in ('pyarrow', 'numpy') if m in sys.modules))")
     assert _python(code) == "[]"
 
 

@@ -1,4 +1,4 @@
-"""The compact snapshot bookkeeping (sources/_shared/snapshot.py): DigestIndex against a dict and a set.
+"""The compact snapshot bookkeeping (sources/_shared/state/): DigestIndex against a dict and a set.
 
 No network: the index is driven directly and through SnapshotTracker, and compared with the
 plain dict / set it replaced, including states written by the code before 2026-11-30.
@@ -14,15 +14,10 @@ from typing import Any
 
 import pytest
 
-from sources._shared.snapshot import (
-    DIGEST_BYTES,
-    DigestIndex,
-    SnapshotTracker,
-    content_digest,
-    pack_digests,
-    unpack_digests,
-    unpack_ids,
-)
+from sources._shared.state.codec import pack_digests, unpack_digests, unpack_ids
+from sources._shared.state.digests import DIGEST_BYTES, content_digest
+from sources._shared.state.index import DigestIndex
+from sources._shared.state.snapshot import SnapshotTracker
 
 # Written by SnapshotTracker before 2026-11-30 (digests of {"id": k, "v": k}): a walk of integer ids
 # stopped after its first page, and a complete walk of string ids.

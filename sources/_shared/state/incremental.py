@@ -6,11 +6,11 @@ import hashlib
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-from sources._shared.snapshot import canonical_json
+from sources._shared.state.digests import canonical_json
 
 
 def record_digest(record: dict[str, Any]) -> str:
-    """A short stable hash of a record's content (over :func:`~sources._shared.snapshot.canonical_json`).
+    """A short stable hash of a record's content (over :func:`~sources._shared.state.digests.canonical_json`).
 
     Until 2026-11-30 the JSON was ``json.dumps``' (~6x slower; every record of an incremental walk
     is hashed): the boundary hashes stored before differ, so the records sharing the last cursor

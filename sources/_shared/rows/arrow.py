@@ -34,8 +34,9 @@ from typing import Any
 import dlt
 import numpy as np
 import pyarrow as pa
-from dlt.common.schema import utils as schema_utils
 from dlt.common.schema.typing import TColumnSchema
+
+from sources._shared.rows.detections import current_type_detections, detected_type
 
 DEFAULT_BATCH_ROWS = 5_000
 DLT_ID, DLT_LOAD_ID = "_dlt_id", "_dlt_load_id"
@@ -213,9 +214,5 @@ def _python_type(arrow_type: pa.DataType) -> type:
 
 
 def _detected(value: str) -> bool:
-    """True when dlt's default type detection would not keep this string as text (e.g. an ISO timestamp)."""
-    try:
-        detections = dlt.current.source_schema()._type_detections
-    except Exception:  # outside of an extraction
-        detections = ["iso_timestamp"]
-    return schema_utils.autodetect_sc_type(detections, str, value) is not None
+    """True when dlt's type detection would not keep this string as text (e.g. an ISO timestamp)."""
+    return detected_type(current_type_detections(), value) is not None

@@ -1,7 +1,7 @@
 """PII controls per column: keep, drop, or pseudonymise with a keyed HMAC, before data leaves extraction.
 
 The runner applies a :class:`PiiPolicy` as a dlt transform step on every resource of a source
-(see :mod:`sources._shared.quarantine`), so a dropped or pseudonymised value never reaches a
+(see :mod:`sources._shared.guard`), so a dropped or pseudonymised value never reaches a
 load package, dlt's local files or the warehouse.
 
 Configuration (dlt config providers; env vars in brackets)::

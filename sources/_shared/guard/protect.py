@@ -1,0 +1,78 @@
+"""Wiring: :func:`protect_source` puts a :class:`~sources._shared.guard.step.RecordGuard` on every selected resource."""
+
+from __future__ import annotations
+
+import inspect
+
+from dlt.extract.incremental import IncrementalResourceWrapper
+from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
+
+from sources._shared.context import RunContext
+from sources._shared.guard.privacy import PiiPolicy, load_pii_settings
+from sources._shared.guard.rejected import collector
+from sources._shared.guard.settings import QUARANTINE, GuardSettings, load_guard_settings
+from sources._shared.guard.step import RecordGuard
+
+
+def _primary_key(resource: DltResource) -> tuple[str, ...]:
+    try:
+        schema = resource.compute_table_schema()
+    except Exception:  # dynamic hints that need an item: no static primary key to check
+        return ()
+    return tuple(name for name, column in schema.get("columns", {}).items() if column.get("primary_key"))
+
+
+def _static_cursor(resource: DltResource) -> tuple[str, ...]:
+    """The incremental cursor column declared by the resource function's default argument, if any."""
+    wrapper = resource.incremental
+    inc = getattr(wrapper, "incremental", None) if wrapper is not None else None
+    if inc is None and wrapper is not None:
+        try:
+            arg = IncrementalResourceWrapper.get_incremental_arg(inspect.signature(resource._pipe.gen))  # type: ignore[arg-type]
+            inc = arg.default if arg is not None else None
+        except (TypeError, ValueError, AttributeError):
+            inc = None
+    path = getattr(inc, "cursor_path", None)
+    return (path,) if isinstance(path, str) and path.isidentifier() else ()
+
+
+def _static_table(resource: DltResource) -> str:
+    name = resource.table_name
+    return name if isinstance(name, str) else resource.name
+
+
+def protect_source(source: DltSource, vendor: str, guard_settings: GuardSettings | None = None,
+                   pii: PiiPolicy | None = None, *, context: RunContext) -> DltSource:
+    """Adds the bad-record and PII step to every selected resource of `source`, in place.
+
+    Args:
+        source: The vendor's source, after resource selection.
+        vendor: Provider name; picks the PII defaults.
+        guard_settings: Bad-record settings; read from config when None.
+        pii: PII policy; read from config when None.
+        context: The run's context the source reports into.
+
+    Returns:
+        The same source, with a ``_rejected_<resource>`` transformer per resource when bad records
+        are quarantined.
+
+    Raises:
+        ProviderConfigError: a setting is invalid, or a PII rule targets a primary key or cursor.
+    """
+    settings = guard_settings or load_guard_settings()
+    policy = pii or PiiPolicy(vendor, load_pii_settings())
+    collectors = []
+    for name, resource in list(source.selected_resources.items()):
+        table = _static_table(resource)
+        primary_key = _primary_key(resource)
+        rules = policy.rules_for(table)
+        if rules is not None:
+            policy.check_protected(table, (*primary_key, *_static_cursor(resource)))
+        guard = RecordGuard(vendor, name, table, primary_key, settings, rules, policy.rules_for, context=context)
+        resource.add_step(guard)
+        if settings.bad_records == QUARANTINE:
+            collectors.append(resource | collector(guard.resource, guard.drain))
+    if collectors:
+        source.resources.add(*collectors)
+    return source
