@@ -459,6 +459,7 @@ def serve_from_cli(protocol: WebhookProtocol, secrets: list[str], args: argparse
     """``hr-elt webhooks serve`` for one vendor: runs the receiver until interrupted; returns the exit code."""
     from pipelines.lock import lock_path
     from pipelines.runner import pipeline_name_for
+    from sources import registry
 
     vendor = protocol.vendor
     if not secrets:
@@ -477,7 +478,8 @@ def serve_from_cli(protocol: WebhookProtocol, secrets: list[str], args: argparse
     receiver = WebhookReceiver(protocol, ReceiverSettings(secrets=secrets, path=args.path, tolerance=args.tolerance),
                                events, debouncer)
     url = receiver.serve(args.host, args.port)
-    print(f"hr-elt: receiving {vendor} webhooks on {url} (debounce {args.debounce:g}s)", flush=True)
+    title = registry.get(vendor).title
+    print(f"hr-elt: receiving {title} webhooks on {url} (debounce {args.debounce:g}s)", flush=True)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
