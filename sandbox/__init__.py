@@ -2,10 +2,10 @@
 
 Usage::
 
-    with Sandbox(hollyhr={"people": 50}) as sb:
-        sb.hollyhr.base_url      # http://127.0.0.1:PORT/api/v1
-        sb.env()                 # SOURCES__HOLLYHR__BASE_URL etc., for dlt's config providers
-        sb.hollyhr.inject("/people", "503", times=2)
+    with Sandbox(vendors=("<vendor>",), <vendor>={"people": 50}) as sb:
+        sb.<vendor>.base_url     # http://127.0.0.1:PORT/...
+        sb.env()                 # SOURCES__<VENDOR>__BASE_URL etc., for dlt's config providers
+        sb.<vendor>.inject("/people", "503", times=2)
 
 Which apps exist comes from the vendor registry (``sources.registry``): each vendor's spec names
 its app class (``VendorSpec.sandbox_app``). Keyword arguments named after a vendor are that
@@ -37,7 +37,7 @@ class Sandbox:
         unknown = sorted(set(settings) - set(registry.names()))
         if unknown:
             raise TypeError(f"Sandbox() got settings for unknown vendors {unknown}; known: {registry.names()}")
-        # The connector's "today" (CuteHR's attendance windows) is the machine's date: share the calendar.
+        # The connector's "today" (date windows of some APIs) is the machine's date: share the calendar.
         self.clock = clock or Clock(today_noon())
         self.apps: dict[str, Any] = {}
         self.specs = specs
