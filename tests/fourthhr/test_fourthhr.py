@@ -154,3 +154,28 @@ def test_a_vendor_package_without_spec_is_an_error_at_start(tmp_path: Any, monke
     monkeypatch.setattr(registry, "_discovered", None)
     with pytest.raises(SpecError, match="sources/nohr/ is a vendor package without spec.py"):
         registry.names()
+
+
+def test_cli_runs_the_command_its_spec_brings(capsys: pytest.CaptureFixture[str]) -> None:
+    from pipelines.cli import build_parser, main
+
+    assert "fourthhr-resources" in build_parser().format_help()
+    assert main(["fourthhr-resources", "--shout"]) == 0
+    assert capsys.readouterr().out.strip() == "FOURTHHR: RESOURCES WORKERS"
+
+
+def test_a_plugin_named_like_another_command_is_an_error() -> None:
+    from dataclasses import replace
+
+    from pipelines.cli import plugins
+    from sources._shared.spec import CliPlugin
+
+    registry.unregister(SPEC.name)
+    clash = CliPlugin(name="quota", help="mine too", add_arguments=lambda p: None, run=lambda a: 0)
+    registry.register(replace(SPEC, cli_plugins=(clash,)))
+    with pytest.raises(SpecError, match="vendor 'fourthhr' brings the command 'quota', which vendor 'bytehr' has"):
+        plugins()
+    registry.unregister(SPEC.name)
+    registry.register(replace(SPEC, cli_plugins=(replace(clash, name="run"),)))
+    with pytest.raises(SpecError, match="brings the command 'run', which hr-elt itself has already"):
+        plugins()
