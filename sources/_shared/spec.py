@@ -163,6 +163,10 @@ class VendorSpec:
                 raise SpecError(f"{where}: {label} {reference!r} is not a 'module:attribute' reference")
         if not isinstance(self.cli_plugins, tuple) or not all(isinstance(p, CliPlugin) for p in self.cli_plugins):
             raise SpecError(f"{where}: cli_plugins must be a tuple of CliPlugin")
+        for label, tables in (("pii", self.pii), ("bigquery", self.bigquery), ("dbt_tables", self.dbt_tables)):
+            strays = sorted(set(tables) - set(self.resources))
+            if strays:  # a typo here would leave a table unprotected or unlaid-out without a word
+                raise SpecError(f"{where}: {label} names tables that are not resources: {', '.join(strays)}")
         names = [p.name for p in self.cli_plugins]
         if len(set(names)) != len(names):
             raise SpecError(f"{where}: two CLI plugins named alike: {names}")

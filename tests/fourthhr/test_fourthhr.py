@@ -16,7 +16,7 @@ import pytest
 from pipelines.runner import run_vendor
 from sandbox import Sandbox
 from sources import registry
-from sources._shared.spec import SpecError, VendorSpec
+from sources._shared.spec import BigQueryLayout, SpecError, VendorSpec
 from tests.contract import SourceContract
 from tests.contracts import contract_for
 from tests.docs.test_readme import check_config_defaults, check_config_reference, check_resource_table
@@ -179,3 +179,13 @@ def test_a_plugin_named_like_another_command_is_an_error() -> None:
     registry.register(replace(SPEC, cli_plugins=(replace(clash, name="run"),)))
     with pytest.raises(SpecError, match="brings the command 'run', which hr-elt itself has already"):
         plugins()
+
+
+@pytest.mark.parametrize("field", ["pii", "bigquery", "dbt_tables"])
+def test_a_spec_naming_a_table_it_does_not_have_is_an_error(field: str) -> None:
+    from dataclasses import replace
+
+    value: Any = {"pii": {"wrokers": ("email",)}, "bigquery": {"wrokers": BigQueryLayout(cluster=("id",))},
+                  "dbt_tables": ("wrokers",)}[field]
+    with pytest.raises(SpecError, match=f"{field} names tables that are not resources: wrokers"):
+        replace(SPEC, **{field: value})
