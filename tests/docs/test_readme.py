@@ -42,7 +42,9 @@ def cursor_path(resource: Any) -> str | None:
     return str(param.default.cursor_path)
 
 
-def build_source(spec: VendorSpec, monkeypatch: pytest.MonkeyPatch) -> Any:
+def build_source(vendor: VendorSpec | str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The vendor's source built with placeholder settings (no request is sent)."""
+    spec = registry.get(vendor) if isinstance(vendor, str) else vendor
     fn = spec.source
     for name, param in inspect.signature(fn).parameters.items():
         if name in ("base_url",):
