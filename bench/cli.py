@@ -9,17 +9,11 @@ from pathlib import Path
 
 from bench.orchestrate import ROOT, Options, evaluate, run_bench
 from bench.report import section, update_readme, write_json
-from bench.specs import SPECS, Size
-
-
-def available_vendors() -> list[str]:
-    from pipelines.vendors import available
-
-    return [v for v in SPECS if v in available()]
+from bench.specs import Size, bench_vendors
 
 
 def parse_sizes(text: str) -> dict[str, list[Size]]:
-    """``{"hollyhr": [{"people": 50}], ...}``: an explicit ladder per vendor (the last one is 'big')."""
+    """``{"<vendor>": [{"employees": 50}], ...}``: an explicit ladder per vendor (the last one is 'big')."""
     raw = json.loads(text)
     out: dict[str, list[Size]] = {}
     for vendor, ladder in raw.items():
@@ -33,8 +27,10 @@ def parse_sizes(text: str) -> dict[str, list[Size]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or two")
-    parser.add_argument("--vendors", default="", help="comma-separated; default: every vendor whose source imports")
-    parser.add_argument("--sizes", default="", help='JSON ladder per vendor, e.g. \'{"hollyhr": [{"people": 50}]}\'')
+    parser.add_argument("--vendors", default="", help="comma-separated; default: every registered vendor with a "
+                        "bench scenario")
+    parser.add_argument("--sizes", default="",
+                        help='JSON ladder per vendor, e.g. \'{"<vendor>": [{"employees": 50}]}\'')
     parser.add_argument("--postgres", choices=("off", "small", "mid", "all"), default="small",
                         help="also load into a throwaway Postgres at the smallest size (small), all but the "
                              "biggest (mid) or every size (all); skipped when no server binaries are found")
@@ -62,10 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             update_readme(Path(args.readme), section(results, path.name))
         return 0
 
-    vendors = [v for v in args.vendors.split(",") if v] or available_vendors()
-    unknown = [v for v in vendors if v not in SPECS]
+    known = bench_vendors()
+    vendors = [v for v in args.vendors.split(",") if v] or known
+    unknown = [v for v in vendors if v not in known]
     if unknown:
-        parser.error(f"unknown vendors {unknown}; known: {list(SPECS)}")
+        parser.error(f"unknown vendors {unknown}; known: {known}")
     destinations = ["duckdb"]
     if args.postgres != "off" and postgres_binaries():
         destinations.append("postgres")

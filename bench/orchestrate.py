@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.specs import Floor, Size, VendorSpec, make_specs
+from bench.specs import Floor, Scenario, Size, make_specs
 
 UTC = timezone.utc
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ def memory_cap_mb(opts: Options) -> float:
 class CaseRunner:
     """One vendor at one size: sandbox up, probe, runs, floors."""
 
-    def __init__(self, spec: VendorSpec, size: Size, opts: Options, postgres: Any) -> None:
+    def __init__(self, spec: Scenario, size: Size, opts: Options, postgres: Any) -> None:
         self.spec, self.size, self.opts, self.postgres = spec, size, opts, postgres
         self.workdir = tempfile.mkdtemp(prefix=f"hr-elt-bench-{spec.name}-")
         self.env: dict[str, str] = {}
@@ -272,7 +272,7 @@ def wanted(opts: Options, size: Size, first: bool, phase: str, impl: str, destin
     return phase == "full" or (phase == "incremental" and not size.big)
 
 
-def run_case(spec: VendorSpec, size: Size, opts: Options, postgres: Any, first: bool = False) -> dict[str, Any]:
+def run_case(spec: Scenario, size: Size, opts: Options, postgres: Any, first: bool = False) -> dict[str, Any]:
     case = CaseRunner(spec, size, opts, postgres)
     out: dict[str, Any] = {"vendor": spec.name, "size": size.label, "params": size.params, "big": size.big,
                            "incremental_resources": list(spec.incremental_resources),

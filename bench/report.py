@@ -112,6 +112,14 @@ def _max_load(results: dict[str, Any]) -> float:
     return max(loads, default=0.0)
 
 
+def floor_notes(results: dict[str, Any]) -> str:
+    """The fixed costs each benched vendor's scenario declares, joined for the README."""
+    from bench.specs import scenario_class
+
+    notes = [scenario_class(v).floor_note for v in results["options"]["vendors"]]
+    return "; ".join(n for n in notes if n) or "none"
+
+
 def section(results: dict[str, Any], json_name: str, notes: list[str] | None = None) -> str:
     m = results["machine"]
     pk = m["packages"]
@@ -124,13 +132,12 @@ def section(results: dict[str, Any], json_name: str, notes: list[str] | None = N
         "",
         "Each vendor's sandbox runs with rate limits off; every run is a fresh process (its peak RSS is its own) "
         "against the same data. *Baseline*: the plain dlt `rest_api` source a user would write from the vendor's "
-        "docs ([`bench/baseline/`](bench/baseline)), dlt defaults (INSERT statements into DuckDB); it runs the "
+        "docs (`sandbox/<vendor>/baseline.py`), dlt defaults (INSERT statements into DuckDB); it runs the "
         "full sync at every size and the 1% change below the biggest size, and is stopped once it has taken "
         f"{results['options'].get('baseline_stop_factor', 5):g}x as long as ours (the ratio then reads `>=`). "
         "*Floor* (requests): `ceil(rows / max page size)` per resource, child requests only for changed people, "
-        "plus the vendor's fixed costs (CuteHR's login and 31-day attendance windows; ByteHR has no update "
-        "filter, so every run is a full walk: the bench sets `min_interval_hours` to 0, without which a re-run "
-        "within 24 h sends no request). *Physical floor* (time): floor requests x the sandbox's round trip + "
+        f"plus the vendor's fixed costs ({floor_notes(results)}). "
+        "*Physical floor* (time): floor requests x the sandbox's round trip + "
         "rows / DuckDB's Arrow insert rate, both measured in the same run. *1% changed*: 1% of each resource's "
         "records changed after the full sync; *unchanged*: a second run with nothing changed. "
         f"Highest load average seen before a run: {_max_load(results):.1f}. What bounds each missed target, "

@@ -4,7 +4,7 @@ A fresh interpreter per run gives each run its own peak RSS (``ru_maxrss``) and 
 sandbox (served from the parent process) off this process's GIL. Modes:
 
 * ``ours``: ``pipelines.runner.run_vendor`` (the connector as ``hr-elt run`` runs it).
-* ``baseline``: the vendor's plain ``rest_api`` source from ``bench/baseline`` with dlt's defaults.
+* ``baseline``: the vendor's plain ``rest_api`` source (``sandbox/<vendor>/baseline.py``) with dlt's defaults.
 * ``probe``: the physical floor's two rates: the round trip of each endpoint (raw keep-alive
   ``http.client``, body read, not parsed) and DuckDB's Arrow insert rate for records of each resource.
 

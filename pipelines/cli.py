@@ -12,17 +12,40 @@ from pipelines.destinations import DESTINATIONS
 from pipelines.runner import run_vendor
 from pipelines.summary import error_line, format_summary
 from pipelines.tenants import TenantError, run_targets, tenant_error_line
-from pipelines.vendors import VENDORS
+from sources import registry
+from sources._shared.spec import CliPlugin, SpecError
+
+
+def plugins() -> dict[str, CliPlugin]:
+    """The commands vendors bring (``VendorSpec.cli_plugins``), by name.
+
+    Raises:
+        SpecError: two vendors bring a command of the same name, or one named like a built-in command.
+    """
+    found: dict[str, CliPlugin] = {}
+    owners: dict[str, str] = {}
+    for spec in registry.specs():
+        for plugin in spec.cli_plugins:
+            if plugin.name in BUILT_IN or plugin.name in found:
+                other = owners.get(plugin.name, "hr-elt itself")
+                raise SpecError(f"vendor {spec.name!r} brings the command {plugin.name!r}, which {other} has already")
+            found[plugin.name] = plugin
+            owners[plugin.name] = f"vendor {spec.name!r}"
+    return found
+
+
+BUILT_IN = ("run", "demo", "sandbox", "dbt")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hr-elt``."""
-    parser = argparse.ArgumentParser(prog="hr-elt", description="Load ByteHR, CuteHR and HollyHR into a warehouse.")
+    titles = ", ".join(spec.title for spec in registry.specs())
+    parser = argparse.ArgumentParser(prog="hr-elt", description=f"Load HR data ({titles}) into a warehouse.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request and retry")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one vendor's pipeline (or all)")
-    run.add_argument("vendor", choices=[*VENDORS, "all"])
+    run.add_argument("vendor", choices=[*registry.names(), "all"])
     run.add_argument("--destination", choices=DESTINATIONS, default="duckdb")
     run.add_argument("--dataset", help="dataset (schema) name; default: the vendor name")
     run.add_argument("--full-refresh", action="store_true", help="drop the vendor's tables and state, load all again")
@@ -42,30 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--duckdb-path", default="hr.duckdb")
     demo.add_argument("--pipelines-dir", default=None)
 
-    sub.add_parser("sandbox", help="serve the three vendor emulators on loopback until interrupted")
+    sub.add_parser("sandbox", help="serve the vendor emulators on loopback until interrupted")
 
-    webhooks = sub.add_parser("webhooks", help="HollyHR webhook receiver: deliveries trigger incremental runs")
-    webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", required=True)
-    serve = webhooks_sub.add_parser("serve", help="verify signed deliveries and run the affected resources")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)")
-    serve.add_argument("--path", default="/webhooks/hollyhr", help="URL path deliveries are posted to")
-    serve.add_argument("--debounce", type=float, default=10.0, metavar="SECONDS",
-                       help="quiet time after the last event before a run (default 10)")
-    serve.add_argument("--max-delay", type=float, default=60.0, metavar="SECONDS",
-                       help="longest wait after the first event of a burst (default 60)")
-    serve.add_argument("--tolerance", type=float, default=300.0, metavar="SECONDS",
-                       help="accepted clock distance of a signature's timestamp (default 300)")
-    serve.add_argument("--events-db", help="SQLite file of seen event ids (default: next to the pipeline dir)")
-    serve.add_argument("--destination", choices=DESTINATIONS, default="duckdb")
-    serve.add_argument("--dataset", help="dataset (schema) name; default: hollyhr")
-    serve.add_argument("--duckdb-path", help="DuckDB file (default: hr_elt.duckdb_path or hr.duckdb)")
-    serve.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
-
-    quota = sub.add_parser("quota", help="a vendor's request quota: used, remaining, reset, full runs that fit")
-    quota.add_argument("vendor", choices=["bytehr"])
-    quota.add_argument("--live", action="store_true", help="ask the API now (costs one request) instead of the state")
-    quota.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
+    for plugin in plugins().values():
+        plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help))
 
     add_dbt_parser(sub)
     return parser
@@ -81,21 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         serve()
         return 0
-    if args.command == "quota":
-        from sources.bytehr.report import run_quota_command
-
-        try:
-            print(run_quota_command(args.pipelines_dir, live=args.live))
-        except Exception as exc:  # e.g. a missing key or a refused request: one clear line
-            print(f"hr-elt: {error_line(args.vendor, exc)}", file=sys.stderr)
-            return 1
-        return 0
-    if args.command == "webhooks":
-        from pipelines.webhooks import serve_from_cli
-
-        return serve_from_cli(args.host, args.port, args.path, args.debounce, args.max_delay, args.tolerance,
-                              args.events_db, {"destination": args.destination, "dataset": args.dataset,
-                                               "duckdb_path": args.duckdb_path, "pipelines_dir": args.pipelines_dir})
+    extra = plugins()
+    if args.command in extra:
+        return extra[args.command].run(args)
     if args.command == "demo":
         from pipelines.demo import run_demo
 

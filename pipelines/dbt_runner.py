@@ -23,7 +23,7 @@ from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.destinations import make_destination
 from pipelines.tenants import check_tenant, section_for
-from pipelines.vendors import VENDORS
+from sources import registry
 
 if TYPE_CHECKING:  # dlt's dbt helpers are imported only when `hr-elt dbt` runs
     from dlt.common.runners import Venv
@@ -32,13 +32,6 @@ if TYPE_CHECKING:  # dlt's dbt helpers are imported only when `hr-elt dbt` runs
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 UNIFIED_DATASET = "hr_unified"  # not "hr": DuckDB would confuse the schema with the catalog of hr.duckdb
 UNIFIED_MODELS = ("hr_employees", "hr_departments", "hr_time_off")
-
-# tables each vendor's staging models read; a vendor whose dataset lacks one is left out
-REQUIRED_TABLES: dict[str, tuple[str, ...]] = {
-    "hollyhr": ("people", "employments", "employment_history", "time_off", "documents"),
-    "bytehr": ("employees", "departments", "positions", "leave_requests", "custom_field_definitions"),
-    "cutehr": ("employees", "departments", "leaves", "attendance"),
-}
 
 
 class DbtRunError(RuntimeError):
@@ -112,13 +105,18 @@ def make_dbt_pipeline(
 
 
 def loaded_vendors(pipeline: Pipeline, tenant: str | None = None) -> tuple[list[str], list[str]]:
-    """Vendors whose dataset holds every table the staging models read; notes on the others."""
+    """Vendors whose dataset holds every table their staging models read (``VendorSpec.dbt_tables``).
+
+    Returns:
+        The vendors found, and notes on the others.
+    """
     from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
     found: list[str] = []
     notes: list[str] = []
     with pipeline.sql_client() as client:
-        for vendor, tables in REQUIRED_TABLES.items():
+        # a vendor declaring no dbt tables has no staging models: it is not part of the unified model
+        for vendor, tables in ((s.name, s.dbt_tables) for s in registry.specs() if s.dbt_tables):
             dataset = section_for(vendor, tenant)
             with client.with_alternative_dataset_name(dataset):
                 if not client.has_dataset():
@@ -154,7 +152,7 @@ def vendors_to_build(pipeline: Pipeline, destination: str, tenant: str | None,
 def dbt_vars(vendors: list[str], tenant: str | None, dataset: str) -> dict[str, Any]:
     """The vars ``dbt/dbt_project.yml`` declares."""
     values: dict[str, Any] = {"hr_vendors": vendors, "tenant": tenant or "", "destination_dataset_name": dataset}
-    for vendor in VENDORS:
+    for vendor in registry.names():
         values[f"{vendor}_schema"] = section_for(vendor, tenant)
     return values
 
@@ -393,7 +391,7 @@ def all_configured_tenants() -> list[str]:
     from pipelines.tenants import configured_tenants
 
     names: list[str] = []
-    for vendor in VENDORS:
+    for vendor in registry.names():
         names += [t for t in configured_tenants(vendor) if t not in names]
     return names
 

@@ -9,7 +9,6 @@ import duckdb
 
 from pipelines.runner import run_vendor
 from pipelines.summary import error_line, format_summary
-from pipelines.vendors import available
 
 
 def run_demo(duckdb_path: str = "hr.duckdb", pipelines_dir: str | None = None) -> int:
@@ -19,7 +18,7 @@ def run_demo(duckdb_path: str = "hr.duckdb", pipelines_dir: str | None = None) -
     failed = 0
     with Sandbox() as sandbox:
         os.environ.update(sandbox.env())
-        for vendor in available():
+        for vendor in sandbox.apps:  # every registered vendor's emulator
             try:
                 result = run_vendor(vendor, duckdb_path=duckdb_path, pipelines_dir=pipelines_dir, full_refresh=True)
             except Exception as exc:  # keep going: show what the other vendors loaded

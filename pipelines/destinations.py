@@ -14,7 +14,6 @@ import importlib.util
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import dlt
@@ -23,8 +22,10 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
+from sources import registry
 from sources._shared.errors import exception_chain
 from sources._shared.http.redaction import redact
+from sources._shared.spec import BigQueryLayout
 
 DESTINATIONS = ("duckdb", "postgres", "bigquery")
 DEFAULT_DUCKDB_PATH = "hr.duckdb"
@@ -159,44 +160,6 @@ def duckdb_global_config() -> dict[str, Any]:
 # --- per-destination table shaping ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BigQueryLayout:
-    """How one table is laid out on BigQuery.
-
-    Attributes:
-        partition: ``(column, "date" | "timestamp")``: monthly partitions on that column (the column
-            gets that data type hint). On a table with ``record_columns``: daily partitions, set on
-            the load job.
-        cluster: Clustering columns, e.g. the primary key merges look up.
-        record_columns: Dict columns kept whole as one RECORD (STRUCT) column; the table then uses
-            BigQuery schema autodetection (dlt runs no DDL for it).
-    """
-
-    partition: tuple[str, str] | None = None
-    cluster: tuple[str, ...] = ()
-    record_columns: tuple[str, ...] = ()
-
-
-# vendor -> table -> layout. Tables a source does not have are skipped. Only tables that grow with
-# time are partitioned (monthly: a full backfill stays far below BigQuery's partition limits);
-# entity tables are clustered on the key merges match on.
-BIGQUERY_LAYOUTS: dict[str, dict[str, BigQueryLayout]] = {
-    "bytehr": {
-        "employees": BigQueryLayout(cluster=("id",), record_columns=("custom_fields",)),
-        "leave_requests": BigQueryLayout(partition=("start_date", "date"), cluster=("employee_id",)),
-    },
-    "cutehr": {
-        "attendance": BigQueryLayout(partition=("date", "date"), cluster=("employee_id",)),
-        "leaves": BigQueryLayout(partition=("from_date", "date"), cluster=("employee_id",)),
-        "employees": BigQueryLayout(cluster=("id",)),
-    },
-    "hollyhr": {
-        "people": BigQueryLayout(cluster=("id",)),
-        "time_off": BigQueryLayout(partition=("start_date", "date"), cluster=("person_id",)),
-        "employment_history": BigQueryLayout(cluster=("person_id",)),
-    },
-}
-
 _MONTHLY = {"date": "DATE_TRUNC({column_name}, MONTH)", "timestamp": "TIMESTAMP_TRUNC({column_name}, MONTH)"}
 
 
@@ -205,12 +168,15 @@ def adapt_source(source: DltSource, destination: str,
     """Applies the destination's table hints to ``source`` (in place) and returns it.
 
     DuckDB and Postgres take dlt's defaults: nested dicts become typed ``parent__child`` columns.
-    BigQuery gets :data:`BIGQUERY_LAYOUTS` for ``vendor`` (default: the source's name; a tenant's
-    source is named ``hollyhr_acme`` but laid out as ``hollyhr``), or ``layouts``.
+    BigQuery gets the layouts ``vendor`` declares in its spec (default: the source's name; a
+    tenant's source is named ``<vendor>_<tenant>`` but laid out as ``<vendor>``), or ``layouts``.
+
+    Raises:
+        UnknownVendorError: no layouts given and ``vendor`` is not registered.
     """
     if destination != "bigquery":
         return source
-    chosen = BIGQUERY_LAYOUTS.get(vendor or source.name, {}) if layouts is None else layouts
+    chosen = registry.get(vendor or source.name).bigquery if layouts is None else layouts
     for name, layout in chosen.items():
         if name in source.resources:
             adapt_bigquery_resource(source.resources[name], layout)

@@ -20,7 +20,7 @@ from pipelines.destinations import (
     make_destination,
 )
 from pipelines.lock import PipelineLock
-from pipelines.vendors import VENDORS
+from sources import registry
 from sources._shared.context import RunContext, activated
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.guard import protect_source
@@ -113,8 +113,7 @@ def run_vendor(
         PipelineLockedError: another run of this pipeline is in progress (and `wait` is off or timed out).
         ProviderError: the vendor refused or failed (wrapped by dlt in ``PipelineStepFailed``).
     """
-    if vendor not in VENDORS:
-        raise ValueError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
+    registry.get(vendor)  # an unknown vendor: one line naming the known ones
     with PipelineLock.for_pipeline(pipelines_dir, pipeline_name_for(vendor, tenant)).acquire(wait, wait_timeout):
         return _run_vendor_locked(vendor, destination, dataset, full_refresh, pipelines_dir, duckdb_path, progress,
                                   resources, source_kwargs, tenant)
@@ -137,8 +136,7 @@ def _run_vendor_locked(
     Raises:
         ProviderError: the vendor refused or failed (wrapped by dlt in ``PipelineStepFailed``).
     """
-    if vendor not in VENDORS:
-        raise ValueError(f"unknown vendor {vendor!r}: choose one of {', '.join(VENDORS)}")
+    spec = registry.get(vendor)
     pipeline = make_pipeline(vendor, destination, dataset, pipelines_dir, duckdb_path, progress, tenant)
     context = RunContext()
     with activated(context):  # the source and its clients report into this run's context
@@ -147,7 +145,7 @@ def _run_vendor_locked(
 
             source = tenant_source(vendor, tenant, **(source_kwargs or {}))
         else:
-            source = VENDORS[vendor].make_source(**(source_kwargs or {}))
+            source = spec.make_source(**(source_kwargs or {}))
     if resources:
         source = source.with_resources(*resources)
     source = adapt_source(source, destination, vendor=vendor)

@@ -24,7 +24,7 @@ import dlt
 from dlt.common.configuration.specs.base_configuration import is_secret_hint
 from dlt.extract.source import DltSource
 
-from pipelines.vendors import VENDORS, available
+from sources import registry
 
 TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
 
@@ -85,7 +85,7 @@ def tenant_source(vendor: str, tenant: str, **kwargs: Any) -> DltSource:
     from the vendor's own section; secrets never do: each tenant brings its own key.
     """
     section = section_for(vendor, tenant)
-    factory: Any = VENDORS[vendor].source_function()
+    factory: Any = registry.get(vendor).source
     settings = {**inherited_settings(vendor, tenant, set(kwargs)), **kwargs}
     source: DltSource = factory.clone(name=section, section=section)(**settings)
     return source
@@ -101,7 +101,7 @@ def _lookup(section: str, name: str, hint: Any = None) -> Any:
 
 def inherited_settings(vendor: str, tenant: str, explicit: set[str]) -> dict[str, Any]:
     """Non-secret settings of ``[sources.<vendor>]`` the tenant's section leaves unset."""
-    factory: Any = VENDORS[vendor].source_function()
+    factory: Any = registry.get(vendor).source
     section = section_for(vendor, tenant)
     inherited: dict[str, Any] = {}
     for name, hint in factory.ref.SPEC.get_resolvable_fields().items():
@@ -129,14 +129,14 @@ def prepared_source(target: Target, destination: str = "duckdb", **kwargs: Any) 
         if target.tenant:
             source = tenant_source(target.vendor, target.tenant, **kwargs)
         else:
-            source = VENDORS[target.vendor].make_source(**kwargs)
+            source = registry.get(target.vendor).make_source(**kwargs)
     source = protect_source(adapt_source(source, destination, vendor=target.vendor), target.vendor, context=context)
     return attach(source, context)
 
 
 def secret_fields(vendor: str) -> list[str]:
     """Names of the vendor source's secret settings (``api_token``, ``password``, ...)."""
-    factory: Any = VENDORS[vendor].source_function()
+    factory: Any = registry.get(vendor).source
     spec = factory.ref.SPEC
     return [name for name, hint in spec.get_resolvable_fields().items() if is_secret_hint(hint)]
 
@@ -166,7 +166,7 @@ def run_targets(vendor: str, tenant: str | None = None) -> tuple[list[Target], l
         return [Target(vendor, tenant)], []
     targets: list[Target] = []
     notes: list[str] = []
-    for name in available():
+    for name in registry.names():
         if tenant is not None:
             if tenant in configured_tenants(name) or has_credentials(name, tenant):
                 targets.append(Target(name, tenant))

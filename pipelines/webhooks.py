@@ -1,16 +1,16 @@
-"""``hr-elt webhooks serve``: HollyHR webhook deliveries trigger incremental runs of what changed.
+"""Webhook machinery every vendor's receiver shares: verified deliveries become debounced incremental runs.
 
-A delivery is ``POST`` JSON ``{"id": "evt_...", "type": "person.updated", "created_at": ..., "data": {...}}``
-with ``HollyHR-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``. The receiver
+A vendor that pushes change events declares a :class:`WebhookProtocol` (its signature scheme and
+which resources an event type touches) and a CLI plugin in its own package (see
+``sources/<vendor>/webhooks.py``). Everything else lives here and names no vendor:
 
-1. verifies the signature over the raw body, in constant time, against every configured secret
-   (several during a rotation), and refuses a ``t`` outside the tolerance window (replays);
-2. drops a delivery whose event id it has seen before (HollyHR retries, and may deliver twice),
-   answering 200 so the sender stops retrying; ids live in a small SQLite file next to the
-   pipeline's working directory, so a restart does not forget them;
-3. maps the event type to resources (``person.*`` -> people, employments, employment history;
-   ``time_off.*`` -> time off; ``document.*`` -> documents) and schedules an incremental run of
-   them, debounced: a burst of events becomes one run. Resources waiting for a run are stored
+1. :class:`WebhookReceiver` verifies each delivery's signature over the raw body against every
+   configured secret (several during a rotation), refusing a timestamp outside the tolerance window;
+2. drops a delivery whose event id it has seen before (vendors retry, and may deliver twice),
+   answering 200 so the sender stops retrying; ids live in a small SQLite file (:class:`EventLog`)
+   next to the pipeline's working directory, so a restart does not forget them;
+3. maps the event type to resources and schedules an incremental run of them through a
+   :class:`Debouncer`: a burst of events becomes one run. Resources waiting for a run are stored
    too, so a crash between the acknowledgement and the run loses nothing: the next start runs them.
 
 Runs go through :func:`pipelines.runner.run_vendor` with ``wait=True``: a scheduled ``hr-elt run``
@@ -19,8 +19,7 @@ in progress is waited for (the pipeline lock), never raced.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import argparse
 import json
 import logging
 import signal
@@ -37,73 +36,42 @@ from sources._shared.http.redaction import redact, register_secret
 
 logger = logging.getLogger("pipelines.webhooks")
 
-VENDOR = "hollyhr"
-SIGNATURE_HEADER = "HollyHR-Signature"
-SECRET_SETTING = "sources.hollyhr.webhook_secret (env SOURCES__HOLLYHR__WEBHOOK_SECRET)"
-
-PEOPLE = ("people", "employments", "employment_history")
-# event type prefix -> resources whose incremental run picks the change up
-EVENT_RESOURCES: dict[str, tuple[str, ...]] = {
-    "person": PEOPLE,
-    "employment": PEOPLE,
-    "employment_history": PEOPLE,
-    "time_off": ("time_off",),
-    "document": ("documents",),
-}
-
-
-def resources_for(event_type: str) -> tuple[str, ...]:
-    """The resources an event type touches; empty for types the connector does not load."""
-    return EVENT_RESOURCES.get(event_type.split(".", 1)[0], ())
-
 
 class SignatureError(ValueError):
     """A delivery whose signature is missing, malformed, wrong or outside the tolerance window."""
 
 
-def verify_signature(header: str | None, body: bytes, secrets: Iterable[str], now: float, tolerance: float) -> int:
-    """Checks a ``HollyHR-Signature`` header against the raw body.
+class WebhookProtocol:
+    """What differs between vendors' webhooks: the signature scheme and the event types.
 
-    Args:
-        header: ``t=<unix seconds>,v1=<hex>`` (several ``v1`` allowed).
-        body: The request body exactly as received.
-        secrets: Accepted signing secrets (the current one, and the previous one during a rotation).
-        now: Current unix time.
-        tolerance: Largest accepted distance between ``t`` and `now`, in seconds.
+    A vendor subclasses it in its own package and sets the class attributes.
 
-    Returns:
-        The signed timestamp.
-
-    Raises:
-        SignatureError: the delivery must be refused.
+    Attributes:
+        vendor: The vendor's name (runs, logs, the default delivery path ``/webhooks/<vendor>``).
+        signature_header: The request header carrying the signature.
+        secret_setting: The setting of the signing secret(s), as named in error messages.
     """
-    if not header:
-        raise SignatureError(f"missing {SIGNATURE_HEADER} header")
-    stamp: int | None = None
-    candidates: list[str] = []
-    for part in header.split(","):
-        key, _, value = part.strip().partition("=")
-        if key == "t":
-            try:
-                stamp = int(value)
-            except ValueError:
-                raise SignatureError("malformed timestamp in signature header") from None
-        elif key == "v1" and value:
-            candidates.append(value.strip())
-    if stamp is None or not candidates:
-        raise SignatureError("malformed signature header")
-    if abs(now - stamp) > tolerance:
-        raise SignatureError(f"timestamp outside the {tolerance:.0f}s tolerance window (replayed or delayed)")
-    signed = str(stamp).encode("ascii") + b"." + body
-    matched = False
-    for secret in secrets:
-        expected = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
-        for candidate in candidates:
-            # constant-time; evaluate every pair so timing tells nothing about which one matched
-            matched |= hmac.compare_digest(expected.encode("ascii"), candidate.encode("ascii", "replace"))
-    if not matched:
-        raise SignatureError("signature does not match")
-    return stamp
+
+    vendor: str = ""
+    signature_header: str = ""
+    secret_setting: str = ""
+
+    def verify(self, header: str | None, body: bytes, secrets: Iterable[str], now: float, tolerance: float) -> int:
+        """Checks a signature header against the raw body; returns the signed timestamp.
+
+        Raises:
+            SignatureError: the delivery must be refused.
+        """
+        raise NotImplementedError
+
+    def resources_for(self, event_type: str) -> tuple[str, ...]:
+        """The resources an event type touches; empty for types the connector does not load."""
+        raise NotImplementedError
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The vendor's logger: what the receiver refuses, skips or schedules is said there."""
+        return logging.getLogger(f"sources.{self.vendor}")
 
 
 class EventLog:
@@ -191,11 +159,14 @@ class Debouncer:
         max_delay: Longest wait after the first event of a burst, seconds.
         retry_delay: Wait before retrying a failed run, seconds.
         on_done: Called with the resources and the start (unix time) of each successful run.
+        log: Where a failed run is logged (the vendor's logger); this module's by default.
     """
 
     def __init__(self, run: Callable[[tuple[str, ...]], Any], delay: float = 10.0, max_delay: float = 60.0,
-                 retry_delay: float = 60.0, on_done: Callable[[tuple[str, ...], float], None] | None = None) -> None:
+                 retry_delay: float = 60.0, on_done: Callable[[tuple[str, ...], float], None] | None = None,
+                 log: logging.Logger | None = None) -> None:
         self._run = run
+        self._log = log or logger
         self.delay = delay
         self.max_delay = max_delay
         self.retry_delay = retry_delay
@@ -279,7 +250,8 @@ class Debouncer:
             self._run(batch)
         except Exception as exc:  # a failed run must not kill the receiver
             message = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-            logger.error("hollyhr: webhook-triggered run of %s failed: %s", ", ".join(batch), message)
+            # the runner's message starts with the vendor's name (error_line)
+            self._log.error("webhook-triggered run of %s failed: %s", ", ".join(batch), message)
             return RunRecord(batch, False, message)
         if self._on_done is not None:
             self._on_done(batch, started)
@@ -292,60 +264,65 @@ class ReceiverSettings:
 
     Attributes:
         secrets: Accepted signing secrets (current first).
-        path: URL path deliveries are posted to.
+        path: URL path deliveries are posted to; empty: ``/webhooks/<vendor>``.
         tolerance: Seconds a signature's timestamp may be away from now.
         max_body: Largest accepted body, bytes.
     """
 
     secrets: list[str] = field(default_factory=list)
-    path: str = "/webhooks/hollyhr"
+    path: str = ""
     tolerance: float = 300.0
     max_body: int = 1 << 20
 
 
 class WebhookReceiver:
-    """Verifies, dedups and turns HollyHR deliveries into debounced runs.
+    """Verifies, dedups and turns one vendor's deliveries into debounced runs.
 
     Args:
+        protocol: The vendor's signature scheme and event types.
         settings: Secrets, path, tolerance.
         events: Seen ids and pending resources.
         debouncer: Schedules the runs.
-        now: Unix time source (the signature's ``t`` is compared with it).
+        now: Unix time source (the signature's timestamp is compared with it).
     """
 
-    def __init__(self, settings: ReceiverSettings, events: EventLog, debouncer: Debouncer,
+    def __init__(self, protocol: WebhookProtocol, settings: ReceiverSettings, events: EventLog, debouncer: Debouncer,
                  now: Callable[[], float] = time.time) -> None:
         if not settings.secrets:
-            raise ValueError(f"no webhook signing secret: set {SECRET_SETTING}")
+            raise ValueError(f"no webhook signing secret: set {protocol.secret_setting}")
         for secret in settings.secrets:
             register_secret(secret)
+        self.protocol = protocol
+        self.path = settings.path or f"/webhooks/{protocol.vendor}"
         self.settings = settings
         self.events = events
         self.debouncer = debouncer
         self.now = now
+        self.log = protocol.logger
         self.counts: dict[str, int] = {"accepted": 0, "duplicate": 0, "ignored": 0, "refused": 0, "invalid": 0}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
         waiting = events.pending()
         if waiting:  # accepted before a restart, never run: run them now
-            logger.warning("hollyhr: resources %s were waiting for a webhook-triggered run; scheduling it",
-                           ", ".join(sorted(waiting)))
+            self.log.warning("%s: resources %s were waiting for a webhook-triggered run; scheduling it",
+                             protocol.vendor, ", ".join(sorted(waiting)))
             debouncer.add(waiting)
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         """Answers one request: ``(status, JSON body)``."""
-        if path.split("?", 1)[0] != self.settings.path:
+        if path.split("?", 1)[0] != self.path:
             return 404, {"error": "not found"}
         if method != "POST":
             return 405, {"error": "POST only"}
+        vendor = self.protocol.vendor
         lowered = {k.lower(): v for k, v in headers.items()}
         try:
-            verify_signature(lowered.get(SIGNATURE_HEADER.lower()), body, self.settings.secrets, self.now(),
-                             self.settings.tolerance)
+            self.protocol.verify(lowered.get(self.protocol.signature_header.lower()), body, self.settings.secrets,
+                                 self.now(), self.settings.tolerance)
         except SignatureError as refused:
             self._count("refused")
-            logger.warning("hollyhr: webhook delivery refused: %s", refused)
+            self.log.warning("%s: webhook delivery refused: %s", vendor, refused)
             return 401, {"error": str(refused)}
         try:
             event = json.loads(body)
@@ -355,19 +332,21 @@ class WebhookReceiver:
         except (ValueError, KeyError, TypeError):
             self._count("invalid")
             return 400, {"error": "body is not an event {id, type, ...}"}
-        resources = resources_for(event_type)
+        resources = self.protocol.resources_for(event_type)
         if not self.events.claim(event_id, event_type, resources):
             self._count("duplicate")
-            logger.info("hollyhr: webhook event %s seen before; not run again", event_id)
+            self.log.info("%s: webhook event %s seen before; not run again", vendor, event_id)
             return 200, {"status": "duplicate", "id": event_id}
         if not resources:
             self._count("ignored")
+            self.log.info("%s: webhook event %s of type %s touches nothing loaded; ignored", vendor, event_id,
+                          event_type)
             return 200, {"status": "ignored", "id": event_id, "type": event_type}
         self._count("accepted")
         self.debouncer.add(resources)
-        logger.info("hollyhr: webhook event %s (%s): run of %s scheduled", event_id, event_type, ", ".join(resources))
+        self.log.info("%s: webhook event %s (%s): run of %s scheduled", vendor, event_id, event_type,
+                      ", ".join(resources))
         return 202, {"status": "accepted", "id": event_id, "resources": list(resources)}
-
     def _count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
 
@@ -417,7 +396,7 @@ class WebhookReceiver:
         self._server = Server((host, port), Handler)
         bound_host, bound_port = self._server.server_address[:2]
         shown = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
-        self.url = f"http://{shown}:{bound_port}{self.settings.path}"
+        self.url = f"http://{shown}:{bound_port}{self.path}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="hr-elt-webhooks", daemon=True)
         self._thread.start()
@@ -439,45 +418,68 @@ def secrets_from_config(value: Any) -> list[str]:
     return [str(s).strip() for s in items if str(s).strip()]
 
 
-def vendor_runner(**run_kwargs: Any) -> Callable[[tuple[str, ...]], Any]:
-    """A ``run(resources)`` that runs HollyHR incrementally for those resources, queued behind other runs."""
+def vendor_runner(vendor: str, **run_kwargs: Any) -> Callable[[tuple[str, ...]], Any]:
+    """A ``run(resources)`` that runs ``vendor`` incrementally for those resources, queued behind other runs."""
     from pipelines.runner import run_vendor
     from pipelines.summary import error_line, format_summary
 
     def run(resources: tuple[str, ...]) -> Any:
         try:
-            result = run_vendor(VENDOR, resources=list(resources), wait=True, **run_kwargs)
+            result = run_vendor(vendor, resources=list(resources), wait=True, **run_kwargs)
         except Exception as exc:
-            raise RuntimeError(error_line(VENDOR, exc)) from None
-        logger.warning("hollyhr: webhook-triggered run done\n%s", format_summary(result))
+            raise RuntimeError(error_line(vendor, exc)) from None
+        logging.getLogger(f"sources.{vendor}").warning("%s: webhook-triggered run done\n%s", vendor,
+                                                       format_summary(result))
         return result
 
     return run
 
 
-def serve_from_cli(host: str, port: int, path: str, debounce: float, max_delay: float, tolerance: float,
-                   events_db: str | None, run_kwargs: dict[str, Any]) -> int:
-    """``hr-elt webhooks serve``: runs the receiver until interrupted; returns the exit code."""
-    import dlt
+def add_serve_arguments(parser: argparse.ArgumentParser, vendor: str) -> None:
+    """The options of ``hr-elt webhooks serve`` (listening, debouncing, where runs load)."""
+    from pipelines.destinations import DESTINATIONS
 
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)")
+    parser.add_argument("--path", default=f"/webhooks/{vendor}", help="URL path deliveries are posted to")
+    parser.add_argument("--debounce", type=float, default=10.0, metavar="SECONDS",
+                        help="quiet time after the last event before a run (default 10)")
+    parser.add_argument("--max-delay", type=float, default=60.0, metavar="SECONDS",
+                        help="longest wait after the first event of a burst (default 60)")
+    parser.add_argument("--tolerance", type=float, default=300.0, metavar="SECONDS",
+                        help="accepted clock distance of a signature's timestamp (default 300)")
+    parser.add_argument("--events-db", help="SQLite file of seen event ids (default: next to the pipeline dir)")
+    parser.add_argument("--destination", choices=DESTINATIONS, default="duckdb")
+    parser.add_argument("--dataset", help=f"dataset (schema) name; default: {vendor}")
+    parser.add_argument("--duckdb-path", help="DuckDB file (default: hr_elt.duckdb_path or hr.duckdb)")
+    parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
+
+
+def serve_from_cli(protocol: WebhookProtocol, secrets: list[str], args: argparse.Namespace) -> int:
+    """``hr-elt webhooks serve`` for one vendor: runs the receiver until interrupted; returns the exit code."""
     from pipelines.lock import lock_path
     from pipelines.runner import pipeline_name_for
+    from sources import registry
 
-    secrets = secrets_from_config(dlt.secrets.get("sources.hollyhr.webhook_secret"))
+    vendor = protocol.vendor
     if not secrets:
-        print(f"hr-elt: hollyhr: no webhook signing secret: set {SECRET_SETTING} "
+        print(f"hr-elt: {vendor}: no webhook signing secret: set {protocol.secret_setting} "
               "(comma-separate two during a rotation)", flush=True)
         return 1
     for secret in secrets:
         register_secret(secret)
-    db = events_db or str(lock_path(run_kwargs.get("pipelines_dir"), pipeline_name_for(VENDOR)).with_suffix(
+    run_kwargs = {"destination": args.destination, "dataset": args.dataset, "duckdb_path": args.duckdb_path,
+                  "pipelines_dir": args.pipelines_dir}
+    db = args.events_db or str(lock_path(args.pipelines_dir, pipeline_name_for(vendor)).with_suffix(
         ".webhook-events.sqlite"))
     events = EventLog(db)
-    debouncer = Debouncer(vendor_runner(**run_kwargs), delay=debounce, max_delay=max_delay,
-                          on_done=events.done)
-    receiver = WebhookReceiver(ReceiverSettings(secrets=secrets, path=path, tolerance=tolerance), events, debouncer)
-    url = receiver.serve(host, port)
-    print(f"hr-elt: receiving HollyHR webhooks on {url} (debounce {debounce:g}s)", flush=True)
+    debouncer = Debouncer(vendor_runner(vendor, **run_kwargs), delay=args.debounce, max_delay=args.max_delay,
+                          on_done=events.done, log=protocol.logger)
+    receiver = WebhookReceiver(protocol, ReceiverSettings(secrets=secrets, path=args.path, tolerance=args.tolerance),
+                               events, debouncer)
+    url = receiver.serve(args.host, args.port)
+    title = registry.get(vendor).title
+    print(f"hr-elt: receiving {title} webhooks on {url} (debounce {args.debounce:g}s)", flush=True)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -1,11 +1,15 @@
-"""The three vendors' APIs, emulated over real HTTP on loopback.
+"""Every registered vendor's API, emulated over real HTTP on loopback.
 
 Usage::
 
-    with Sandbox(hollyhr={"people": 50}) as sb:
-        sb.hollyhr.base_url      # http://127.0.0.1:PORT/api/v1
-        sb.env()                 # SOURCES__HOLLYHR__BASE_URL etc., for dlt's config providers
-        sb.hollyhr.inject("/people", "503", times=2)
+    with Sandbox(vendors=("<vendor>",), <vendor>={"people": 50}) as sb:
+        sb.<vendor>.base_url     # http://127.0.0.1:PORT/...
+        sb.env()                 # SOURCES__<VENDOR>__BASE_URL etc., for dlt's config providers
+        sb.<vendor>.inject("/people", "503", times=2)
+
+Which apps exist comes from the vendor registry (``sources.registry``): each vendor's spec names
+its app class (``VendorSpec.sandbox_app``). Keyword arguments named after a vendor are that
+app's settings; ``vendors=`` picks which apps start (default: every registered vendor).
 """
 
 from __future__ import annotations
@@ -17,41 +21,36 @@ from sandbox.server import AppServer
 
 
 class Sandbox:
-    """Starts the ByteHR, CuteHR and HollyHR emulators on ephemeral loopback ports."""
+    """Starts vendor emulators on ephemeral loopback ports."""
 
     def __init__(
         self,
         seed: int = 1,
         clock: Clock | None = None,
-        hollyhr: dict[str, Any] | None = None,
-        cutehr: dict[str, Any] | None = None,
-        bytehr: dict[str, Any] | None = None,
-        vendors: tuple[str, ...] = ("hollyhr", "cutehr", "bytehr"),
+        vendors: tuple[str, ...] | None = None,
+        **settings: dict[str, Any] | None,
     ) -> None:
-        from sandbox.bytehr import ByteHRApp
-        from sandbox.cutehr import CuteHRApp
-        from sandbox.hollyhr import HollyHRApp
+        from sources import registry
 
-        # The connector's "today" (CuteHR's attendance windows) is the machine's date: share the calendar.
+        chosen = tuple(registry.names()) if vendors is None else tuple(vendors)
+        specs = {name: registry.get(name) for name in chosen}
+        unknown = sorted(set(settings) - set(registry.names()))
+        if unknown:
+            raise TypeError(f"Sandbox() got settings for unknown vendors {unknown}; known: {registry.names()}")
+        # The connector's "today" (date windows of some APIs) is the machine's date: share the calendar.
         self.clock = clock or Clock(today_noon())
-        factories = {"hollyhr": (HollyHRApp, hollyhr), "cutehr": (CuteHRApp, cutehr), "bytehr": (ByteHRApp, bytehr)}
         self.apps: dict[str, Any] = {}
+        self.specs = specs
         self._servers: list[AppServer] = []
-        for name in vendors:
-            cls, kwargs = factories[name]
-            self.apps[name] = cls(clock=self.clock, seed=seed, **(kwargs or {}))
+        for name, spec in specs.items():
+            self.apps[name] = spec.sandbox_class()(clock=self.clock, seed=seed, **(settings.get(name) or {}))
 
-    @property
-    def hollyhr(self) -> Any:
-        return self.apps["hollyhr"]
-
-    @property
-    def cutehr(self) -> Any:
-        return self.apps["cutehr"]
-
-    @property
-    def bytehr(self) -> Any:
-        return self.apps["bytehr"]
+    def __getattr__(self, name: str) -> Any:
+        # sb.<vendor> is that vendor's app; only called for names that are not attributes
+        apps = self.__dict__.get("apps", {})
+        if name in apps:
+            return apps[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute or running vendor {name!r}")
 
     def start(self) -> Sandbox:
         for app in self.apps.values():
@@ -73,7 +72,8 @@ class Sandbox:
         """dlt config env vars (base URL and credentials) pointing every source at this sandbox."""
         out: dict[str, str] = {}
         for name, app in self.apps.items():
-            out[f"SOURCES__{name.upper()}__BASE_URL"] = app.base_url
+            prefix = self.specs[name].env_prefix
+            out[f"{prefix}BASE_URL"] = app.base_url
             for key, value in app.credentials().items():
-                out[f"SOURCES__{name.upper()}__{key.upper()}"] = str(value)
+                out[f"{prefix}{key.upper()}"] = str(value)
         return out

@@ -1,4 +1,4 @@
-"""`python -m sandbox`: serves all three vendor emulators until interrupted."""
+"""`python -m sandbox`: serves every registered vendor's emulator until interrupted."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from sandbox import Sandbox
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve the ByteHR, CuteHR and HollyHR emulators on loopback.")
+    from sources import registry
+
+    titles = ", ".join(spec.title for spec in registry.specs())
+    parser = argparse.ArgumentParser(description=f"Serve the vendor emulators ({titles}) on loopback.")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     sandbox = Sandbox(seed=args.seed).start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +13,7 @@ from sources._shared.config import check_base_url, check_secret
 from sources._shared.context import RunContext
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings
+from sources._shared.spec import CliPlugin
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.quota import (
@@ -109,3 +112,24 @@ def run_quota_command(pipelines_dir: str | None = None, live: bool = False) -> s
         names = dlt.config.get("sources.bytehr.header_names", dict)
         info = live_quota(base_url, api_key or "", names)
     return quota_report(state, info, page_size, reserve)
+
+
+def _add_quota_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("vendor", choices=[settings.PROVIDER])
+    parser.add_argument("--live", action="store_true", help="ask the API now (costs one request) instead of the state")
+    parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
+
+
+def _run_quota(args: argparse.Namespace) -> int:
+    from pipelines.summary import error_line
+
+    try:
+        print(run_quota_command(args.pipelines_dir, live=args.live))
+    except Exception as exc:  # e.g. a missing key or a refused request: one clear line
+        print(f"hr-elt: {error_line(settings.PROVIDER, exc)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+CLI_PLUGIN = CliPlugin(name="quota", help="a vendor's request quota: used, remaining, reset, full runs that fit",
+                       add_arguments=_add_quota_arguments, run=_run_quota)

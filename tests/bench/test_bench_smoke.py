@@ -13,18 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.vendors import available
+from bench.specs import bench_vendors, scenario_class
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = {"hollyhr": [{"people": 40}], "cutehr": [{"employees": 20, "attendance": 300}],
-        "bytehr": [{"employees": 40}]}
+# every benched vendor at the tiny size its scenario declares
+TINY = {v: [scenario_class(v).smoke] for v in bench_vendors()}
 RUN_KEYS = {"ok", "requests", "requests_total", "seconds", "rows", "rows_per_s", "phases", "rss_mb"}
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench")
-    vendors = [v for v in TINY if v in available()]
+    vendors = list(TINY)
+    assert vendors and all(sizes[0] for sizes in TINY.values()), TINY
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--vendors", ",".join(vendors), "--sizes", json.dumps(TINY),

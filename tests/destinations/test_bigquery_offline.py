@@ -19,7 +19,8 @@ from unittest import mock
 import dlt
 import pytest
 
-from pipelines.destinations import BIGQUERY_LAYOUTS, adapt_source, loader_file_format
+from pipelines.destinations import adapt_source, loader_file_format
+from sources import registry
 from sources.bytehr import bytehr_source
 from tests.destinations.bytehr_like import bytehr_like_source, employee, leave_request
 
@@ -171,7 +172,7 @@ def test_hollyhr_from_the_sandbox_adapts_cleanly(bq_pipeline: Any, harness: Any)
 
 
 def test_layouts_are_consistent() -> None:
-    for vendor, tables in BIGQUERY_LAYOUTS.items():
+    for vendor, tables in ((spec.name, spec.bigquery) for spec in registry.specs()):
         for table, layout in tables.items():
             assert layout.partition is None or layout.partition[1] in ("date", "timestamp"), (vendor, table)
             assert not (set(layout.cluster) & set(layout.record_columns)), (vendor, table)

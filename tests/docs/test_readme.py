@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from dlt.extract.incremental import Incremental
 
-from pipelines.vendors import VENDORS, available
+from sources import registry
+from sources._shared.spec import VendorSpec
 
 ROOT = Path(__file__).resolve().parents[2]
-TITLES = {"bytehr": "ByteHR", "cutehr": "CuteHR", "hollyhr": "HollyHR"}
 
 
 def table_after(text: str, heading: str) -> list[list[str]]:
@@ -42,25 +42,31 @@ def cursor_path(resource: Any) -> str | None:
     return str(param.default.cursor_path)
 
 
-def build_source(vendor: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    fn = VENDORS[vendor].source_function()
+def build_source(vendor: VendorSpec | str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The vendor's source built with placeholder settings (no request is sent)."""
+    spec = registry.get(vendor) if isinstance(vendor, str) else vendor
+    fn = spec.source
     for name, param in inspect.signature(fn).parameters.items():
         if name in ("base_url",):
-            monkeypatch.setenv(f"SOURCES__{vendor.upper()}__BASE_URL", "http://127.0.0.1:9/api")
+            monkeypatch.setenv(f"{spec.env_prefix}BASE_URL", "http://127.0.0.1:9/api")
         elif param.default is not inspect.Parameter.empty and "secrets" in repr(param.default).lower():
-            monkeypatch.setenv(f"SOURCES__{vendor.upper()}__{name.upper()}", "not-a-real-secret")
+            monkeypatch.setenv(f"{spec.env_prefix}{name.upper()}", "not-a-real-secret")
         elif param.default is not inspect.Parameter.empty and "config" in repr(param.default).lower():
-            monkeypatch.setenv(f"SOURCES__{vendor.upper()}__{name.upper()}", "etl@example.com")
+            monkeypatch.setenv(f"{spec.env_prefix}{name.upper()}", "etl@example.com")
     return fn()
 
 
-@pytest.mark.parametrize("vendor", available())
-def test_resource_table_matches_the_code(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (ROOT / "README.md").read_text()
-    rows = table_after(readme, f"### {TITLES[vendor]}\n")
-    source = build_source(vendor, monkeypatch)
+def readme_of(spec: VendorSpec) -> str:
+    return (ROOT / spec.readme).read_text()
+
+
+def check_resource_table(spec: VendorSpec, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vendor's resource table (``### <title>``) against the source: names, keys, dispositions, cursors."""
+    rows = table_after(readme_of(spec), f"### {spec.title}\n")
+    source = build_source(spec, monkeypatch)
     documented = {plain(r[0]): r for r in rows}
     assert set(documented) == set(source.resources), "README resources differ from the source's"
+    assert list(source.resources) == list(spec.resources), "the spec's resources differ from the source's"
     for name, resource in source.resources.items():
         row = documented[name]
         schema = resource.compute_table_schema()
@@ -73,24 +79,37 @@ def test_resource_table_matches_the_code(vendor: str, monkeypatch: pytest.Monkey
             assert f"`{cursor}`" in row[3], f"{name}: incremental cursor {cursor} not in README"
 
 
-@pytest.mark.parametrize("vendor", available())
-def test_config_reference_matches_the_source_arguments(vendor: str) -> None:
-    readme = (ROOT / "README.md").read_text()
-    rows = table_after(readme, f"### {TITLES[vendor]} settings")
+def check_config_reference(spec: VendorSpec) -> None:
+    """The vendor's settings table (``### <title> settings``): every source argument and its env var."""
+    rows = table_after(readme_of(spec), f"### {spec.title} settings")
     documented = {plain(r[0]) for r in rows}
-    params = set(inspect.signature(VENDORS[vendor].source_function()).parameters)
+    params = set(inspect.signature(spec.source).parameters)
     assert documented == params
     for row in rows:
         key = plain(row[0])
-        assert plain(row[2]) == f"SOURCES__{vendor.upper()}__{key.upper()}"
+        assert plain(row[2]) == f"{spec.env_prefix}{key.upper()}"
 
 
-@pytest.mark.parametrize("vendor", available())
-def test_config_defaults_match(vendor: str) -> None:
-    readme = (ROOT / "README.md").read_text()
-    rows = table_after(readme, f"### {TITLES[vendor]} settings")
-    params = inspect.signature(VENDORS[vendor].source_function()).parameters
+def check_config_defaults(spec: VendorSpec) -> None:
+    """The defaults the settings table names are the source's."""
+    rows = table_after(readme_of(spec), f"### {spec.title} settings")
+    params = inspect.signature(spec.source).parameters
     for row in rows:
         default = params[plain(row[0])].default
         if isinstance(default, (int, float, str)) and not isinstance(default, bool) and default != "":
             assert re.search(rf"`{re.escape(str(default))}`", row[1]), f"{row[0]}: default {default!r}"
+
+
+@pytest.mark.parametrize("vendor", registry.names())
+def test_resource_table_matches_the_code(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_resource_table(registry.get(vendor), monkeypatch)
+
+
+@pytest.mark.parametrize("vendor", registry.names())
+def test_config_reference_matches_the_source_arguments(vendor: str) -> None:
+    check_config_reference(registry.get(vendor))
+
+
+@pytest.mark.parametrize("vendor", registry.names())
+def test_config_defaults_match(vendor: str) -> None:
+    check_config_defaults(registry.get(vendor))

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from pipelines.summary import error_line
-from sources._shared.guard.privacy import PII_DEFAULTS, PiiPolicy, PiiSettings
+from sources import registry
+from sources._shared.guard.privacy import PiiPolicy, PiiSettings, pii_defaults
 from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.privacy.grep import find_any
@@ -160,15 +161,18 @@ def test_rules_on_a_primary_key_or_cursor_are_refused(harness: Harness, rule: di
 
 
 def test_defaults_cover_every_vendor() -> None:
-    assert set(PII_DEFAULTS) == {"hollyhr", "bytehr", "cutehr"}
-    for vendor, tables in PII_DEFAULTS.items():
+    assert set(registry.names()) == {"hollyhr", "bytehr", "cutehr"}
+    for vendor in registry.names():
+        tables = pii_defaults(vendor)
         assert tables and all(tables.values()), vendor
+    with pytest.raises(ValueError, match="unknown vendor 'nohr'"):
+        pii_defaults("nohr")
 
 
 EMAIL_FIELD = {"hollyhr": ("people", "work_email"), "bytehr": ("employees", "email"), "cutehr": ("employees", "email")}
 
 
-@pytest.mark.parametrize("vendor", sorted(PII_DEFAULTS))
+@pytest.mark.parametrize("vendor", sorted(registry.names()))
 def test_every_vendors_default_pii_columns_are_pseudonymised(harness: Harness, vendor: str) -> None:
     contract = contract_for(vendor)
     app = contract.start(harness)
@@ -176,7 +180,7 @@ def test_every_vendors_default_pii_columns_are_pseudonymised(harness: Harness, v
     harness.run(vendor)
     hexdigits = set("0123456789abcdef")
     checked = 0
-    for table, patterns in PII_DEFAULTS[vendor].items():
+    for table, patterns in pii_defaults(vendor).items():
         columns = harness.columns(vendor, table)
         for pattern in patterns:
             prefix = pattern.replace(".", "__").rstrip("*")

@@ -77,8 +77,8 @@ def test_fail_mode_adds_no_rejected_table(tmp_path: Path) -> None:
     def source() -> Any:
         return items
 
-    src = protect_source(source(), "steps", GuardSettings(bad_records="fail"), PiiPolicy("steps", PiiSettings()),
-                         context=RunContext())
+    src = protect_source(source(), "steps", GuardSettings(bad_records="fail"),
+                         PiiPolicy("steps", PiiSettings(), defaults={}), context=RunContext())
     assert list(src.resources) == ["items"]
     with pytest.raises(Exception, match="missing primary key id"):
         run(tmp_path, src)

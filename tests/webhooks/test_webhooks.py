@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.webhooks import Debouncer, EventLog, ReceiverSettings, WebhookReceiver, vendor_runner, verify_signature
+from pipelines.webhooks import Debouncer, EventLog, ReceiverSettings
 from sandbox.hollyhr import signature_header
+from sources.hollyhr.webhooks import HollyHRWebhookReceiver as WebhookReceiver
+from sources.hollyhr.webhooks import vendor_runner, verify_signature
 from tests.harness import Harness
 from tests.resilience.crash import BIN
 

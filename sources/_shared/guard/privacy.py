@@ -48,20 +48,18 @@ ACTION_SETTING = "hr_elt.pii.action (env HR_ELT__PII__ACTION)"
 COLUMNS_SETTING = "hr_elt.pii.columns (env HR_ELT__PII__COLUMNS)"
 KEY_SETTING = "hr_elt.pii.hmac_key (env HR_ELT__PII__HMAC_KEY)"
 
-# Fields that are PII by default, per vendor and table (paths as the records carry them).
-# `hr_elt.pii.action` decides what happens to them; `hr_elt.pii.columns` overrides per field.
-PII_DEFAULTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "hollyhr": {
-        "people": ("first_name", "last_name", "preferred_name", "work_email"),
-        "documents": ("title", "file_name"),
-    },
-    "bytehr": {
-        "employees": ("first_name", "last_name", "email", "custom_fields.*"),
-    },
-    "cutehr": {
-        "employees": ("name", "email", "phone"),
-    },
-}
+
+def pii_defaults(vendor: str) -> Mapping[str, tuple[str, ...]]:
+    """The fields that are PII by default for ``vendor``: ``table -> field patterns``, from its spec.
+
+    `hr_elt.pii.action` decides what happens to them; `hr_elt.pii.columns` overrides per field.
+
+    Raises:
+        UnknownVendorError: ``vendor`` is not registered (never "no PII" by omission).
+    """
+    from sources import registry  # the registry imports every vendor, and the vendors import this module
+
+    return registry.get(vendor).pii
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ class PiiSettings:
     """What to do with PII, as configured.
 
     Attributes:
-        action: Applied to the fields that are PII by default (:data:`PII_DEFAULTS`).
+        action: Applied to the fields that are PII by default (:func:`pii_defaults`).
         columns: ``"vendor.table.field" pattern -> action``, over the default.
         hmac_key: Secret key of the pseudonymising HMAC; needed only when something is pseudonymised.
     """
@@ -274,9 +272,9 @@ class PiiPolicy:
     """The PII rules of one vendor, built from :class:`PiiSettings`.
 
     Args:
-        vendor: ``bytehr``, ``cutehr`` or ``hollyhr``.
+        vendor: A registered vendor's name.
         settings: The configured actions and key.
-        defaults: Override :data:`PII_DEFAULTS` (``table -> field patterns``), mostly for tests.
+        defaults: Override the vendor spec's PII defaults (``table -> field patterns``), mostly for tests.
 
     Raises:
         ProviderConfigError: an unknown action, or pseudonymising without a (long enough) key.
@@ -285,7 +283,7 @@ class PiiPolicy:
     def __init__(self, vendor: str, settings: PiiSettings,
                  defaults: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.vendor = vendor
-        self.defaults = dict(PII_DEFAULTS.get(vendor, {}) if defaults is None else defaults)
+        self.defaults = dict(pii_defaults(vendor) if defaults is None else defaults)
         self.default_action = normalise_action(settings.action, ACTION_SETTING)
         overrides: list[tuple[str, str, str, str]] = []
         for pattern, action in settings.columns.items():

@@ -1,0 +1,74 @@
+"""ByteHR's bench scenario: sizes, sandbox settings, request floors, the 1% change, the probe plan."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from bench.specs import Floor, Scenario, Size, host_port, pages, sample
+
+
+class ByteHR(Scenario):
+    """Page numbers, no update filter: every sync walks every list (a snapshot API)."""
+
+    name = "bytehr"
+    floor_note = ("ByteHR has no update filter, so every run is a full walk: the bench sets `min_interval_hours` "
+                  "to 0, without which a re-run within 24 h sends no request")
+    smoke = {"employees": 40}
+    resources = ("custom_field_definitions", "departments", "positions", "employees", "leave_requests")
+    paths = {"custom_field_definitions": "/custom-fields", "departments": "/departments", "positions": "/positions",
+             "employees": "/employees", "leave_requests": "/leave-requests"}
+    page_size = 100
+    incremental_note = "none in the API: every run walks every list (deletes found by complete walks)"
+
+    def ladder(self, quick: bool) -> list[Size]:
+        if quick:
+            return [Size("200", {"employees": 200}), Size("1k", {"employees": 1000}, big=True)]
+        return [Size("1k", {"employees": 1_000}), Size("10k", {"employees": 10_000}),
+                Size("100k", {"employees": 100_000}, big=True)]
+
+    def sandbox_kwargs(self, size: Size) -> dict[str, Any]:
+        n = size.params["employees"]
+        # a company of n people: a department per ~40 people, a position per ~15, three leave
+        # requests per person and year; the quota raised far above any run
+        return {"employees": n, "departments": max(10, n // 40), "positions": max(25, n // 15),
+                "leave_requests": 3 * n, "quota": 10**9, "rate_limits": False}
+
+    def env(self, size: Size) -> dict[str, str]:
+        # every run walks every list: by default a list walked less than its interval ago (24 h
+        # for employees) is skipped without a request, which would make re-runs free here
+        return {"SOURCES__BYTEHR__MIN_INTERVAL_HOURS": '{"*": 0}'}
+
+    def classify(self, path: str) -> str:
+        rest = path.split("/api", 1)[-1].rstrip("/")
+        for name, p in self.paths.items():
+            if rest == p:
+                return name
+        return f"other:{rest}"
+
+    def full_floor(self, app: Any, size: Size) -> Floor:
+        floor = Floor()
+        for name in self.resources:
+            n = app.count("custom_fields" if name == "custom_field_definitions" else name)
+            floor.requests[name], floor.rows[name] = pages(n, self.page_size), n
+        return floor
+
+    def incremental_floor(self, app: Any, size: Size, snap: Any) -> Floor:
+        return self.full_floor(app, size)  # no filter by update time: the whole snapshot, every run
+
+    def mutate(self, app: Any, fraction: float, rng: random.Random) -> dict[str, int]:
+        employees = sample(app.ids("employees"), fraction, rng)
+        for eid in employees:
+            app.update_employee(eid, employment_status="on_leave")
+        leaves = sample(app.ids("leave_requests"), fraction, rng)
+        for lid in leaves:
+            app.update_record("leave_requests", lid, status="cancelled")
+        return {"employees": len(employees), "leave_requests": len(leaves)}
+
+    def probe_plan(self, app: Any, size: Size) -> dict[str, Any]:
+        host, port, base = host_port(app.base_url)
+        endpoints = [{"resource": r, "targets": [f"{base}{p}?limit={self.page_size}&currentpage=1"], "repeat": 25,
+                      "arrow": True, "selector": "data", "pivot": "custom_fields" if r == "employees" else None}
+                     for r, p in self.paths.items()]
+        return {"host": host, "port": port, "endpoints": endpoints,
+                "headers": {"X-API-Key": app.credentials()["api_key"], "Accept": "application/json"}}

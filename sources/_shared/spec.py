@@ -1,0 +1,206 @@
+"""A vendor's declaration: everything the product needs of a vendor, in one frozen object.
+
+Each vendor package exports ``SPEC = VendorSpec(...)`` from ``sources/<vendor>/spec.py``;
+:mod:`sources.registry` collects them. Central code (pipelines, sandbox, bench, tests) reads a
+vendor's facts from its spec and names no vendor itself.
+
+Code that lives outside ``sources/`` (the sandbox app, the bench scenario and baseline) is named by
+a lazy ``"module:attribute"`` reference, so importing a source never imports the sandbox or bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dlt.extract.source import DltSource
+
+_NAME = re.compile(r"^[a-z][a-z0-9]*$")
+_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+class SpecError(ValueError):
+    """A vendor declaration that is incomplete or inconsistent."""
+
+
+def resolve(reference: str) -> Any:
+    """Imports ``"package.module:Attribute"`` and returns the attribute.
+
+    Raises:
+        SpecError: the reference is malformed.
+        ImportError: the module cannot be imported.
+        AttributeError: the module has no such attribute.
+    """
+    if not _REFERENCE.match(reference):
+        raise SpecError(f"{reference!r} is not a 'module:attribute' reference")
+    module, _, attribute = reference.partition(":")
+    target: Any = importlib.import_module(module)
+    for part in attribute.split("."):
+        target = getattr(target, part)
+    return target
+
+
+@dataclass(frozen=True)
+class BigQueryLayout:
+    """How one table is laid out on BigQuery.
+
+    Attributes:
+        partition: ``(column, "date" | "timestamp")``: monthly partitions on that column (the column
+            gets that data type hint). On a table with ``record_columns``: daily partitions, set on
+            the load job.
+        cluster: Clustering columns, e.g. the primary key merges look up.
+        record_columns: Dict columns kept whole as one RECORD (STRUCT) column; the table then uses
+            BigQuery schema autodetection (dlt runs no DDL for it).
+    """
+
+    partition: tuple[str, str] | None = None
+    cluster: tuple[str, ...] = ()
+    record_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CliPlugin:
+    """A top-level ``hr-elt`` command a vendor brings (e.g. a quota report, a webhook receiver).
+
+    Attributes:
+        name: The command (``hr-elt <name> ...``).
+        help: One line for ``hr-elt --help``.
+        add_arguments: Adds the command's arguments to its own sub-parser.
+        run: Runs the parsed command; returns the exit code.
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-z][a-z0-9-]*$", self.name):
+            raise SpecError(f"CLI plugin name {self.name!r} must be a lower-case command word")
+        if not self.help.strip():
+            raise SpecError(f"CLI plugin {self.name!r} has no help text")
+
+
+@dataclass(frozen=True)
+class VendorSpec:
+    """One vendor, declared once.
+
+    Every field is required: there are no defaults. An empty mapping or tuple, or None for the
+    bench references, is accepted only where a vendor truly has none of it, and then it is
+    written down (e.g. ``pii={}`` for a vendor that sends no personal data).
+
+    Attributes:
+        name: Lower-case vendor name: also the dlt source name, default pipeline and dataset name.
+        title: The vendor's name as written in docs (``README.md`` headings ``### <title>``).
+        source: The vendor's ``@dlt.source`` function.
+        config_section: The dlt config section of its settings (``sources.<config_section>.*``).
+        resources: The source's resources, in load order.
+        pii: Fields that are PII by default: ``table -> field patterns`` (paths as the records
+            carry them, fnmatch patterns allowed).
+        bigquery: ``table -> layout``. Only tables that grow with time are partitioned (monthly: a
+            full backfill stays far below BigQuery's partition limits); entity tables are
+            clustered on the key merges match on. Tables the source does not have are skipped.
+        dbt_tables: Tables the vendor's dbt staging models read; a dataset lacking one is left
+            out of the unified models.
+        sandbox_app: ``"module:Class"`` of the vendor's sandbox emulator (a ``sandbox.core.VendorApp``).
+        bench_scenario: ``"module:Class"`` of its bench scenario (``bench.specs.Scenario``), or None
+            when it has none.
+        bench_baseline: ``"module:function"`` building its hand-written ``rest_api`` baseline
+            source, or None when it has none.
+        readme: The markdown file (relative to the repository root) holding the vendor's resource
+            table (``### <title>``) and settings table (``### <title> settings``).
+        cli_plugins: Extra ``hr-elt`` commands the vendor brings (``()`` for none).
+    """
+
+    name: str
+    title: str
+    source: Callable[..., DltSource]
+    config_section: str
+    resources: tuple[str, ...]
+    pii: Mapping[str, tuple[str, ...]]
+    bigquery: Mapping[str, BigQueryLayout]
+    dbt_tables: tuple[str, ...]
+    sandbox_app: str
+    readme: str
+    bench_scenario: str | None
+    bench_baseline: str | None
+    cli_plugins: tuple[CliPlugin, ...]
+
+    def __post_init__(self) -> None:
+        where = f"vendor spec {self.name!r}"
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise SpecError(f"{where}: name must be lower-case letters and digits")
+        if not self.title.strip():
+            raise SpecError(f"{where}: title is empty")
+        if not callable(self.source):
+            raise SpecError(f"{where}: source is not the vendor's @dlt.source function")
+        if not self.readme.strip():
+            raise SpecError(f"{where}: readme is empty")
+        if not self.config_section.strip():
+            raise SpecError(f"{where}: config_section is empty")
+        for label, value in (("resources", self.resources), ("dbt_tables", self.dbt_tables)):
+            if not isinstance(value, tuple) or not all(isinstance(v, str) and v for v in value):
+                raise SpecError(f"{where}: {label} must be a tuple of names")
+        if not self.resources:
+            raise SpecError(f"{where}: resources is empty")
+        if len(set(self.resources)) != len(self.resources):
+            raise SpecError(f"{where}: resources has duplicates")
+        if not isinstance(self.pii, Mapping) or not isinstance(self.bigquery, Mapping):
+            raise SpecError(f"{where}: pii and bigquery must be mappings (empty only when the vendor has none)")
+        for table, patterns in self.pii.items():
+            if not isinstance(patterns, tuple) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+                raise SpecError(f"{where}: pii[{table!r}] must be a non-empty tuple of field patterns")
+        for table, layout in self.bigquery.items():
+            if not isinstance(layout, BigQueryLayout):
+                raise SpecError(f"{where}: bigquery[{table!r}] is not a BigQueryLayout")
+        for label, reference in (("sandbox_app", self.sandbox_app), ("bench_scenario", self.bench_scenario),
+                                 ("bench_baseline", self.bench_baseline)):
+            if reference is not None and not _REFERENCE.match(reference):
+                raise SpecError(f"{where}: {label} {reference!r} is not a 'module:attribute' reference")
+        if not isinstance(self.cli_plugins, tuple) or not all(isinstance(p, CliPlugin) for p in self.cli_plugins):
+            raise SpecError(f"{where}: cli_plugins must be a tuple of CliPlugin")
+        for label, tables in (("pii", self.pii), ("bigquery", self.bigquery), ("dbt_tables", self.dbt_tables)):
+            strays = sorted(set(tables) - set(self.resources))
+            if strays:  # a typo here would leave a table unprotected or unlaid-out without a word
+                raise SpecError(f"{where}: {label} names tables that are not resources: {', '.join(strays)}")
+        names = [p.name for p in self.cli_plugins]
+        if len(set(names)) != len(names):
+            raise SpecError(f"{where}: two CLI plugins named alike: {names}")
+
+    @property
+    def env_prefix(self) -> str:
+        """``SOURCES__<SECTION>__``: the env var prefix of the vendor's settings."""
+        return f"SOURCES__{self.config_section.upper()}__"
+
+    def make_source(self, **kwargs: Any) -> DltSource:
+        """Builds the source; settings not given here come from dlt's config providers."""
+        return self.source(**kwargs)
+
+    def sandbox_class(self) -> Any:
+        """The vendor's sandbox app class (imports the sandbox)."""
+        return resolve(self.sandbox_app)
+
+    def bench_scenario_class(self) -> Any:
+        """The vendor's bench scenario class.
+
+        Raises:
+            SpecError: the vendor declares none.
+        """
+        if self.bench_scenario is None:
+            raise SpecError(f"vendor {self.name!r} declares no bench scenario")
+        return resolve(self.bench_scenario)
+
+    def bench_baseline_factory(self) -> Callable[..., DltSource]:
+        """The function building the vendor's hand-written baseline source.
+
+        Raises:
+            SpecError: the vendor declares none.
+        """
+        if self.bench_baseline is None:
+            raise SpecError(f"vendor {self.name!r} declares no bench baseline")
+        factory: Callable[..., DltSource] = resolve(self.bench_baseline)
+        return factory

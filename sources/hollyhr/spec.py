@@ -1,0 +1,32 @@
+"""HollyHR, declared once: what the product needs of this vendor (see :mod:`sources.registry`)."""
+
+from __future__ import annotations
+
+from sources._shared.spec import BigQueryLayout, VendorSpec
+from sources.hollyhr import hollyhr_source, settings
+from sources.hollyhr.webhooks import CLI_PLUGIN as WEBHOOKS
+
+SPEC = VendorSpec(
+    name=settings.PROVIDER,
+    title="HollyHR",
+    source=hollyhr_source,
+    config_section=settings.PROVIDER,
+    resources=("people", "employments", "employment_history", "time_off", "documents"),
+    # paths as the records carry them; `hr_elt.pii.action` decides what happens to them
+    pii={
+        "people": ("first_name", "last_name", "preferred_name", "work_email"),
+        "documents": ("title", "file_name"),
+    },
+    # only tables that grow with the company get a layout
+    bigquery={
+        "people": BigQueryLayout(cluster=("id",)),
+        "time_off": BigQueryLayout(partition=("start_date", "date"), cluster=("person_id",)),
+        "employment_history": BigQueryLayout(cluster=("person_id",)),
+    },
+    dbt_tables=("people", "employments", "employment_history", "time_off", "documents"),
+    sandbox_app="sandbox.hollyhr:HollyHRApp",
+    readme="README.md",
+    bench_scenario="sandbox.hollyhr.bench:HollyHR",
+    bench_baseline="sandbox.hollyhr.baseline:source",
+    cli_plugins=(WEBHOOKS,),
+)
