@@ -18,9 +18,12 @@ earlier hr-elt (no record) is adopted by the first run into a destination of the
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import logging
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +263,22 @@ def make_pipeline(
 
 # --- the run path -----------------------------------------------------------------------------
 
+_IMPORTS = threading.Lock()
+_WARM_MODULES = ("pyarrow", "pyarrow.parquet", "pyarrow.compute", "pandas")
+
+
+def warm_imports() -> None:
+    """Imports the libraries dlt loads lazily during extract, once, before any run's threads need them.
+
+    Two runs in one process (webhook threads, Dagster in-process) would otherwise import pandas or
+    pyarrow at the same moment and one of them fail with "partially initialized module".
+    """
+    with _IMPORTS:
+        for name in _WARM_MODULES:
+            if importlib.util.find_spec(name.split(".")[0]) is not None:
+                importlib.import_module(name)
+
+
 
 def build_source(
     target: Target,
@@ -365,6 +384,7 @@ def _run_locked(
     source_kwargs: dict[str, Any] | None,
 ) -> RunResult:
     vendor, destination = target.vendor, ref.kind
+    warm_imports()
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     context = RunContext()
     source = build_source(target, destination, resources, source_kwargs, context)

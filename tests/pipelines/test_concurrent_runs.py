@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def test_two_concurrent_runs_keep_their_own_counters(tmp_path: Path, monkeypatch
             try:
                 start.wait()
                 results[key] = run_target(targets[key], "duckdb", pipelines_dir=str(tmp_path / "p"),
-                                          duckdb_path=str(tmp_path / f"{key}.duckdb"))
+                                          duckdb_path=str(tmp_path / f"w_{key}.duckdb"))
             except ProviderPartialFailure as exc:
                 partial[key] = exc
                 results[key] = exc.result
@@ -49,16 +50,16 @@ def test_two_concurrent_runs_keep_their_own_counters(tmp_path: Path, monkeypatch
             thread.start()
         for thread in threads:
             thread.join(timeout=240)
-        assert not errors, errors
+        assert not errors, {k: "".join(traceback.format_exception(e)) for k, e in errors.items()}
         assert set(partial) == {"acme"} and set(partial["acme"].failures) == {"documents"}, partial
         served: dict[str, Any] = {"acme": acme.hollyhr, "globex": globex.hollyhr, "cutehr": cute.cutehr}
         for key, app in served.items():
             assert results[key].requests == len(app.requests()), key  # exactly what its own sandbox counted
             assert results[key].requests > 0
         assert results["acme"].requests != results["globex"].requests  # sizes differ: a mix-up would show
-        assert count(tmp_path / "acme.duckdb", "hollyhr_acme", "people") == acme.hollyhr.count("people")
-        assert count(tmp_path / "globex.duckdb", "hollyhr_globex", "people") == globex.hollyhr.count("people")
-        assert count(tmp_path / "cutehr.duckdb", "cutehr", "employees") == cute.cutehr.count("employees")
+        assert count(tmp_path / "w_acme.duckdb", "hollyhr_acme", "people") == acme.hollyhr.count("people")
+        assert count(tmp_path / "w_globex.duckdb", "hollyhr_globex", "people") == globex.hollyhr.count("people")
+        assert count(tmp_path / "w_cutehr.duckdb", "cutehr", "employees") == cute.cutehr.count("employees")
         assert results["acme"].rows["people"] == acme.hollyhr.count("people")
         assert results["globex"].rows["people"] == globex.hollyhr.count("people")
         assert results["acme"].pipeline_name == "hollyhr_acme" and results["cutehr"].pipeline_name == "cutehr"
