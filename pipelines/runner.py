@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+from dlt.common.configuration import ConfigurationValueError
 from dlt.common.destination import Destination
 from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 from dlt.extract.source import DltSource
@@ -135,7 +136,10 @@ def resolve_destination(destination: str, duckdb_path: str | None = None) -> Des
     else:
         if not credentials or not credentials.is_resolved():
             raise DestinationConfigError(destination, "credentials missing")
-        location = str(config.data_location())
+        try:
+            location = str(config.data_location())
+        except ConfigurationValueError:  # DuckDB's ":pipeline:"/":memory:": a place only its own pipeline has
+            location = str(credentials.database)
     return DestinationRef(destination, location, dest)
 
 
