@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
-from pipelines.runner import run_vendor
+from pipelines.runner import RunResult, run_target
 from pipelines.summary import error_line, format_summary
 from pipelines.tenants import TenantError, run_targets, tenant_error_line
 from sources import registry
@@ -102,24 +102,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hr-elt: {note}", file=sys.stderr)
     progress = args.progress or ("log" if sys.stderr.isatty() else None)
     failed = 0
-    for vendor, tenant in ((t.vendor, t.tenant) for t in targets):
+    for target in targets:
         try:
-            result = run_vendor(
-                vendor,
-                destination=args.destination,
+            result = run_target(
+                target,
+                args.destination,
                 dataset=args.dataset,
                 full_refresh=args.full_refresh,
                 pipelines_dir=args.pipelines_dir,
                 duckdb_path=args.duckdb_path,
                 progress=None if progress == "none" else progress,
                 resources=args.resources.split(",") if args.resources else None,
-                tenant=tenant,
                 wait=args.wait,
                 wait_timeout=args.wait_timeout,
             )
         except Exception as exc:  # one clear line per failed vendor; the others still run
             failed += 1
-            print(f"hr-elt: {tenant_error_line(error_line(vendor, exc), vendor, tenant)}", file=sys.stderr)
+            loaded = getattr(exc, "result", None)
+            if isinstance(loaded, RunResult):  # a partial failure: what did load, then what did not
+                print(format_summary(loaded))
+            line = error_line(target.vendor, exc)
+            print(f"hr-elt: {tenant_error_line(line, target.vendor, target.tenant)}", file=sys.stderr)
             continue
         print(format_summary(result))
     return 1 if failed else 0

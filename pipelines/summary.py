@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TypeVar
 
 from pipelines.destinations import DestinationConfigError
@@ -10,6 +11,9 @@ from sources._shared.errors import ProviderError, exception_chain
 
 E = TypeVar("E", bound=BaseException)
 
+PIPELINE_NOTE = "hr-elt pipeline: "
+"""Prefix of the note (``BaseException.add_note``) the run path adds to a run's error: the pipeline's CLI arguments."""
+
 
 def format_summary(result: RunResult) -> str:
     """A few lines: rows per table, requests, duration."""
@@ -17,6 +21,8 @@ def format_summary(result: RunResult) -> str:
         f"{result.vendor}: loaded into {result.destination} dataset {result.dataset} "
         f"in {result.seconds:.1f}s, {result.requests} requests"
         + (f" ({result.retries} retries, {result.throttled} throttled)" if result.retries or result.throttled else ""),
+        f"  pipeline: dlt pipeline {pipeline_arguments(result.pipeline_name, result.pipelines_dir)} "
+        "info|trace|schema|load-package",
     ]
     if result.rows:
         width = max(len(t) for t in result.rows)
@@ -25,6 +31,15 @@ def format_summary(result: RunResult) -> str:
         lines.append("  no new or changed rows")
     lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)
+
+
+def pipeline_arguments(pipeline_name: str, pipelines_dir: str | None = None) -> str:
+    """``[--pipelines-dir DIR] NAME``: what ``dlt pipeline`` needs to find a pipeline."""
+    from dlt.common.pipeline import get_dlt_pipelines_dir
+
+    if pipelines_dir and os.path.abspath(pipelines_dir) != os.path.abspath(get_dlt_pipelines_dir()):
+        return f"--pipelines-dir {pipelines_dir} {pipeline_name}"
+    return pipeline_name
 
 
 def find_provider_error(exc: BaseException) -> ProviderError | None:
@@ -36,8 +51,17 @@ def _find(exc: BaseException, kind: type[E]) -> E | None:
     return next((error for error in exception_chain(exc) if isinstance(error, kind)), None)
 
 
-def error_line(vendor: str, exc: BaseException) -> str:
-    """One line that says what failed and what to do."""
+def error_line(vendor: str, exc: BaseException, pipeline: str | None = None) -> str:
+    """One line that says what failed and what to do.
+
+    Args:
+        vendor: The vendor (or tenant section) the line starts with.
+        exc: What went wrong.
+        pipeline: ``[--pipelines-dir DIR] NAME`` of the pipeline, for the ``dlt pipeline`` advice;
+            default: `vendor`.
+    """
+    pipeline = pipeline or next((n[len(PIPELINE_NOTE):] for n in getattr(exc, "__notes__", ())
+                                 if n.startswith(PIPELINE_NOTE)), None)
     provider_error = find_provider_error(exc)
     if provider_error is not None:
         return str(provider_error)
@@ -53,7 +77,7 @@ def error_line(vendor: str, exc: BaseException) -> str:
         return (f"{vendor}: schema contract violated in {where}: {violation.schema_entity} are frozen "
                 f"({violation.contract_mode}); nothing of this run was loaded: allow evolution in the "
                 f"resource's schema_contract or fix the data, then drop the pending package "
-                f"(dlt pipeline {vendor} drop-pending-packages)")
+                f"(dlt pipeline {pipeline or vendor} drop-pending-packages)")
 
     current: BaseException | None = exc
     while current is not None:

@@ -4,7 +4,8 @@ A tenant ``acme`` of HollyHR is the dlt source ``hollyhr`` cloned under the name
 ``hollyhr_acme``: its settings come from ``[sources.hollyhr_acme]`` (env ``SOURCES__HOLLYHR_ACME__*``).
 Non-secret settings it leaves unset (``base_url``, ``page_size``, ...) fall back to the vendor's
 ``[sources.hollyhr]``; secrets never do, so a tenant without its own key fails instead of loading
-another company's data. Its pipeline and dataset are both named ``hollyhr_acme``.
+another company's data. Its dataset is named ``hollyhr_acme``, and so is its pipeline for the first
+destination it loads into (``pipelines.runner`` names the others).
 
 ``.dlt/config.toml`` lists the tenants ``hr-elt run all`` runs::
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dlt
-from dlt.common.configuration.specs.base_configuration import is_secret_hint
+from dlt.common.configuration import get_fun_spec, is_secret_hint
 from dlt.extract.source import DltSource
 
 from sources import registry
@@ -104,7 +105,7 @@ def inherited_settings(vendor: str, tenant: str, explicit: set[str]) -> dict[str
     factory: Any = registry.get(vendor).source
     section = section_for(vendor, tenant)
     inherited: dict[str, Any] = {}
-    for name, hint in factory.ref.SPEC.get_resolvable_fields().items():
+    for name, hint in get_fun_spec(factory).get_resolvable_fields().items():
         if is_secret_hint(hint) or name in explicit or _lookup(section, name) is not None:
             continue
         try:
@@ -116,28 +117,10 @@ def inherited_settings(vendor: str, tenant: str, explicit: set[str]) -> dict[str
     return inherited
 
 
-def prepared_source(target: Target, destination: str = "duckdb", **kwargs: Any) -> DltSource:
-    """The source as ``run_vendor`` hands it to dlt: tenant config, destination hints, bad-record/PII step.
-
-    For orchestrators that run the dlt pipeline themselves (dlt's Airflow helper, dagster-dlt).
-    """
-    from pipelines.destinations import adapt_source
-    from sources._shared.context import RunContext, activated, attach
-    from sources._shared.guard import protect_source
-
-    with activated(RunContext()) as context:
-        if target.tenant:
-            source = tenant_source(target.vendor, target.tenant, **kwargs)
-        else:
-            source = registry.get(target.vendor).make_source(**kwargs)
-    source = protect_source(adapt_source(source, destination, vendor=target.vendor), target.vendor, context=context)
-    return attach(source, context)
-
-
 def secret_fields(vendor: str) -> list[str]:
     """Names of the vendor source's secret settings (``api_token``, ``password``, ...)."""
     factory: Any = registry.get(vendor).source
-    spec = factory.ref.SPEC
+    spec = get_fun_spec(factory)  # dlt's public accessor of the spec it inferred from the signature
     return [name for name, hint in spec.get_resolvable_fields().items() if is_secret_hint(hint)]
 
 

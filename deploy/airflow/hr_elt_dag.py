@@ -1,24 +1,29 @@
-"""hr-elt on Airflow, with dlt's Airflow helper: one task group per vendor and tenant, then dbt per tenant.
+"""hr-elt on Airflow: one task per vendor and tenant on hr-elt's one run path, then dbt per tenant.
 
-What was run here: in CI, only a compile and lint of this file (Airflow is not in the project's
-environment: it brings its own constraints and took about 4 minutes to install). Once by hand, and
-again whenever HR_ELT_AIRFLOW_PYTHON points at a Python with Airflow and hr-elt[dbt] installed
-(``pytest tests/ops/check_airflow.py``, opt-in): Airflow 2.11.2 parses this
-file without import errors (DagBag) and ``dag.test()`` runs it against the sandbox (one HollyHR
-tenant, DuckDB): the tenant's task group loads, ``dbt_<tenant>`` builds ``hr_unified_<tenant>``.
-What was not: Airflow 3, a scheduler with real workers, Postgres/BigQuery from Airflow.
+Each load task calls ``pipelines.runner.run_target``, exactly what ``hr-elt run`` runs: the pipeline
+lock, pending-package recovery, writer and DuckDB settings, the bad-record/PII step, destination hints
+and per-run counters. The task returns the run's summary (rows per table, requests, the dlt pipeline
+name) as its XCom value. A resource the vendor refused on its own (``ProviderPartialFailure``, e.g. one
+missing HollyHR scope) fails the task, after the other resources were loaded.
+
+What was run here: in CI a compile of this file (Airflow is not in the project's environment: it
+brings its own constraints and took about 4 minutes to install). ``pytest tests/ops/check_airflow.py``
+(opt-in, with HR_ELT_AIRFLOW_PYTHON pointing at a Python with Airflow and hr-elt[dbt] installed, or
+Airflow importable in the test's own Python) parses this file in a real Airflow (DagBag) and runs it
+with ``dag.test()`` against the sandbox (one HollyHR tenant, DuckDB). What was not: Airflow 3, a
+scheduler with real workers, Postgres/BigQuery from Airflow.
 
 Install into the Airflow environment: ``pip install 'hr-elt[dbt,postgres]'`` (or the project
 checkout with ``pip install -e``), put this file into the DAGs folder, and give the workers the
-project's settings: ``.dlt/`` next to the DAGs (dlt's helper looks for it under ``dags/``) or the
-``SOURCES__*`` / ``DESTINATION__*`` env vars / Airflow connections mapped to them.
+project's settings: ``.dlt/`` in the workers' working directory or the ``SOURCES__*`` /
+``DESTINATION__*`` env vars. Pipelines (state, pending packages) live in HR_ELT_PIPELINES_DIR (dlt's
+default when unset): keep it on a disk the workers share, or dlt restores the state from the
+destination on a fresh worker.
 
-Each vendor/tenant is its own task group (``PipelineTasksGroup``), so the scheduler spreads tenants
-over workers; a group that fails does not stop the others (``trigger_rule="all_done"`` on the dbt
-task), and the DAG run ends failed when any did. Known gap: a per-resource failure the connector
-isolates (e.g. one missing HollyHR scope) is reported by ``hr-elt run`` with exit 1, but the
-helper's task only sees dlt's load succeed for the other resources.
-Env: HR_ELT_DESTINATION (default postgres), HR_ELT_SCHEDULE (default "15 2 * * *").
+Each vendor/tenant is its own task, so the scheduler spreads tenants over workers; a task that fails
+does not stop the others (``trigger_rule="all_done"`` on the dbt task), and the DAG run ends failed
+when any did. Env: HR_ELT_DESTINATION (default postgres), HR_ELT_PIPELINES_DIR, HR_ELT_SCHEDULE
+(default "15 2 * * *").
 """
 
 from __future__ import annotations
@@ -29,17 +34,28 @@ from typing import Any
 import pendulum
 from airflow.decorators import dag
 from airflow.operators.python import PythonOperator
-from dlt.helpers.airflow_helper import PipelineTasksGroup
 
 DESTINATION = os.environ.get("HR_ELT_DESTINATION", "postgres")
+PIPELINES_DIR = os.environ.get("HR_ELT_PIPELINES_DIR") or None
 SCHEDULE = os.environ.get("HR_ELT_SCHEDULE", "15 2 * * *")
+
+
+def load(vendor: str, tenant: str | None) -> dict[str, Any]:
+    """Airflow callable: one run of the run path; raises (fails the task) on any failure, partial too."""
+    from pipelines.runner import run_target
+    from pipelines.summary import format_summary
+    from pipelines.tenants import Target
+
+    result = run_target(Target(vendor, tenant), DESTINATION, pipelines_dir=PIPELINES_DIR)
+    print(format_summary(result))
+    return result.as_dict()
 
 
 def build_dbt(tenant: str | None) -> dict[str, Any]:
     """Airflow callable: dbt build of the tenant's datasets; fails the task when dbt fails."""
     from pipelines.dbt_runner import run_dbt
 
-    result = run_dbt(destination=DESTINATION, tenant=tenant, quiet=True)
+    result = run_dbt(destination=DESTINATION, pipelines_dir=PIPELINES_DIR, tenant=tenant, quiet=True)
     return {"dataset": result.dataset, "statuses": result.statuses(), "rows": result.rows}
 
 
@@ -54,27 +70,19 @@ def build_dbt(tenant: str | None) -> dict[str, Any]:
 )
 def hr_elt() -> None:
     """Every configured vendor and tenant (``hr_elt.tenants``), then dbt per tenant."""
-    from pipelines.destinations import loader_file_format
-    from pipelines.runner import make_pipeline
-    from pipelines.tenants import Target, prepared_source, run_targets
+    from pipelines.tenants import run_targets
 
     targets, _notes = run_targets("all")
-    groups: dict[str | None, list[PipelineTasksGroup]] = {}
+    loads: dict[str | None, list[PythonOperator]] = {}
     for target in targets:
-        tasks = PipelineTasksGroup(target.name, use_data_folder=False, wipe_local_data=True, use_task_logger=True)
-        pipeline = make_pipeline(target.vendor, DESTINATION, tenant=target.tenant)
-
-        def source(target: Target = target) -> Any:  # built when the task runs, not when the DAG is parsed
-            return prepared_source(target, DESTINATION)
-
-        tasks.add_run(pipeline, source, decompose="none", trigger_rule="all_done", retries=1,
-                      loader_file_format=loader_file_format(DESTINATION))
-        groups.setdefault(target.tenant, []).append(tasks)
-    for tenant, tenant_groups in groups.items():
+        task = PythonOperator(task_id=f"load_{target.name}", python_callable=load,
+                              op_kwargs={"vendor": target.vendor, "tenant": target.tenant})
+        loads.setdefault(target.tenant, []).append(task)
+    for tenant, tasks in loads.items():
         dbt = PythonOperator(task_id=f"dbt_{tenant or 'default'}", python_callable=build_dbt,
                              op_kwargs={"tenant": tenant}, trigger_rule="all_done")
-        for group in tenant_groups:
-            group >> dbt
+        for task in tasks:
+            task >> dbt
 
 
 hr_elt()

@@ -1,10 +1,16 @@
-"""hr-elt on Dagster, with dagster-dlt: one asset group per vendor and tenant, one dbt asset per tenant.
+"""hr-elt on Dagster: one multi-asset per vendor and tenant (an asset per table), one dbt asset per tenant.
+
+Every load asset runs hr-elt's one run path (``pipelines.runner.run_target``), exactly as ``hr-elt run``
+does: the pipeline lock, pending-package recovery, writer and DuckDB settings, the bad-record/PII step,
+destination hints, per-run counters. Each table's materialisation carries its row count, requests and
+the dlt pipeline name as metadata. A resource the vendor refused on its own (``ProviderPartialFailure``,
+e.g. a missing HollyHR scope) fails the asset's step after the tables that did load are materialised.
 
 What was run here: tests/ops/test_deploy.py loads these definitions against the bundled sandbox
 (two HollyHR tenants, DuckDB) and materialises them in-process with ``dagster.materialize``: the
-dlt assets of both tenants and one tenant's ``hr_unified`` dbt asset; then it checks the rows.
-What was not: ``dagster dev`` / the webserver, the daemon running the schedules, a multi-node
-deployment, Postgres/BigQuery as the warehouse from Dagster.
+load assets of both tenants and one tenant's ``hr_unified`` dbt asset; then it checks the rows and
+that a partial failure fails the asset. What was not: ``dagster dev`` / the webserver, the daemon
+running the schedules, a multi-node deployment, Postgres/BigQuery as the warehouse from Dagster.
 
 Run it::
 
@@ -23,26 +29,25 @@ default), ``HR_ELT__DUCKDB_PATH`` (hr.duckdb), ``HR_ELT_SCHEDULE`` (cron, defaul
 
 import os
 from collections.abc import Iterator
-from typing import Any
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
     AssetSelection,
+    AssetSpec,
     Definitions,
     MaterializeResult,
     ScheduleDefinition,
     asset,
     define_asset_job,
+    multi_asset,
 )
-from dagster_dlt import DagsterDltResource, dlt_assets
 
 from pipelines.dbt_runner import run_dbt, unified_dataset
-from pipelines.destinations import loader_file_format
-from pipelines.runner import make_pipeline
-from pipelines.tenants import Target, prepared_source, run_targets
-from sources._shared.context import context_of
+from pipelines.runner import RunResult, build_source, run_target
+from pipelines.summary import format_summary
+from pipelines.tenants import Target, run_targets
 from sources._shared.errors import ProviderPartialFailure
 
 DESTINATION = os.environ.get("HR_ELT_DESTINATION", "duckdb")
@@ -55,20 +60,37 @@ def group_name(tenant: str | None) -> str:
     return f"hr_{tenant}" if tenant else "hr_default"
 
 
+def table_rows(result: RunResult, resource: str) -> int:
+    """Rows the run wrote for a resource: its table and its child tables (``<resource>__*``)."""
+    return sum(n for table, n in result.rows.items() if table == resource or table.startswith(f"{resource}__"))
+
+
 def load_assets(target: Target) -> AssetsDefinition:
-    """The dlt assets of one vendor/tenant (one table = one asset), run by dagster-dlt."""
-    pipeline = make_pipeline(target.vendor, DESTINATION, pipelines_dir=PIPELINES_DIR, tenant=target.tenant)
+    """The load of one vendor/tenant: one asset per resource, materialised by one run of the run path."""
+    resources = list(build_source(target, DESTINATION).selected_resources)  # lazy: no request, names only
+    specs = [AssetSpec(AssetKey([target.name, name]), group_name=group_name(target.tenant),
+                       description=f"{target.vendor} {name}, loaded by hr-elt into dataset {target.name}")
+             for name in resources]
 
-    source = prepared_source(target, DESTINATION)
-    run_context = context_of(source)
-
-    @dlt_assets(dlt_source=source, dlt_pipeline=pipeline,
-                name=target.name, group_name=group_name(target.tenant))
-    def _load(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-        yield from dlt.run(context=context, loader_file_format=loader_file_format(DESTINATION))
-        failures = run_context.failures_of(target.vendor) if run_context else {}
-        if failures:  # a resource the vendor refused (e.g. a missing scope): the others loaded
-            raise ProviderPartialFailure(target.vendor, failures, None)
+    @multi_asset(name=target.name, specs=specs)
+    def _load(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
+        failure: ProviderPartialFailure | None = None
+        try:
+            result = run_target(target, DESTINATION, pipelines_dir=PIPELINES_DIR)
+        except ProviderPartialFailure as exc:  # the other resources loaded: materialise them, then fail
+            if not isinstance(exc.result, RunResult):
+                raise
+            failure, result = exc, exc.result
+        context.log.info(format_summary(result))
+        failed = failure.failures if failure else {}
+        for name in resources:
+            if name in failed:
+                continue
+            yield MaterializeResult(asset_key=AssetKey([target.name, name]), metadata={
+                "rows": table_rows(result, name), "dlt_pipeline": result.pipeline_name,
+                "dataset": result.dataset, "run_requests": result.requests})
+        if failure is not None:
+            raise failure
 
     return _load
 
@@ -103,7 +125,7 @@ def build_definitions() -> Definitions:
         job = define_asset_job(f"{group_name(tenant)}_daily", selection=AssetSelection.groups(group_name(tenant)))
         jobs.append(job)
         schedules.append(ScheduleDefinition(job=job, cron_schedule=SCHEDULE, execution_timezone="UTC"))
-    return Definitions(assets=assets, jobs=jobs, schedules=schedules, resources={"dlt": DagsterDltResource()})
+    return Definitions(assets=assets, jobs=jobs, schedules=schedules)
 
 
 defs = build_definitions()

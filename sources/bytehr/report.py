@@ -101,7 +101,9 @@ def _in_days(value: str | None, now: Any) -> str:
 
 def run_quota_command(pipelines_dir: str | None = None, live: bool = False) -> str:
     """What ``hr-elt quota bytehr`` prints; settings come from dlt config (``sources.bytehr.*``)."""
-    state = saved_state(pipelines_dir=pipelines_dir)
+    from pipelines.runner import latest_pipeline_name  # one pipeline per destination: the latest run's ledger
+
+    state = saved_state(latest_pipeline_name(settings.PROVIDER, pipelines_dir), pipelines_dir)
     page_size = int(dlt.config.get("sources.bytehr.page_size", int) or settings.PAGE_SIZE)
     reserve_setting = dlt.config.get("sources.bytehr.quota_reserve", int)
     reserve = settings.QUOTA_RESERVE if reserve_setting is None else int(reserve_setting)

@@ -200,11 +200,12 @@ def test_bytehr_from_the_sandbox_lands_custom_fields_as_one_record(bq_pipeline: 
 
 
 def test_a_tenant_source_gets_its_vendor_layout(bq_pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.tenants import Target, prepared_source
+    from pipelines.runner import build_source
+    from pipelines.tenants import Target
 
     monkeypatch.setenv("SOURCES__HOLLYHR_ACME__API_TOKEN", "not-a-real-token")
     monkeypatch.setenv("SOURCES__HOLLYHR_ACME__BASE_URL", "http://127.0.0.1:9/api/v1")
-    source = prepared_source(Target("hollyhr", "acme"), destination="bigquery")  # lazy: no request
+    source = build_source(Target("hollyhr", "acme"), destination="bigquery")  # the run path's step; lazy: no request
     assert source.name == "hollyhr_acme"
     hints = source.resources["time_off"].compute_table_schema()
     assert list(hints["x-bigquery-partition"]) == ["start_date"]  # type: ignore[typeddict-item]
