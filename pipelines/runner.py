@@ -35,7 +35,6 @@ from dlt.common.destination import Destination
 from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
-from sources._shared.quarantine import protect_source
 
 from pipelines.collector import collector_tuned, configured_threshold
 from pipelines.destinations import (
@@ -51,6 +50,7 @@ from pipelines.tenants import Target, tenant_source
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.errors import ProviderPartialFailure
+from sources._shared.guard import protect_source
 
 # Arrow buffers from the C library's allocator instead of pyarrow's default mimalloc pool, which kept
 # more resident after a run's Arrow items (bench/README.md, "Memory"). pyarrow reads this once, when
