@@ -25,6 +25,8 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -396,7 +398,7 @@ def _run_locked(
     if full_refresh:
         run_kwargs["refresh"] = "drop_sources"
     try:
-        with dlt.config.values({**extract_writer_settings(), **load_settings(destination)}), \
+        with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
                 collector_tuned(configured_threshold()):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
@@ -423,6 +425,48 @@ def _run_locked(
     if failures:
         raise ProviderPartialFailure(vendor, failures, result)
     return result
+
+
+class _RunSettings:
+    """Run settings in dlt's config while any run of this process is active, restored after the last.
+
+    ``dlt.config.values`` snapshots the whole config provider on entry and restores that snapshot on
+    exit: two overlapping runs in threads (webhook server, Dagster in-process) would exit out of
+    order and leave the first run's overrides in place for good. Here the first run in takes the
+    snapshot, the last one out restores it; while runs overlap, each sets its own values on top.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._preserved: Any = None
+
+    @contextmanager
+    def applied(self, values: dict[str, Any]) -> Iterator[None]:
+        with self._lock:
+            if self._active == 0:
+                self._preserved = dlt.config.values(values)
+                self._preserved.__enter__()
+            else:
+                for key, value in values.items():
+                    dlt.config[key] = value
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._active == 0:
+                    preserved, self._preserved = self._preserved, None
+                    preserved.__exit__(None, None, None)
+
+
+_RUN_SETTINGS = _RunSettings()
+
+
+def run_settings(values: dict[str, Any]) -> AbstractContextManager[None]:
+    """Sets `values` in dlt's config for one run (overlapping runs restore once, after the last)."""
+    return _RUN_SETTINGS.applied(values)
 
 
 def extract_writer_settings() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from pipelines.runner import extract_writer_settings
+from pipelines.runner import extract_writer_settings, run_settings
 
 
 def written_files(pipelines_dir: Path, name: str) -> list[str]:
@@ -44,3 +44,18 @@ def test_a_users_setting_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATA_WRITER__DISABLE_COMPRESSION")
     monkeypatch.setenv("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "true")
     assert extract_writer_settings() == {}
+
+
+def test_overlapping_runs_leave_no_settings_behind() -> None:
+    # two runs in threads (webhook server, Dagster in-process) end in the other order than they began:
+    # dlt.config.values alone would restore the second run's snapshot last, keeping the first's values
+    first = run_settings({"data_writer.disable_compression": True})
+    second = run_settings({"load.workers": 1})
+    first.__enter__()
+    second.__enter__()
+    assert dlt.config["data_writer.disable_compression"] is True and dlt.config["load.workers"] == 1
+    first.__exit__(None, None, None)
+    assert dlt.config["load.workers"] == 1  # the second run is still going
+    second.__exit__(None, None, None)
+    assert "data_writer.disable_compression" not in dlt.config
+    assert "load.workers" not in dlt.config
