@@ -36,9 +36,11 @@ lint: install
 	$(VENV)/bin/ruff check $(wildcard sources pipelines sandbox tests bench deploy)
 	$(VENV)/bin/mypy
 
-# -rs prints why a test was skipped (e.g. the live BigQuery test without credentials)
+# -rs prints why a test was skipped (e.g. the live BigQuery test without credentials).
+# Three workers: most of a test's time is spent waiting on sandboxes, Postgres and dbt, not on CPU.
+TEST_WORKERS ?= 3
 test: install postgres lint
-	$(PY) -m pytest -q -rs
+	$(PY) -m pytest -q -rs -n $(TEST_WORKERS)
 
 bench: install
 	$(PY) -m bench
