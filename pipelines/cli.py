@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("vendor", choices=[*registry.names(), "all"])
     run.add_argument("--destination", choices=DESTINATIONS, default="duckdb")
     run.add_argument("--dataset", help="dataset (schema) name; default: the vendor name")
-    run.add_argument("--full-refresh", action="store_true", help="drop the vendor's tables and state, load all again")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="drop the vendor's tables and state (with --resources: only theirs), load them again")
     run.add_argument("--resources", help="comma-separated resources to load (default: all)")
     run.add_argument("--duckdb-path", help="DuckDB file (default: hr_elt.duckdb_path or hr.duckdb)")
     run.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")

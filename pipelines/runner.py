@@ -308,10 +308,29 @@ def build_source(
         else:
             source = spec.make_source(**(source_kwargs or {}))
     if resources:
-        source = source.with_resources(*resources)
+        source = select_with_parents(source, resources, context, vendor)
     source = adapt_source(source, destination, vendor=vendor)
     source = protect_source(source, vendor, context=context)  # bad records and PII, before anything leaves extraction
     return attach(source, context)
+
+
+def select_with_parents(source: DltSource, resources: list[str], context: RunContext, vendor: str) -> DltSource:
+    """Selects `resources` and the resources they read from (a transformer's parent, recursively).
+
+    dlt extracts a transformer's parent even when only the transformer is selected, and the parent's
+    incremental cursor would then move past rows that never load; a full refresh of the child alone
+    would drop the parent's table and not reload it. So a selection always carries its parents, and
+    the run says so.
+    """
+    source = source.with_resources(*resources)
+    parents = {parent for parent, child in source.resources.selected_dag if child != parent} - set(resources)
+    if not parents:
+        return source
+    context.note(vendor, "selection", f"also loads {', '.join(sorted(parents))}: the selected resources are "
+                 "read for the records it returns")
+    logging.getLogger(f"sources.{vendor}").info("--resources %s also loads %s (their parent)",
+                                                ",".join(resources), ", ".join(sorted(parents)))
+    return source.with_resources(*resources, *sorted(parents))
 
 
 def run_target(
@@ -395,8 +414,8 @@ def _run_locked(
     source = build_source(target, destination, resources, source_kwargs, context)
     started = time.perf_counter()
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
-    if full_refresh:
-        run_kwargs["refresh"] = "drop_sources"
+    if full_refresh:  # with a selection: only the selected resources' tables and state
+        run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
                 collector_tuned(configured_threshold()):
