@@ -48,6 +48,7 @@ from pipelines.destinations import (
     make_destination,
 )
 from pipelines.lock import PipelineLock
+from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
@@ -314,25 +315,6 @@ def build_source(
     return attach(source, context)
 
 
-def select_with_parents(source: DltSource, resources: list[str], context: RunContext, vendor: str) -> DltSource:
-    """Selects `resources` and the resources they read from (a transformer's parent, recursively).
-
-    dlt extracts a transformer's parent even when only the transformer is selected, and the parent's
-    incremental cursor would then move past rows that never load; a full refresh of the child alone
-    would drop the parent's table and not reload it. So a selection always carries its parents, and
-    the run says so.
-    """
-    source = source.with_resources(*resources)
-    parents = {parent for parent, child in source.resources.selected_dag if child != parent} - set(resources)
-    if not parents:
-        return source
-    context.note(vendor, "selection", f"also loads {', '.join(sorted(parents))}: the selected resources are "
-                 "read for the records it returns")
-    logging.getLogger(f"sources.{vendor}").info("--resources %s also loads %s (their parent)",
-                                                ",".join(resources), ", ".join(sorted(parents)))
-    return source.with_resources(*resources, *sorted(parents))
-
-
 def run_target(
     target: Target,
     destination: str = "duckdb",
@@ -423,6 +405,8 @@ def _run_locked(
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 context.note(vendor, "pending", "first finished loading what an interrupted run had left pending "
                              f"(into {ref.location}, the destination it was made for)")
+            if not full_refresh:  # a child that never loaded gets its backfill (pipelines/selection.py)
+                reread_parents_of_new_children(pipeline, source, context, vendor)
             info = pipeline.run(source, **run_kwargs)
     except Exception as exc:
         problem = destination_problem(destination, exc)

@@ -57,3 +57,26 @@ def test_a_selected_child_loads_its_parent_so_the_parents_cursor_never_skips_row
     loaded = counts(db)
     assert loaded["people"] == 30 and loaded["employment_history"] > 0
     assert set(loaded) == {"people", "employment_history"}
+
+
+@pytest.mark.parametrize("second", [[], ["--resources", "employments,employment_history"]], ids=["all", "children"])
+def test_children_never_loaded_get_their_backfill_after_the_parent_loaded_alone(holly: Sandbox, tmp_path: Path,
+                                                                                second: list[str]) -> None:
+    pipes, db = tmp_path / "pipes", tmp_path / "w.duckdb"
+    common = ["--pipelines-dir", str(pipes), "--duckdb-path", str(db)]
+    env = env_for(holly)
+    done = hr_elt(["run", "hollyhr", "--resources", "people", *common], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert set(counts(db)) == {"people"}
+
+    done = hr_elt(["run", "hollyhr", *second, *common], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "had never loaded: people is read in full this run" in done.stdout
+    loaded = counts(db)
+    assert loaded["employments"] == loaded["people"] == 30
+    assert loaded["employment_history"] > 0
+
+    again = hr_elt(["run", "hollyhr", *common], env, tmp_path)  # complete now: people incremental again
+    assert again.returncode == 0, again.stderr
+    assert "never loaded" not in again.stdout
+    assert "people" not in again.stdout and "employments" not in again.stdout

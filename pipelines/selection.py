@@ -1,0 +1,73 @@
+"""Which resources a run loads, so that selecting a subset never leaves a permanent gap.
+
+HollyHR-style children (dlt transformers) are read for the records their parent returns. Two
+things follow, for any vendor that has them:
+
+- A selected child always brings its parent: dlt extracts the parent anyway, and its incremental
+  cursor would move past rows that never load.
+- A child that has never loaded (it was not selected before, or it was reset) needs every parent
+  record once: the parent's incremental state is reset before the run, so the parent is read in full
+  and the child gets its backfill. Tables are kept; the parent's rows merge onto themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dlt import Pipeline
+from dlt.extract import DltSource
+from dlt.pipeline.helpers import pipeline_drop
+
+from sources import registry
+from sources._shared.context import RunContext
+
+
+def select_with_parents(source: DltSource, resources: list[str], context: RunContext, vendor: str) -> DltSource:
+    """Selects `resources` and the resources they read from (a transformer's parent, recursively)."""
+    source = source.with_resources(*resources)
+    parents = {parent for parent, child in source.resources.selected_dag if child != parent} - set(resources)
+    if not parents:
+        return source
+    context.note(vendor, "selection", f"also loads {', '.join(sorted(parents))}: the selected resources are "
+                 "read for the records it returns")
+    logging.getLogger(f"sources.{vendor}").info("--resources %s also loads %s (their parent)",
+                                                ",".join(resources), ", ".join(sorted(parents)))
+    return source.with_resources(*resources, *sorted(parents))
+
+
+def parents_to_reread(pipeline: Pipeline, source: DltSource, vendor: str) -> dict[str, list[str]]:
+    """Parents whose saved cursor would hide records from a selected child that has never loaded.
+
+    Only the vendor's own resources count as children (not the run path's side tables, such as the
+    rejected-records tables, which load only when there is something to say).
+
+    Returns:
+        ``parent -> [children that have never loaded]``, for parents that have saved state.
+    """
+    if not pipeline.default_schema_name:
+        return {}  # a first run reads everything anyway
+    seen = set(pipeline.default_schema.data_table_names(seen_data_only=True))
+    saved: dict[str, Any] = pipeline.state.get("sources", {}).get(source.name, {}).get("resources", {})
+    own = set(registry.get(vendor).resources)
+    found: dict[str, list[str]] = {}
+    for parent, child in source.resources.selected_dag:
+        if child == parent or parent not in saved or child not in own:
+            continue
+        table = source.resources[child].table_name
+        if not isinstance(table, str) or table not in seen:
+            found.setdefault(parent, []).append(child)
+    return found
+
+
+def reread_parents_of_new_children(pipeline: Pipeline, source: DltSource, context: RunContext, vendor: str) -> None:
+    """Resets the saved state of parents whose children have never loaded (see the module docstring)."""
+    found = parents_to_reread(pipeline, source, vendor)
+    if not found:
+        return
+    pipeline_drop(pipeline, resources=sorted(found), schema_name=source.name, state_only=True)()
+    for parent, children in sorted(found.items()):
+        text = (f"{', '.join(children)} had never loaded: {parent} is read in full this run so "
+                f"{'they get' if len(children) > 1 else 'it gets'} every {parent} record")
+        context.note(vendor, f"backfill/{parent}", text)
+        logging.getLogger(f"sources.{vendor}").info(text)
