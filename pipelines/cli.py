@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--duckdb-path", default="hr.duckdb")
     demo.add_argument("--pipelines-dir", default=None)
 
-    sub.add_parser("sandbox", help="serve the vendor emulators on loopback until interrupted")
+    from sandbox.__main__ import add_arguments as add_sandbox_arguments
+
+    add_sandbox_arguments(sub.add_parser("sandbox", help="serve the vendor emulators on loopback until interrupted"))
 
     for plugin in plugins().values():
         plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help))
@@ -81,10 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "sandbox":
-        from sandbox.__main__ import main as serve
+        from sandbox.__main__ import serve
 
-        serve()
-        return 0
+        return serve(args)
     extra = plugins()
     if args.command in extra:
         return extra[args.command].run(args)

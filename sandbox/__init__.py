@@ -52,9 +52,10 @@ class Sandbox:
             return apps[name]
         raise AttributeError(f"{type(self).__name__} has no attribute or running vendor {name!r}")
 
-    def start(self) -> Sandbox:
-        for app in self.apps.values():
-            self._servers.append(AppServer(app).start())
+    def start(self, base_port: int = 0) -> Sandbox:
+        """Serves every app; on ephemeral ports, or on `base_port`, `base_port + 1`, ... in vendor order."""
+        for offset, app in enumerate(self.apps.values()):
+            self._servers.append(AppServer(app, port=base_port + offset if base_port else 0).start())
         return self
 
     def stop(self) -> None:
