@@ -37,11 +37,22 @@ def plugins() -> dict[str, CliPlugin]:
 BUILT_IN = ("run", "demo", "sandbox", "dbt")
 
 
+def installed_version() -> str:
+    """hr-elt's version from the installed distribution's metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hr-elt")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hr-elt``."""
     titles = ", ".join(spec.title for spec in registry.specs())
     parser = argparse.ArgumentParser(prog="hr-elt", description=f"Load HR data ({titles}) into a warehouse.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request and retry")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one vendor's pipeline (or all)")
@@ -57,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="progress display (default: log when stderr is a terminal)")
     run.add_argument("--tenant", help="run for this tenant: config [sources.<vendor>_<tenant>], "
                      "pipeline and dataset <vendor>_<tenant> (with all: every vendor it is configured for)")
+    run.add_argument("--strict", action="store_true",
+                     help="with all: exit 1 when a vendor is skipped because it is not configured")
     run.add_argument("--wait", action="store_true",
                      help="if another run of the same pipeline is in progress, wait for it instead of refusing")
     run.add_argument("--wait-timeout", type=float, default=None, metavar="SECONDS",
@@ -102,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     for note in notes:
         print(f"hr-elt: {note}", file=sys.stderr)
+    if notes and args.strict:
+        print(f"hr-elt: --strict: {len(notes)} vendor(s) skipped, nothing run", file=sys.stderr)
+        return 1
     progress = args.progress or ("log" if sys.stderr.isatty() else None)
     failed = 0
     for target in targets:
