@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resources", help="comma-separated resources to load (default: all)")
     run.add_argument("--duckdb-path", help="DuckDB file (default: hr_elt.duckdb_path or hr.duckdb)")
     run.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
-    run.add_argument("--progress", choices=["log", "tqdm", "enlighten", "alive_progress", "none"], default=None,
+    run.add_argument("--progress", choices=["log", "tqdm", "none"], default=None,
                      help="progress display (default: log when stderr is a terminal)")
     run.add_argument("--tenant", help="run for this tenant: config [sources.<vendor>_<tenant>], "
                      "pipeline and dataset <vendor>_<tenant> (with all: every vendor it is configured for)")

@@ -27,3 +27,13 @@ def test_run_all_strict_fails_when_a_vendor_is_skipped(tmp_path: Path) -> None:
         lenient = hr_elt(["run", "all", *common], env_for(sandbox), tmp_path)
         assert lenient.returncode == 0, lenient.stderr
         assert "bytehr: not configured" in lenient.stderr and "hollyhr: loaded into" in lenient.stdout
+
+
+def test_progress_offers_only_what_works_and_warns_nothing(tmp_path: Path) -> None:
+    with Sandbox(vendors=("hollyhr",), hollyhr={"people": 3}) as sandbox:
+        common = ["--pipelines-dir", str(tmp_path / "p"), "--duckdb-path", str(tmp_path / "w.duckdb")]
+        done = hr_elt(["run", "hollyhr", "--progress", "log", *common], env_for(sandbox), tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "Warning" not in done.stderr and "psutil" not in done.stderr
+        refused = hr_elt(["run", "hollyhr", "--progress", "enlighten", *common], env_for(sandbox), tmp_path)
+        assert refused.returncode == 2 and "invalid choice: 'enlighten'" in refused.stderr
