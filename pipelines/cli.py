@@ -95,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.verbose:  # every request and retry, on the vendors' loggers (sources._shared.http.session)
+        logging.getLogger("sources").setLevel(logging.DEBUG)
     if args.command == "sandbox":
         from sandbox.__main__ import serve
 

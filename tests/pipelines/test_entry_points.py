@@ -37,3 +37,17 @@ def test_progress_offers_only_what_works_and_warns_nothing(tmp_path: Path) -> No
         assert "Warning" not in done.stderr and "psutil" not in done.stderr
         refused = hr_elt(["run", "hollyhr", "--progress", "enlighten", *common], env_for(sandbox), tmp_path)
         assert refused.returncode == 2 and "invalid choice: 'enlighten'" in refused.stderr
+
+
+def test_verbose_logs_every_request_without_secrets(tmp_path: Path) -> None:
+    with Sandbox(vendors=("hollyhr",), hollyhr={"people": 3}) as sandbox:
+        common = ["--pipelines-dir", str(tmp_path / "p"), "--duckdb-path", str(tmp_path / "w.duckdb")]
+        env = env_for(sandbox)
+        done = hr_elt(["-v", "run", "hollyhr", *common], env, tmp_path)
+        assert done.returncode == 0, done.stderr
+        lines = [line for line in done.stderr.splitlines() if "DEBUG sources.hollyhr: hollyhr [" in line]
+        sent = int(done.stdout.split(" requests")[0].rsplit(" ", 1)[1])
+        assert len(lines) == sent == 1 + 1 + 1 + 2 * 3
+        assert all(" -> " in line and " ms (attempt 1)" in line for line in lines)
+        assert env["SOURCES__HOLLYHR__API_TOKEN"] not in done.stderr + done.stdout
+        assert "127.0.0.1" not in "\n".join(lines)

@@ -7,6 +7,8 @@ verification, proxies and CA bundle from the environment as requests reads them.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +23,7 @@ from sources._shared.context import PageRef, RunContext
 from sources._shared.errors import ForeignHostError, InvalidJSONError, ProviderError
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.profile import ProviderProfile, describe_request
+from sources._shared.http.redaction import redact
 from sources._shared.http.retry import RETRY_EXCEPTIONS, make_retrying, response_of
 from sources._shared.http.settings import HttpSettings
 
@@ -99,10 +102,30 @@ class ProviderSession(Session):
         def attempt() -> Response:
             nonlocal attempts
             attempts += 1
-            return self._send_once(request, attempts > 1, **kwargs)
+            started = time.perf_counter()
+            status: int | str = "error"
+            try:
+                answer = self._send_once(request, attempts > 1, **kwargs)
+                status = answer.status_code
+                return answer
+            except ProviderError as exc:
+                status = exc.status or "error"
+                raise
+            except Exception as exc:
+                status = type(exc).__name__
+                raise
+            finally:
+                self._log_attempt(request, status, started, attempts)
 
         response: Response = self._retrying(attempt)
         return response
+
+    def _log_attempt(self, request: PreparedRequest, status: int | str, started: float, attempt: int) -> None:
+        # DEBUG on the vendor's logger: `hr-elt -v` shows it; never the host or a credential
+        log = logging.getLogger(f"sources.{self.profile.name}")
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s [%s]: %s -> %s in %.0f ms (attempt %d)", self.profile.name, self.resource,
+                      redact(describe_request(request)), status, (time.perf_counter() - started) * 1000, attempt)
 
     def _send_once(self, request: PreparedRequest, retry: bool, **kwargs: Any) -> Response:
         self._refuse_foreign_host(request)
