@@ -138,6 +138,10 @@ def vendors_to_build(pipeline: Pipeline, destination: str, tenant: str | None,
                      vendors: list[str] | None) -> tuple[list[str], list[str]]:
     """``vendors``, or every loaded one (with notes on those left out); DbtRunError when there is none."""
     notes: list[str] = []
+    unknown = [v for v in vendors or [] if v not in registry.names()]
+    if unknown:
+        raise DbtRunError(f"dbt: --vendors names no known vendor: {', '.join(unknown)} "
+                          f"(known: {', '.join(registry.names())})")
     if vendors is None:
         vendors, notes = loaded_vendors(pipeline, tenant)
     if not vendors:
@@ -221,6 +225,9 @@ def run_dbt(
         else:
             os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = previous
     result.nodes = list(nodes) if isinstance(nodes, (list, tuple)) else []
+    if select and not result.nodes:  # dbt itself only warns and exits 0
+        raise DbtRunError(f"dbt {command}: --select {select} matches no model or test of the project "
+                          "(list them with `dbt ls` in dbt/)")
     result.seconds = time.perf_counter() - started
     if command != "test":
         result.rows = unified_row_counts(pipeline)

@@ -38,3 +38,10 @@ def test_postgres_credentials_missing_or_refused(tmp_path: Path, capsys: pytest.
 def test_bad_tenant_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dbt", "--tenant", "Bad Name", "--pipelines-dir", str(tmp_path / "p")]) == 1
     assert "tenant 'Bad Name'" in capsys.readouterr().err
+
+
+def test_unknown_vendor_is_refused_naming_the_known_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["dbt", "--vendors", "bytehr,foo", "--duckdb-path", str(tmp_path / "w.duckdb"),
+                 "--pipelines-dir", str(tmp_path / "p")])
+    assert code == 1
+    assert "dbt: --vendors names no known vendor: foo (known: bytehr, cutehr, hollyhr)" in capsys.readouterr().err

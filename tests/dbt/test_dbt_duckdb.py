@@ -263,3 +263,8 @@ def test_a_fourth_vendor_plugs_in_with_its_staging_folder(warehouse: Warehouse, 
         ("acmehr:1", "Ada Lovelace", "ada@acme.test", "active", "2020-01-06", None),
         ("acmehr:2", "Alan Turing", "alan@acme.test", "terminated", "2019-03-04", None),
     ]
+
+
+def test_a_selection_that_matches_nothing_fails(warehouse: Warehouse) -> None:
+    with pytest.raises(DbtRunError, match="--select nonexistent_model matches no model or test"):
+        warehouse.dbt(select="nonexistent_model")
