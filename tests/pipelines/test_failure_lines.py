@@ -66,7 +66,8 @@ def test_timeout_names_the_timeout_setting(tmp_path: Path, mute_port: int) -> No
 
 def test_load_workers_zero(holly: Sandbox, tmp_path: Path) -> None:
     line = one_error_line(run_args(tmp_path), env_for(holly, LOAD__WORKERS="0"), tmp_path)
-    assert line == "hr-elt: hollyhr: load failed: load.workers is 0: set it to 1 or more (env LOAD__WORKERS), or unset it"
+    assert line == ("hr-elt: hollyhr: load failed: load.workers is 0: set it to 1 or more (env LOAD__WORKERS), "
+                    "or unset it")
 
 
 def test_duckdb_out_of_memory_names_the_memory_limit(holly: Sandbox, tmp_path: Path) -> None:
