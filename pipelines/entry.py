@@ -20,9 +20,17 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a process ended b
 def main() -> None:
     """Runs :func:`pipelines.cli.main`; a KeyboardInterrupt (dlt's signal exception included) exits 130."""
     logging.getLogger("dlt").addFilter(_quiet_after_signal)
+    # a KeyboardInterrupt inside a C extension's import (pyarrow, duckdb) can crash the interpreter:
+    # during the imports a Ctrl-C is only noted, and acted on once they are done
+    noted: list[int] = []
+    signal.signal(signal.SIGINT, lambda sig, frame: noted.append(sig))
     try:
         from pipelines.cli import main as cli_main
-
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if noted:
+            raise KeyboardInterrupt
         code = cli_main()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is complete: a late Ctrl-C changes nothing
     except KeyboardInterrupt:
