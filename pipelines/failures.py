@@ -133,3 +133,27 @@ def last_resort(vendor: str, exc: BaseException) -> str:
 
 
 _USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
+
+
+_KIND = re.compile(r"^[^:]*\]: ([^:]+):")
+
+
+def partial_line(vendor: str, failures: dict[str, str], loaded_tables: list[str]) -> str:
+    """One line for resources that failed on their own: true counts, each distinct cause said once.
+
+    Args:
+        vendor: The vendor the line starts with.
+        failures: ``provider/resource -> message`` of each failed resource.
+        loaded_tables: Tables that received rows in this run.
+    """
+    causes: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
+    for key in sorted(failures):
+        found = _KIND.match(failures[key])
+        kind = found.group(1) if found else failures[key]
+        causes.setdefault(kind, []).append(key.split("/", 1)[-1])
+        first.setdefault(kind, failures[key])
+    names = ", ".join(key.split("/", 1)[-1] for key in sorted(failures))
+    loaded = f"rows loaded into {len(loaded_tables)} table(s)" if loaded_tables else "nothing loaded"
+    said = "; ".join(f"{len(who)} x {first[kind]}" if len(who) > 1 else first[kind] for kind, who in causes.items())
+    return f"{vendor}: {len(failures)} resource(s) failed ({names}), {loaded}: {said}"

@@ -6,9 +6,9 @@ import os
 from typing import TypeVar
 
 from pipelines.destinations import DestinationConfigError
-from pipelines.failures import dsn_problem, last_resort, root_cause
+from pipelines.failures import dsn_problem, last_resort, partial_line, root_cause
 from pipelines.runner import RunResult
-from sources._shared.errors import ProviderError, exception_chain
+from sources._shared.errors import ProviderError, ProviderPartialFailure, exception_chain
 
 E = TypeVar("E", bound=BaseException)
 
@@ -63,6 +63,10 @@ def error_line(vendor: str, exc: BaseException, pipeline: str | None = None) -> 
     """
     pipeline = pipeline or next((n[len(PIPELINE_NOTE):] for n in getattr(exc, "__notes__", ())
                                  if n.startswith(PIPELINE_NOTE)), None)
+    partial = _find(exc, ProviderPartialFailure)
+    if partial is not None:
+        tables = [t for t, n in getattr(partial.result, "rows", {}).items() if n]
+        return partial_line(partial.provider, partial.failures, tables)
     provider_error = find_provider_error(exc)
     if provider_error is not None:
         return str(provider_error)

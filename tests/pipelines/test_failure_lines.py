@@ -85,3 +85,16 @@ def test_postgres_dsn_names_the_wrong_part(holly: Sandbox, tmp_path: Path, dsn: 
     line = one_error_line(run_args(tmp_path, "--destination", "postgres"), env, tmp_path)
     assert line.startswith(f"hr-elt: hollyhr: destination postgres: the DSN is malformed: {wrong}")
     assert "DESTINATION__POSTGRES__CREDENTIALS" in line
+
+
+def test_spent_bytehr_quota_one_line_with_true_counts(tmp_path: Path) -> None:
+    with Sandbox(vendors=("bytehr",), bytehr={"quota": 3}) as sandbox:
+        sandbox.bytehr.spend(3)  # someone else spent this month's quota
+        env = env_for(sandbox, SOURCES__BYTEHR__QUOTA_RESERVE="1")
+        args = ["run", "bytehr", "--pipelines-dir", str(tmp_path / "p"), "--duckdb-path", str(tmp_path / "w.duckdb")]
+        line = one_error_line(args, env, tmp_path)
+    assert line.startswith("hr-elt: bytehr: 5 resource(s) failed (custom_field_definitions, departments, employees, "
+                           "leave_requests, positions), nothing loaded: ")
+    assert "the others loaded" not in line
+    assert line.count("429 quota_exceeded") == 1 and "4 x bytehr [departments]: quota_reserve" in line
+    assert "bhr_sandbox_key" not in line
