@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
+from pipelines.entry import raise_if_interrupted
 from pipelines.runner import RunResult, run_target
 from pipelines.summary import error_line, format_summary
 from pipelines.tenants import TenantError, run_targets, tenant_error_line
@@ -137,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 wait_timeout=args.wait_timeout,
             )
         except Exception as exc:  # one clear line per failed vendor; the others still run
+            raise_if_interrupted(exc)  # dlt wraps a Ctrl-C into the step's error: pipelines/entry.py
             failed += 1
             loaded = getattr(exc, "result", None)
             if isinstance(loaded, RunResult):  # a partial failure: what did load, then what did not

@@ -6,8 +6,9 @@ import os
 from typing import TypeVar
 
 from pipelines.destinations import DestinationConfigError
+from pipelines.failures import dsn_problem, last_resort, partial_line, root_cause
 from pipelines.runner import RunResult
-from sources._shared.errors import ProviderError, exception_chain
+from sources._shared.errors import ProviderError, ProviderPartialFailure, exception_chain
 
 E = TypeVar("E", bound=BaseException)
 
@@ -62,12 +63,16 @@ def error_line(vendor: str, exc: BaseException, pipeline: str | None = None) -> 
     """
     pipeline = pipeline or next((n[len(PIPELINE_NOTE):] for n in getattr(exc, "__notes__", ())
                                  if n.startswith(PIPELINE_NOTE)), None)
+    partial = _find(exc, ProviderPartialFailure)
+    if partial is not None:
+        tables = [t for t, n in getattr(partial.result, "rows", {}).items() if n]
+        return partial_line(partial.provider, partial.failures, tables)
     provider_error = find_provider_error(exc)
     if provider_error is not None:
         return str(provider_error)
     destination_error = _find(exc, DestinationConfigError)
     if destination_error is not None:
-        return f"{vendor}: {destination_error}"
+        return f"{vendor}: {dsn_problem(destination_error.destination) or destination_error}"
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
     from dlt.common.schema.exceptions import DataValidationError
 
@@ -87,5 +92,6 @@ def error_line(vendor: str, exc: BaseException, pipeline: str | None = None) -> 
             )
             return f"{vendor}: missing setting {keys}: put it in .dlt/secrets.toml or .dlt/config.toml, or the env"
         current = current.__cause__ or current.__context__
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"{vendor}: {first}"
+    if "PostgresCredentials" in str(exc) and (problem := dsn_problem("postgres")):
+        return f"{vendor}: {problem}"
+    return root_cause(vendor, exc) or last_resort(vendor, exc)

@@ -1,0 +1,76 @@
+"""The ``hr-elt`` console script: Ctrl-C at any moment, imports included, ends in one line and exit 130.
+
+Kept free of heavy imports so that the handler is in place before dlt, duckdb and the sources load.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+INTERRUPTED = "hr-elt: interrupted: nothing partial was marked done; the next run resumes"
+"""True of every run: dlt commits a resource's state only inside a finished load package, and the run
+path first loads the packages an interrupted run left pending (``pipelines.runner``)."""
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a process ended by Ctrl-C
+
+
+def main() -> None:
+    """Runs :func:`pipelines.cli.main`; a KeyboardInterrupt (dlt's signal exception included) exits 130."""
+    logging.getLogger("dlt").addFilter(_quiet_after_signal)
+    # a KeyboardInterrupt inside a C extension's import (pyarrow, duckdb) can crash the interpreter:
+    # during the imports a Ctrl-C is only noted, and acted on once they are done
+    noted: list[int] = []
+    signal.signal(signal.SIGINT, lambda sig, frame: noted.append(sig))
+    try:
+        from pipelines.cli import main as cli_main
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if noted:
+            raise KeyboardInterrupt
+        code = cli_main()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is complete: a late Ctrl-C changes nothing
+    except KeyboardInterrupt:
+        interrupted()
+    sys.exit(code)
+
+
+def raise_if_interrupted(exc: BaseException) -> None:
+    """Raises KeyboardInterrupt when `exc` (e.g. dlt's PipelineStepFailed) stands for a Ctrl-C.
+
+    dlt intercepts SIGINT while it normalizes and loads, drains its job pool and wraps the signal
+    into the step's error; that is an interruption, not a failure.
+    """
+    seen: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is s for s in seen):
+            continue
+        if isinstance(current, KeyboardInterrupt):
+            raise KeyboardInterrupt from exc
+        seen.append(current)
+        inner = getattr(current, "exception", None)
+        todo += [e for e in (inner, current.__cause__, current.__context__) if isinstance(e, BaseException)]
+
+
+def interrupted() -> None:
+    """Prints the one line and leaves at once, without waiting for dlt's worker threads or a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the line short
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass  # a closed pipe: the line on stderr still matters
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    # os._exit: the run's lock and files were released while the exception unwound; joining dlt's
+    # pool threads at interpreter exit could block, or print their tracebacks, after the line
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _quiet_after_signal(record: logging.LogRecord) -> bool:
+    """Drops dlt's own records about draining its pools once a signal came: the one line says it all."""
+    signals = sys.modules.get("dlt.common.runtime.signals")
+    return not (signals is not None and signals.was_signal_received())

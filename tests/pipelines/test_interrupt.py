@@ -1,0 +1,79 @@
+"""Ctrl-C on `hr-elt run` as typed: one line, exit 130, no traceback; the next run completes the warehouse."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sandbox import Sandbox
+from tests.pipelines.test_cli import BIN, env_for, hr_elt
+
+INTERRUPTED = "hr-elt: interrupted: nothing partial was marked done; the next run resumes"
+SMALL = {"SOURCES__HOLLYHR__PAGE_SIZE": "10"}  # several pages: a Ctrl-C can land between them
+
+
+@pytest.fixture(scope="module")
+def holly() -> Iterator[Sandbox]:
+    with Sandbox(vendors=("hollyhr",), hollyhr={"people": 40}) as sandbox:
+        yield sandbox
+
+
+def run_args(root: Path) -> list[str]:
+    return ["run", "hollyhr", "--pipelines-dir", str(root / "p"), "--duckdb-path", str(root / "w.duckdb")]
+
+
+def counts(root: Path) -> dict[str, int]:
+    with duckdb.connect(str(root / "w.duckdb"), read_only=True) as con:
+        sql = ("select table_name from information_schema.tables "
+               "where table_schema = 'hollyhr' and table_name not like '_dlt%'")
+        tables = [r[0] for r in con.execute(sql).fetchall()]
+        return {t: con.execute(f'select count(*) from hollyhr."{t}"').fetchone()[0] for t in sorted(tables)}
+
+
+@pytest.fixture(scope="module")
+def clean_counts(holly: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    root = tmp_path_factory.mktemp("clean")
+    done = hr_elt(run_args(root), env_for(holly, **SMALL), root)
+    assert done.returncode == 0, done.stderr
+    return counts(root)
+
+
+def importing_dlt(pid: int) -> bool:
+    """The process is importing dlt: orjson's extension is mapped (a Ctrl-C before our entry module runs,
+    in the interpreter's own startup, is Python's to report)."""
+    return "orjson" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def interrupted_run(holly: Sandbox, root: Path, after_requests: int | None) -> subprocess.CompletedProcess[str]:
+    """Starts `hr-elt run`; SIGINT while it imports dlt, or right after the k-th request."""
+    process = subprocess.Popen([str(BIN / "hr-elt"), *run_args(root)], env=env_for(holly, **SMALL), cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if after_requests is None:
+        while not importing_dlt(process.pid):
+            time.sleep(0.001)
+        process.send_signal(signal.SIGINT)
+    else:
+        holly.hollyhr.after_request(after_requests, lambda app: os.kill(process.pid, signal.SIGINT))
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+@pytest.mark.parametrize("after_requests", [None, 1, 3], ids=["during-imports", "first-request", "third-request"])
+def test_ctrl_c_one_line_exit_130_then_rerun_completes(holly: Sandbox, clean_counts: dict[str, int],
+                                                       tmp_path: Path, after_requests: int | None) -> None:
+    holly.hollyhr.clear_log()
+    done = interrupted_run(holly, tmp_path, after_requests)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines() == [INTERRUPTED]
+    if after_requests is not None:
+        assert holly.hollyhr.requests(), "the signal came after requests were sent"
+    again = hr_elt(run_args(tmp_path), env_for(holly, **SMALL), tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert counts(tmp_path) == clean_counts
