@@ -284,7 +284,7 @@ class QuotaLedger:
             limit = self.info.limit
         self.context.note(settings.PROVIDER, "quota", line)
         monthly = monthly_requests(resource_states, page_size, intervals or {})
-        if monthly is not None and limit is not None and monthly > limit - self.reserve:
+        if monthly and limit is not None and monthly > limit - self.reserve:  # 0: no walk measured yet
             heaviest = max(monthly_by_resource(resource_states, page_size, intervals or {}).items(),
                            key=lambda item: item[1])[0]
             self.context.note(settings.PROVIDER, "quota_projection",

@@ -241,3 +241,11 @@ def test_bad_settings_are_refused_before_any_request(harness: Harness) -> None:
         assert named in error_line(VENDOR, failure.value) or isinstance(failure.value, ProviderError)
         harness.monkeypatch.delenv(f"SOURCES__BYTEHR__{key}")
     assert app.requests() == []
+
+
+def test_a_key_with_no_quota_at_all_fails_with_the_quota_line(harness: Harness) -> None:
+    harness.start(VENDOR, employees=5, quota=0)  # the default min_interval_hours: a monthly projection is made
+    with pytest.raises(ProviderPartialFailure) as failure:
+        harness.run(VENDOR)
+    line = error_line(VENDOR, failure.value)
+    assert "nothing loaded" in line and "quota" in line
