@@ -80,6 +80,14 @@ def project_dir() -> Path:
     return Path(configured).resolve() if configured else DBT_PROJECT_DIR
 
 
+def project_vendors() -> list[str]:
+    """The vendors the dbt project builds: the keys of ``vars.hr_conformed_models`` in its dbt_project.yml."""
+    import yaml  # type: ignore[import-untyped]  # dlt depends on PyYAML; its stubs are not installed
+
+    config = yaml.safe_load((project_dir() / "dbt_project.yml").read_text()) or {}
+    return list((config.get("vars") or {}).get("hr_conformed_models") or {})
+
+
 def unified_dataset(tenant: str | None = None, dataset: str | None = None) -> str:
     """``hr_unified`` (or ``--dataset``), suffixed ``_<tenant>`` for a tenant."""
     base = dataset or UNIFIED_DATASET
@@ -138,10 +146,11 @@ def vendors_to_build(pipeline: Pipeline, destination: str, tenant: str | None,
                      vendors: list[str] | None) -> tuple[list[str], list[str]]:
     """``vendors``, or every loaded one (with notes on those left out); DbtRunError when there is none."""
     notes: list[str] = []
-    unknown = [v for v in vendors or [] if v not in registry.names()]
+    known = project_vendors()
+    unknown = [v for v in vendors or [] if v not in known]
     if unknown:
-        raise DbtRunError(f"dbt: --vendors names no known vendor: {', '.join(unknown)} "
-                          f"(known: {', '.join(registry.names())})")
+        raise DbtRunError(f"dbt: --vendors names no vendor of the dbt project: {', '.join(unknown)} "
+                          f"(known: {', '.join(known)}; hr_conformed_models in {project_dir() / 'dbt_project.yml'})")
     if vendors is None:
         vendors, notes = loaded_vendors(pipeline, tenant)
     if not vendors:

@@ -127,7 +127,8 @@ def last_resort(vendor: str, exc: BaseException) -> str:
     innermost = list(chain(exc))[-1]
     lines = str(innermost).strip().splitlines()
     step = failed_step(exc)
-    text = f"{type(innermost).__name__}: {lines[0]}" if lines else type(innermost).__name__
+    ours = type(innermost).__module__.split(".")[0] in ("pipelines", "sources")  # already a sentence for users
+    text = (lines[0] if ours else f"{type(innermost).__name__}: {lines[0]}") if lines else type(innermost).__name__
     text = _USERINFO.sub(r"\1***@", redact(text))
     return f"{vendor}: {step + ' failed: ' if step else ''}{text}"
 
