@@ -10,6 +10,8 @@ Usage::
 Which apps exist comes from the vendor registry (``sources.registry``): each vendor's spec names
 its app class (``VendorSpec.sandbox_app``). Keyword arguments named after a vendor are that
 app's settings; ``vendors=`` picks which apps start (default: every registered vendor).
+A vendor's ``latency={"fixed_s": 0.12, "jitter_s": 0.01, "routes": {"/people*": (0.2, 0)}}`` gives its
+requests a service time (see :class:`sandbox.core.Latency`); rate limits stay as the app's settings say.
 """
 
 from __future__ import annotations
@@ -43,7 +45,11 @@ class Sandbox:
         self.specs = specs
         self._servers: list[AppServer] = []
         for name, spec in specs.items():
-            self.apps[name] = spec.sandbox_class()(clock=self.clock, seed=seed, **(settings.get(name) or {}))
+            opts = dict(settings.get(name) or {})
+            latency = opts.pop("latency", None)  # {"fixed_s", "jitter_s", "routes": {pattern: (fixed, jitter)}}
+            self.apps[name] = spec.sandbox_class()(clock=self.clock, seed=seed, **opts)
+            if latency:
+                self.apps[name].set_latency(**latency)
 
     def __getattr__(self, name: str) -> Any:
         # sb.<vendor> is that vendor's app; only called for names that are not attributes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -174,6 +175,48 @@ class LogEntry:
 Hook = Callable[["VendorApp"], None]
 
 
+class Latency:
+    """Per-request service time of a vendor: fixed seconds plus uniform jitter, overridable per route.
+
+    Real vendor APIs answer in 100 ms or more; loopback in 0.2 ms. The server sleeps the service
+    time in the request's own thread, so concurrent requests overlap as they would on a real API.
+    Counters (``applied``, ``seconds``, ``max_in_flight``) let tests check it at the server side.
+    """
+
+    def __init__(self, fixed_s: float = 0.0, jitter_s: float = 0.0,
+                 routes: dict[str, tuple[float, float]] | None = None, seed: int = 1) -> None:
+        self.fixed_s, self.jitter_s = fixed_s, jitter_s
+        self.routes: dict[str, tuple[float, float]] = dict(routes or {})  # fnmatch path -> (fixed, jitter)
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self.applied = 0
+        self.seconds = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def service_time(self, path: str) -> float:
+        """The service time for one request to `path` (first matching route pattern wins)."""
+        fixed, jitter = self.fixed_s, self.jitter_s
+        for pattern, (f, j) in self.routes.items():
+            if fnmatch.fnmatchcase(path, pattern):
+                fixed, jitter = f, j
+                break
+        with self._lock:
+            return max(0.0, fixed + (self._rng.uniform(0.0, jitter) if jitter > 0 else 0.0))
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self, slept: float) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            if slept > 0:
+                self.applied += 1
+                self.seconds += slept
+
+
 class VendorApp:
     """Base class of a vendor emulator.
 
@@ -194,6 +237,15 @@ class VendorApp:
         self._hooks: list[tuple[int, str | None, Hook]] = []
         self._hook_counts: dict[str | None, int] = {}
         self.base_url = ""  # set by the server once bound
+        self.latency = Latency(seed=seed)
+
+    def set_latency(self, fixed_s: float = 0.0, jitter_s: float = 0.0,
+                    routes: dict[str, tuple[float, float]] | None = None) -> Latency:
+        """Sets the per-request service time (seconds); `routes` maps path patterns to (fixed, jitter)."""
+        prefixed = {(r if r.startswith(self.base_path) else self.base_path + r): tuple(v)
+                    for r, v in (routes or {}).items()}
+        self.latency = Latency(fixed_s, jitter_s, prefixed, seed=self.seed)  # type: ignore[arg-type]
+        return self.latency
 
     # --- control API used by tests ---------------------------------------------------
     def inject(self, route: str, kind: str, times: int = 1, **opts: Any) -> Fault:

@@ -1,6 +1,7 @@
 """Serves a :class:`~sandbox.core.VendorApp` over real HTTP/1.1 on loopback.
 
-Keep-alive connections, TCP_NODELAY on accepted sockets, one thread per connection.
+Keep-alive connections, TCP_NODELAY on accepted sockets, one thread per connection; the app's
+service time (:class:`~sandbox.core.Latency`) is slept in that thread, so requests overlap.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request.build(self.command, self.path, dict(self.headers.items()), body)
-        resp = self.server.app.dispatch(req)
+        latency = self.server.app.latency
+        latency.enter()
+        slept = latency.service_time(req.path)
+        try:
+            resp = self.server.app.dispatch(req)
+            if slept:
+                time.sleep(slept)  # in this connection's thread: other requests are served meanwhile
+        finally:
+            latency.leave(slept)
         if resp.delay:
             time.sleep(resp.delay)
         if resp.drop:
