@@ -16,6 +16,6 @@ def test_misspelt_vendor_in_pii_key_fails_the_run(tmp_path: Path) -> None:
         done = hr_elt(["run", "hollyhr", "--pipelines-dir", str(tmp_path / "p"), "--duckdb-path", str(db)],
                       env, tmp_path)
     assert done.returncode == 1, done.stderr
-    assert "names no known vendor 'holyhr'; did you mean 'hollyhr'?" in done.stderr
+    assert "names no known vendor 'holyhr' (nearest: 'hollyhr')" in done.stderr
     assert "HR_ELT__PII__COLUMNS" in done.stderr
     assert not db.exists() or count(db, "hollyhr", "people") == 0

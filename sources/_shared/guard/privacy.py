@@ -283,7 +283,7 @@ def _check_names(pattern: str, parts: list[str]) -> None:
 
     def refuse(what: str, bad: str, known: list[str]) -> None:
         near = difflib.get_close_matches(bad, known, n=1, cutoff=0.6)
-        hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(sorted(known))}"
+        hint = f" (nearest: {near[0]!r})" if near else f" (known: {', '.join(sorted(known))})"
         raise ProviderConfigError("hr_elt", f"PII column {pattern!r} names no known {what} {bad!r}{hint}",
                                   hint=f"Fix {COLUMNS_SETTING}")
 
