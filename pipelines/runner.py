@@ -39,6 +39,7 @@ from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.collector import collector_tuned, configured_threshold
+from pipelines.config_check import warn_unknown_keys
 from pipelines.destinations import (
     DestinationConfigError,
     adapt_source,
@@ -392,6 +393,7 @@ def _run_locked(
     vendor, destination = target.vendor, ref.kind
     warm_imports()
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
+    warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
     source = build_source(target, destination, resources, source_kwargs, context)
     started = time.perf_counter()

@@ -71,12 +71,15 @@ class CliPlugin:
         help: One line for ``hr-elt --help``.
         add_arguments: Adds the command's arguments to its own sub-parser.
         run: Runs the parsed command; returns the exit code.
+        settings: Keys of the vendor's config section the command reads that the source does not take
+            (``webhook_secret``): known settings, never warned about as unknown.
     """
 
     name: str
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    settings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.match(r"^[a-z][a-z0-9-]*$", self.name):

@@ -135,4 +135,4 @@ def _run(args: argparse.Namespace) -> int:
 
 
 CLI_PLUGIN = CliPlugin(name="webhooks", help="HollyHR webhook receiver: deliveries trigger incremental runs",
-                       add_arguments=_add_arguments, run=_run)
+                       add_arguments=_add_arguments, run=_run, settings=("webhook_secret",))

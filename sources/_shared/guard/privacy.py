@@ -268,6 +268,35 @@ def _arrow_nested(kind: Any) -> bool:
     return bool(pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind))
 
 
+def _check_names(pattern: str, parts: list[str]) -> None:
+    """A PII key naming no known vendor or table fails the run: a misspelling would load raw values.
+
+    Raises:
+        ProviderConfigError: the key's vendor or table (when written without wildcards) is unknown.
+    """
+    import difflib
+
+    from sources import registry
+
+    def literal(text: str) -> bool:
+        return not any(c in text for c in "*?[")
+
+    def refuse(what: str, bad: str, known: list[str]) -> None:
+        near = difflib.get_close_matches(bad, known, n=1, cutoff=0.6)
+        hint = f" (nearest: {near[0]!r})" if near else f" (known: {', '.join(sorted(known))})"
+        raise ProviderConfigError("hr_elt", f"PII column {pattern!r} names no known {what} {bad!r}{hint}",
+                                  hint=f"Fix {COLUMNS_SETTING}")
+
+    vendors = [spec.name for spec in registry.specs()]
+    if not literal(parts[0]):
+        return
+    if parts[0] not in vendors:
+        refuse("vendor", parts[0], vendors)
+    tables = list(registry.get(parts[0]).resources)
+    if literal(parts[1]) and parts[1] not in tables:
+        refuse(f"{parts[0]} table", parts[1], tables)
+
+
 class PiiPolicy:
     """The PII rules of one vendor, built from :class:`PiiSettings`.
 
@@ -291,6 +320,7 @@ class PiiPolicy:
             if len(parts) < 3 or not all(parts):
                 raise ProviderConfigError("hr_elt", f"PII column {pattern!r} is not vendor.table.field",
                                           hint=f"Fix {COLUMNS_SETTING}, e.g. \"hollyhr.people.work_email\"")
+            _check_names(str(pattern), parts)
             overrides.append((*parts, normalise_action(action, f"{COLUMNS_SETTING} [{pattern!r}]")))  # type: ignore[arg-type]
         # exact patterns first, then longer (more specific) ones
         overrides.sort(key=lambda o: (any(c in ".".join(o[:3]) for c in "*?["), -len(".".join(o[:3]))))
