@@ -9,6 +9,7 @@ lands in (``hr_unified``, or ``hr_unified_<tenant>``; staging views go to ``<tha
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -82,7 +83,7 @@ def project_dir() -> Path:
 
 def project_vendors() -> list[str]:
     """The vendors the dbt project builds: the keys of ``vars.hr_conformed_models`` in its dbt_project.yml."""
-    import yaml  # type: ignore[import-untyped]  # dlt depends on PyYAML; its stubs are not installed
+    yaml = importlib.import_module("yaml")  # PyYAML, a dependency of dlt; typed or not depending on stubs
 
     config = yaml.safe_load((project_dir() / "dbt_project.yml").read_text()) or {}
     return list((config.get("vars") or {}).get("hr_conformed_models") or {})
