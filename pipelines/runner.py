@@ -82,6 +82,8 @@ class RunResult:
     seconds: float = 0.0
     load_info: LoadInfo | None = None
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What a user must act on (also logged as WARNING records on the vendor's logger)."""
     tenant: str | None = None
     pipelines_dir: str | None = None
     """Where the pipeline lives, when not dlt's default (``dlt pipeline --pipelines-dir``)."""
@@ -94,7 +96,7 @@ class RunResult:
                 "pipelines_dir": self.pipelines_dir, "destination": self.destination, "location": self.location,
                 "dataset": self.dataset, "rows": dict(self.rows), "requests": self.requests,
                 "retries": self.retries, "throttled": self.throttled, "seconds": round(self.seconds, 3),
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "warnings": list(self.warnings)}
 
 
 # --- destinations and pipeline names --------------------------------------------------------
@@ -426,6 +428,7 @@ def _run_locked(
     result.retries = context.total(vendor, "retries")
     result.throttled = context.total(vendor, "throttled")
     result.notes.extend(context.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
+    result.warnings.extend(context.warnings_of(vendor))
     failures = context.failures_of(vendor)
     if failures:
         raise ProviderPartialFailure(vendor, failures, result)

@@ -31,6 +31,7 @@ def format_summary(result: RunResult) -> str:
     else:
         lines.append("  no new or changed rows")
     lines += [f"  note: {note}" for note in result.notes]
+    lines += [f"  warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
 
 

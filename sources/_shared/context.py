@@ -16,6 +16,7 @@ Usage inside a ``@dlt.source`` function::
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections import Counter
@@ -57,6 +58,8 @@ class RunContext:
         throttled: Answers with status 429, per key.
         failures: Resources that failed on their own while the rest of the source went on.
         notes: One summary line per topic; a later note on the same topic replaces it.
+        warnings: Like notes, for what a user must act on (absent or empty fields, schema drift);
+            each is also logged as a WARNING on the provider's logger (``sources.<provider>``).
         pages: The latest successful page per key, named in errors about records found on it.
     """
 
@@ -66,6 +69,7 @@ class RunContext:
     throttled: Counter[str] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -87,6 +91,17 @@ class RunContext:
         """Records one line for the run summary; a later note on the same `topic` replaces it."""
         with self._lock:
             self.notes[f"{provider}/{topic}"] = text
+
+    def warn(self, provider: str, topic: str, text: str) -> None:
+        """Records one warning for the run summary and logs it on ``sources.<provider>``; same topic rule as notes."""
+        logging.getLogger(f"sources.{provider}").warning("%s", text)
+        with self._lock:
+            self.warnings[f"{provider}/{topic}"] = text
+
+    def warnings_of(self, provider: str) -> list[str]:
+        """Warnings of one provider, in the order their topics first appeared."""
+        with self._lock:
+            return [text for k, text in self.warnings.items() if _provider(k) == provider]
 
     def note_page(self, key: str, where: str, request_id: str | None) -> None:
         """Remembers the latest page of `key` (``provider/resource``)."""
