@@ -60,6 +60,8 @@ class RunContext:
         notes: One summary line per topic; a later note on the same topic replaces it.
         warnings: Like notes, for what a user must act on (absent or empty fields, schema drift);
             each is also logged as a WARNING on the provider's logger (``sources.<provider>``).
+        facts: Named values a vendor learned about its account this run (``quota_remaining``,
+            ``quota_reset``, ``key_expires_at``), for run history and status.
         pages: The latest successful page per key, named in errors about records found on it.
     """
 
@@ -70,6 +72,7 @@ class RunContext:
     failures: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     warnings: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -102,6 +105,16 @@ class RunContext:
         """Warnings of one provider, in the order their topics first appeared."""
         with self._lock:
             return [text for k, text in self.warnings.items() if _provider(k) == provider]
+
+    def set_fact(self, provider: str, name: str, value: Any) -> None:
+        """Records a fact about the vendor account (e.g. ``quota_remaining``); a later value replaces it."""
+        with self._lock:
+            self.facts[f"{provider}/{name}"] = value
+
+    def facts_of(self, provider: str) -> dict[str, Any]:
+        """Facts of one provider, ``name -> value``."""
+        with self._lock:
+            return {k.split("/", 1)[1]: v for k, v in self.facts.items() if _provider(k) == provider}
 
     def note_page(self, key: str, where: str, request_id: str | None) -> None:
         """Remembers the latest page of `key` (``provider/resource``)."""
