@@ -89,6 +89,14 @@ class RunResult:
     """Where the pipeline lives, when not dlt's default (``dlt pipeline --pipelines-dir``)."""
     location: str = ""
     """The destination's location (file path, ``host:port/database``, ``project/location``)."""
+    status: str = "ok"
+    """``ok``, ``partial`` (some resources failed on their own) or ``failed`` (nothing claimed loaded)."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per dlt step of the run (``extract``, ``normalize``, ``load``), from its trace."""
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per resource: requests, retries, throttled and the row counts the source knows (pipelines/summary_json.py)."""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Resources that failed on their own: ``resource -> message``."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for orchestrator metadata, XCom)."""
@@ -399,6 +407,8 @@ def _run_locked(
     context = RunContext()
     source = build_source(target, destination, resources, source_kwargs, context)
     started = time.perf_counter()
+    result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
+                       pipelines_dir=pipelines_dir, location=ref.location)
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
     if full_refresh:  # with a selection: only the selected resources' tables and state
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
@@ -413,15 +423,20 @@ def _run_locked(
                 reread_parents_of_new_children(pipeline, source, context, vendor)
             info = pipeline.run(source, **run_kwargs)
     except Exception as exc:
+        from pipelines.summary_json import attach_failed_run, gather
+
+        result.status, result.seconds = "failed", time.perf_counter() - started
+        gather(result, context, pipeline, source)  # requests and durations of the failed run, for --json
         problem = destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
+            attach_failed_run(problem, result)
             raise problem from exc
         from pipelines.summary import PIPELINE_NOTE, pipeline_arguments
 
         exc.add_note(PIPELINE_NOTE + pipeline_arguments(pipeline.pipeline_name, pipelines_dir))  # for error_line
+        attach_failed_run(exc, result)
         raise
-    result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, load_info=info,
-                       tenant=target.tenant, pipelines_dir=pipelines_dir, location=ref.location)
+    result.load_info = info
     result.seconds = time.perf_counter() - started
     result.rows = rows_loaded(pipeline)
     result.requests = context.total(vendor)
@@ -429,8 +444,12 @@ def _run_locked(
     result.throttled = context.total(vendor, "throttled")
     result.notes.extend(context.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
     result.warnings.extend(context.warnings_of(vendor))
-    failures = context.failures_of(vendor)
+    failures = result.failures = context.failures_of(vendor)
+    from pipelines.summary_json import gather
+
+    gather(result, context, pipeline, source)  # per-resource counts and phase durations, for --json
     if failures:
+        result.status = "partial"
         raise ProviderPartialFailure(vendor, failures, result)
     return result
 
