@@ -243,5 +243,8 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _absolute(path: str | None) -> str | None:
-    return os.path.abspath(path) if path else None
+def _absolute(path: str | None) -> str:
+    """The pipelines dir as ``dlt pipeline --pipelines-dir`` takes it: absolute, dlt's default when not given."""
+    from dlt.common.pipeline import get_dlt_pipelines_dir
+
+    return os.path.abspath(path or get_dlt_pipelines_dir())
