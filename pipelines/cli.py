@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext, redirect_stdout
 
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
@@ -117,12 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "dbt":
         return dbt_command(args)
     document = SummaryDocument()
-    return document.hand_over(_run_command(args, document), args.json, args.summary_file)
+    with redirect_stdout(sys.stderr) if args.json else nullcontext():  # stdout carries the JSON and nothing else
+        code = _run_command(args, document)
+    return document.hand_over(code, args.json, args.summary_file)
 
 
 def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
     """``hr-elt run``: runs the targets, prints the human summary, fills `document`; returns the exit code."""
-    human = sys.stderr if args.json else sys.stdout  # with --json, stdout carries the JSON only
     try:  # `run all`: every configured vendor and tenant (pipelines/tenants.py)
         targets, notes = run_targets(args.vendor, args.tenant)
     except TenantError as exc:
@@ -157,12 +159,12 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
             failed += 1
             loaded = getattr(exc, "result", None)
             if isinstance(loaded, RunResult):  # a partial failure: what did load, then what did not
-                print(format_summary(loaded), file=human)
+                print(format_summary(loaded))
             line = tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant)
             print(f"hr-elt: {line}", file=sys.stderr)
             document.add_failure(target, args.destination, exc, line, args.dataset, args.pipelines_dir)
             continue
-        print(format_summary(result), file=human)
+        print(format_summary(result))
         document.add(result)
     return 1 if failed else 0
 

@@ -194,9 +194,10 @@ def test_partial_failure_lists_the_failed_resource(tmp_path: Path) -> None:
     with Sandbox(vendors=("hollyhr",), hollyhr={"people": 8}) as sandbox:
         sandbox.apps["hollyhr"].add_key("hhr_limited_key", ["people:read", "documents:read"])
         env = env_for(sandbox, SOURCES__HOLLYHR__API_TOKEN="hhr_limited_key")
-        done = hr_elt(["run", "hollyhr", "--json", "--pipelines-dir", str(tmp_path / "p"), "--duckdb-path",
-                       str(tmp_path / "w.duckdb")], env, tmp_path)
+        done = hr_elt(["run", "hollyhr", "--json", "--progress", "log", "--pipelines-dir", str(tmp_path / "p"),
+                       "--duckdb-path", str(tmp_path / "w.duckdb")], env, tmp_path)
     assert done.returncode == 1
+    assert "Jobs:" in done.stderr or "Resources:" in done.stderr  # dlt's progress log, on stderr with --json
     document = json.loads(done.stdout)
     assert document["status"] == "partial"
     (run,) = document["runs"]
