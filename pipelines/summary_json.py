@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 PHASES = ("extract", "normalize", "load")
+_CLOCK_SLACK = 0.05  # seconds: the run's start is taken just before dlt's trace starts, by another clock call
 _FAILED_RUN = "_hr_elt_failed_run"  # attribute of an exception: the RunResult of the run it ended
 
 
@@ -44,7 +46,7 @@ def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: D
     warnings and failures that the run path fills after a successful one.
     """
     vendor = result.vendor
-    result.phases = phase_seconds(pipeline)
+    result.phases = phase_seconds(pipeline, since=time.time() - result.seconds)
     changes = context.changes_of(vendor)
     declared = registry.get(vendor).resources  # the run path's side resources (``_rejected_*``) left out
     keys = [name for name in source.selected_resources.keys() if name in declared]
@@ -65,13 +67,19 @@ def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: D
         result.failures = context.failures_of(vendor)
 
 
-def phase_seconds(pipeline: Pipeline) -> dict[str, float]:
-    """Seconds of each step (extract, normalize, load) in the pipeline's last trace; absent steps left out."""
+def phase_seconds(pipeline: Pipeline, since: float) -> dict[str, float]:
+    """Seconds of each step (extract, normalize, load) in the pipeline's last trace; absent steps left out.
+
+    Args:
+        pipeline: The pipeline that ran.
+        since: When this run began (epoch seconds): an older trace is an earlier run's (this one
+            failed before dlt started its own), and tells nothing.
+    """
     try:
         trace = pipeline.last_trace
     except Exception:  # noqa: BLE001 - an unreadable trace file: the durations are unknown, the run is not
         return {}
-    if trace is None:
+    if trace is None or trace.started_at.timestamp() < since - _CLOCK_SLACK:
         return {}
     seconds: dict[str, float] = {}
     for step in trace.steps:
