@@ -209,10 +209,10 @@ class SummaryDocument:
     def as_dict(self, exit_code: int) -> dict[str, Any]:
         """The document: ``status`` is ``ok`` when every run was, ``failed`` when none ran or all failed."""
         statuses = {run["status"] for run in self.runs}
-        if exit_code == 0 and statuses <= {"ok"}:
-            status = "ok"
-        elif not self.runs or statuses == {"failed"}:
+        if not self.runs or statuses == {"failed"}:
             status = "failed"
+        elif exit_code == 0 and statuses == {"ok"}:
+            status = "ok"
         else:
             status = "partial"
         return {"schema_version": SCHEMA_VERSION, "status": status, "exit_code": exit_code, "error": self.error,

@@ -269,3 +269,16 @@ def test_readme_documents_every_key() -> None:
     run = produced["runs"][0]
     keys = set(produced) | {f"runs[].{k}" for k in run} | {f"resources.*.{k}" for k in run["resources"]["people"]}
     assert documented_keys() == keys - {"runs"}
+
+
+def test_a_summary_file_that_cannot_be_written_fails_the_command(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    document = SummaryDocument()
+    assert document.hand_over(0, to_stdout=False, path=str(blocker / "summary.json")) == 1
+    assert f"hr-elt: cannot write the summary file {blocker / 'summary.json'}" in capsys.readouterr().err
+    written = tmp_path / "out" / "summary.json"
+    assert document.hand_over(0, to_stdout=False, path=str(written)) == 0
+    assert json.loads(written.read_text())["status"] == "failed"  # no run at all is no success
+    assert [p.name for p in written.parent.iterdir()] == ["summary.json"]  # no temp file left behind
