@@ -105,8 +105,8 @@ def test_later_walk_adds_hiding_deletes(harness: Harness, caplog: pytest.LogCapt
     assert set(ids) - set(deleted) <= _ids(harness, "_deleted_at is null")
     assert set(app.ids("employees")) <= _ids(harness)
     # the records deleted after this walk read them are flagged by the next walk, not by this one
-    read_before = [employee_id for i, employee_id in zip(deleted_at, deleted) if i < after_page * 100]
-    assert _flagged(harness) == set(deleted) - set(read_before)
+    read_before = {ids[i] for i in deleted_at if i < after_page * 100}
+    assert _flagged(harness) == set(deleted) - read_before
     assert any("page(s) read again" in n for n in notes)
     quiet, _, _ = _walk(harness, app, caplog)
     assert quiet == list(range(1, pages(app.count("employees")) + 1))  # the floor again
@@ -165,3 +165,16 @@ def test_quota_stops_the_walk_before_its_reread(harness: Harness, caplog: pytest
     assert asked == [1, 3, 4]
     assert set(ids) - {ids[10], ids[20]} <= _ids(harness)
     assert set(app.ids("employees")) <= _ids(harness)
+
+
+def test_a_change_before_a_page_is_read_again(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """The second change lands between page 2 and the re-read of page 1: the 2/3 boundary is checked too."""
+    app = start(harness, employees=250)
+    ids = app.ids("employees")
+    app.after_request(1, _churn([ids[10]], 50), route="/employees")
+    app.after_request(2, _churn([ids[20]], 50), route="/employees")
+    asked, notes, _ = _walk(harness, app, caplog)
+    assert asked == [1, 2, 1, 3, 2, 4]
+    assert set(ids) <= _ids(harness)  # ids[100] came back with page 1, ids[201] with page 2
+    assert set(app.ids("employees")) <= _ids(harness)
+    assert any("2 page(s) read again" in n for n in notes)
