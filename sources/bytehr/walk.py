@@ -223,7 +223,7 @@ def _report_shifts(options: WalkOptions, paginator: SnapshotPaginator, ledger: Q
              else f"{name}: a record remembered from the last walk was missing between two pages")
     if paginator.complete and not paginator.verified:
         why = (f"max_rereads ({options.max_rereads}) re-reads could not check every page boundary" if options.ordered
-               else "re-reads cannot prove it on a list not served in key order")
+               else "on a list not served in key order a re-read cannot prove that nothing moved")
         text = (f"{moved}; {why}: records that moved back across a page boundary may be missing until the "
                 f"next walk, and deletes wait for the next complete walk")
         ledger.context.note(settings.PROVIDER, f"walk/{name}", text)

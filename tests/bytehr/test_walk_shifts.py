@@ -178,3 +178,23 @@ def test_a_change_before_a_page_is_read_again(harness: Harness, caplog: pytest.L
     assert set(ids) <= _ids(harness)  # ids[100] came back with page 1, ids[201] with page 2
     assert set(app.ids("employees")) <= _ids(harness)
     assert any("2 page(s) read again" in n for n in notes)
+
+
+def test_a_walk_resumed_after_the_list_moved(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """The quota cuts a walk after page 2; before the next run two read records go and 50 come."""
+    app = start(harness, employees=350)
+    harness.setenv("SOURCES__BYTEHR__QUOTA_MODE", "partial")
+    ids = app.ids("employees")
+    reserve = 10
+    app.set_quota_remaining(reserve + 2)
+    asked, _, _ = _walk(harness, app, caplog)
+    assert asked == [1, 2]
+    _churn([ids[10], ids[150]], 50)(app)  # ids[200], ids[201] move back onto page 2
+    app.set_quota_remaining(1000)
+    harness.setenv("SOURCES__BYTEHR__QUOTA_RESERVE", "0")
+    asked, notes, _ = _walk(harness, app, caplog)
+    assert asked == [3, 2, 4]  # the total moved since the last run's page 2: page 2 again, then on
+    assert set(ids) <= _ids(harness)
+    assert set(app.ids("employees")) <= _ids(harness)
+    assert _flagged(harness) == set()  # a first walk: nothing remembered, nothing to flag
+    assert any("1 page(s) read again" in n for n in notes)
