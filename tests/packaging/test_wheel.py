@@ -1,0 +1,77 @@
+"""A non-editable install (a wheel, as the Airflow recipe implies) carries every package and the dbt project.
+
+Before: the wheel had no dbt project, and ``hr-elt dbt`` looked for ``site-packages/dbt/dbt_project.yml``,
+inside dbt-core's own package.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from setuptools import find_packages
+
+from sandbox import Sandbox
+from tests.packaging.wheel import ROOT, InstalledWheel, build_and_install
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
+    return build_and_install(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="module")
+def holly() -> Iterator[Sandbox]:
+    with Sandbox(vendors=("hollyhr",), hollyhr={"people": 12}) as sandbox:
+        yield sandbox
+
+
+def project_files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and p.suffix in (".sql", ".yml") and not {"target", "logs"} & set(p.parts)}
+
+
+def test_the_wheel_holds_every_package_and_the_dbt_project(installed: InstalledWheel) -> None:
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    packages = {str(Path(n).parent).replace("/", ".") for n in names if n.endswith("/__init__.py")}
+    # pyproject.toml lists the packages (for the dbt mapping): a package left out of it would be missing here
+    assert packages == set(find_packages(str(ROOT), include=["sources*", "pipelines*", "sandbox*"]))
+    shipped = {n.removeprefix("pipelines/dbt_project/") for n in names if n.startswith("pipelines/dbt_project/")}
+    assert shipped == project_files(ROOT / "dbt")
+    assert "dbt_project.yml" in shipped and "profiles.yml" in shipped
+
+
+def run(installed: InstalledWheel, args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([installed.hr_elt, *args], env=installed.env(**env), cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_installed_hr_elt_dbt_finds_the_shipped_project_from_outside_the_checkout(installed: InstalledWheel,
+                                                                                  tmp_path: Path) -> None:
+    done = run(installed, ["dbt", "--duckdb-path", str(tmp_path / "w.duckdb"), "--pipelines-dir",
+                           str(tmp_path / "p"), "--vendors", "nosuchvendor"], tmp_path)
+    assert done.returncode == 1
+    project = installed.site / "pipelines" / "dbt_project" / "dbt_project.yml"
+    assert done.stderr.strip() == (f"hr-elt: dbt: --vendors names no vendor of the dbt project: nosuchvendor "
+                                   f"(known: bytehr, cutehr, hollyhr; hr_conformed_models in {project})")
+
+
+def test_installed_hr_elt_loads_then_dbt_builds_from_outside_the_checkout(installed: InstalledWheel, holly: Sandbox,
+                                                                          tmp_path: Path) -> None:
+    warehouse, pipes = str(tmp_path / "w.duckdb"), str(tmp_path / "p")
+    before = project_files(installed.site / "pipelines" / "dbt_project")
+    loaded = run(installed, ["run", "hollyhr", "--duckdb-path", warehouse, "--pipelines-dir", pipes], tmp_path,
+                 **holly.env())
+    assert loaded.returncode == 0, loaded.stderr
+    built = run(installed, ["dbt", "--duckdb-path", warehouse, "--pipelines-dir", pipes, "--quiet"], tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "dbt: built duckdb dataset hr_unified from hollyhr" in built.stdout
+    with duckdb.connect(warehouse, read_only=True) as con:
+        assert con.execute("select count(*) from hr_unified.hr_employees").fetchone() == (12,)
+    # dbt's target/ and logs/ go to the pipeline's folder, never into the installed package
+    assert project_files(installed.site / "pipelines" / "dbt_project") == before
+    assert not (installed.site / "pipelines" / "dbt_project" / "target").exists()
