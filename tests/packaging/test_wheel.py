@@ -6,7 +6,9 @@ inside dbt-core's own package.
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,3 +77,50 @@ def test_installed_hr_elt_loads_then_dbt_builds_from_outside_the_checkout(instal
     # dbt's target/ and logs/ go to the pipeline's folder, never into the installed package
     assert project_files(installed.site / "pipelines" / "dbt_project") == before
     assert not (installed.site / "pipelines" / "dbt_project" / "target").exists()
+
+
+INSTALL = re.compile(r"pip install (-e )?'([^'\[]+)\[([^\]]+)\]'")
+WHEEL = re.compile(r"pip wheel --no-deps -w dist \.")
+
+
+def install_lines() -> list[tuple[str, bool, str, list[str]]]:
+    """Every ``pip install`` of hr-elt in README.md and deploy/: (file, editable, target, extras)."""
+    found = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "deploy").rglob("*.*"))]:
+        for editable, target, extras in INSTALL.findall(path.read_text()):
+            found.append((path.name, bool(editable), target, [e.strip() for e in extras.split(",")]))
+    return found
+
+
+def dry_run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``pip install --dry-run`` offline, without dependencies: the form parses and its target builds.
+
+    The extras are checked against the wheel's metadata instead: resolving them made each call 10-15 s.
+    """
+    return subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-index",
+                           "--no-build-isolation", "--disable-pip-version-check", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_readme_and_deploy_install_lines_install_what_exists(installed: InstalledWheel) -> None:
+    lines = install_lines()
+    assert len(lines) >= 8 and any(t.startswith("dist/") for _, _, t, _ in lines)
+    metadata = next(installed.site.glob("hr_elt-*.dist-info")) / "METADATA"
+    extras = set(re.findall(r"^Provides-Extra: (\S+)$", metadata.read_text(), re.MULTILINE))
+    assert {"postgres", "bigquery", "dbt"} <= extras
+    for where, editable, target, wanted in lines:
+        # from the checkout, or the wheel `pip wheel --no-deps -w dist .` writes: hr-elt is not on PyPI
+        assert target == "." or (not editable and target == f"dist/{installed.wheel.name}"), (where, target)
+        assert set(wanted) <= extras, (where, wanted)
+    assert WHEEL.search((ROOT / "README.md").read_text()) and WHEEL.search(
+        (ROOT / "deploy" / "airflow" / "hr_elt_dag.py").read_text())
+    # the forms, as written, resolve: the checkout, the checkout editable, the built wheel
+    source = installed.wheel.parent.parent / "src"
+    (source / "dist").mkdir(exist_ok=True)
+    (source / "dist" / installed.wheel.name).write_bytes(installed.wheel.read_bytes())
+    used = sorted({e for _, _, _, wanted in lines for e in wanted})
+    for args in (["-e", f".[{','.join(used)}]"], [f".[{','.join(used)}]"],
+                 [f"dist/{installed.wheel.name}[{','.join(used)}]"]):
+        done = dry_run(*args, cwd=source)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "Would install hr-elt-0.1.0" in done.stdout, (args, done.stdout[-500:])
