@@ -7,6 +7,7 @@ inside dbt-core's own package.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -54,12 +55,22 @@ def run(installed: InstalledWheel, args: list[str], cwd: Path, **env: str) -> su
 
 def test_installed_hr_elt_dbt_finds_the_shipped_project_from_outside_the_checkout(installed: InstalledWheel,
                                                                                   tmp_path: Path) -> None:
-    done = run(installed, ["dbt", "--duckdb-path", str(tmp_path / "w.duckdb"), "--pipelines-dir",
-                           str(tmp_path / "p"), "--vendors", "nosuchvendor"], tmp_path)
+    args = ["dbt", "--duckdb-path", str(tmp_path / "w.duckdb"), "--pipelines-dir", str(tmp_path / "p"),
+            "--vendors", "nosuchvendor"]
+    done = run(installed, args, tmp_path)
     assert done.returncode == 1
     project = installed.site / "pipelines" / "dbt_project" / "dbt_project.yml"
     assert done.stderr.strip() == (f"hr-elt: dbt: --vendors names no vendor of the dbt project: nosuchvendor "
                                    f"(known: bytehr, cutehr, hollyhr; hr_conformed_models in {project})")
+    # hr_elt.dbt_project_dir still wins; a folder without a project is one line
+    own = tmp_path / "own_project"
+    shutil.copytree(project.parent, own)
+    done = run(installed, args, tmp_path, HR_ELT__DBT_PROJECT_DIR=str(own))
+    assert done.returncode == 1 and f"hr_conformed_models in {own / 'dbt_project.yml'})" in done.stderr
+    done = run(installed, args, tmp_path, HR_ELT__DBT_PROJECT_DIR=str(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"hr-elt: dbt: hr_elt.dbt_project_dir '{tmp_path}' holds no dbt_project.yml "
+                                        "(env HR_ELT__DBT_PROJECT_DIR)"]
 
 
 def test_installed_hr_elt_loads_then_dbt_builds_from_outside_the_checkout(installed: InstalledWheel, holly: Sandbox,
