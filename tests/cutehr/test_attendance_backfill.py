@@ -135,17 +135,22 @@ def test_hr_elt_run_killed_mid_backfill_then_rerun_is_exact(harness: Harness) ->
     env = {**os.environ, START_ENV: earlier_start().isoformat()}
     args = [str(BIN / "hr-elt"), "run", "cutehr", "--resources", "attendance",
             "--pipelines-dir", harness.pipelines_dir, "--duckdb-path", harness.duckdb_path]
-    process = subprocess.Popen(args, env=env, cwd=harness.tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    # killed right after the first page of the second backfill window
-    newest = backfill_plan()[0]
-    lookback_and_one = attendance_requests(app, lookback_start(), today()) + attendance_requests(app, *newest)
-    app.after_request(lookback_and_one + 1, lambda _: process.kill(), route=ROUTES["attendance"])
-    process.communicate(timeout=120)
-    assert process.returncode == -signal.SIGKILL
+    plan = backfill_plan()
+    started: list[subprocess.Popen[str]] = []
+    # killed right after the first page of the second backfill window is answered
+    lookback_and_one = attendance_requests(app, lookback_start(), today()) + attendance_requests(app, *plan[0])
+    app.after_request(lookback_and_one + 1, lambda _: started[0].kill(), route=ROUTES["attendance"])
+    started.append(subprocess.Popen(args, env=env, cwd=harness.tmp_path, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True))
+    started[0].communicate(timeout=120)
+    assert started[0].returncode == -signal.SIGKILL
+    assert windows_read(app) == [(lookback_start(), today()), plan[0], plan[1]]
 
+    app.clear_log()
     done = subprocess.run(args, env=env, cwd=harness.tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+    # a kill commits nothing of the run (dlt state goes with the load package): the rerun reads it all
+    assert windows_read(app) == [(lookback_start(), today()), *plan]
     assert f"attendance_start_date moved to {earlier_start()}, before the loaded range" in done.stdout
     assert_exact(harness, app, earlier_start())
     assert loaded_range(harness) == {"first": earlier_start().isoformat(), "last": today().isoformat()}
