@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
 from pipelines.entry import raise_if_interrupted
+from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
 from pipelines.summary import error_line, format_summary
 from pipelines.tenants import TenantError, run_targets, tenant_error_line
@@ -35,7 +36,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "demo", "sandbox", "dbt")
+BUILT_IN = ("run", "demo", "sandbox", "dbt", "postgres")
 
 
 def installed_version() -> str:
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help))
 
     add_dbt_parser(sub)
+    add_postgres_parser(sub)
     return parser
 
 
@@ -111,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args.duckdb_path, args.pipelines_dir)
     if args.command == "dbt":
         return dbt_command(args)
+    if args.command == "postgres":
+        return postgres_command(args)
     try:  # `run all`: every configured vendor and tenant (pipelines/tenants.py)
         targets, notes = run_targets(args.vendor, args.tenant)
     except TenantError as exc:
