@@ -11,6 +11,7 @@ from contextlib import nullcontext, redirect_stdout
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
 from pipelines.entry import raise_if_interrupted
+from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
 from pipelines.summary import error_line, format_summary
 from pipelines.summary_json import SummaryDocument
@@ -37,7 +38,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "demo", "sandbox", "dbt")
+BUILT_IN = ("run", "demo", "sandbox", "dbt", "postgres")
 
 
 def installed_version() -> str:
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help))
 
     add_dbt_parser(sub)
+    add_postgres_parser(sub)
     return parser
 
 
@@ -117,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args.duckdb_path, args.pipelines_dir)
     if args.command == "dbt":
         return dbt_command(args)
+    if args.command == "postgres":
+        return postgres_command(args)
     document = SummaryDocument()
     with redirect_stdout(sys.stderr) if args.json else nullcontext():  # stdout carries the JSON and nothing else
         code = _run_command(args, document)
