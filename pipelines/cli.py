@@ -10,12 +10,12 @@ from contextlib import nullcontext, redirect_stdout
 
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
-from pipelines.entry import raise_if_interrupted
+from pipelines.entry import EXIT_INTERRUPTED, interrupts_ignored, raise_if_interrupted
 from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
 from pipelines.summary import error_line, format_summary
 from pipelines.summary_json import SummaryDocument
-from pipelines.tenants import TenantError, run_targets, tenant_error_line
+from pipelines.tenants import Target, TenantError, run_targets, tenant_error_line
 from sources import registry
 from sources._shared.spec import CliPlugin, SpecError
 
@@ -99,9 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``hr-elt`` console script; returns the exit code."""
+def main(argv: Sequence[str] | None = None, interrupted: bool = False) -> int:
+    """Entry point of the ``hr-elt`` console script; returns the exit code.
+
+    Args:
+        argv: The arguments; default: the command line's.
+        interrupted: A Ctrl-C came before this was called (``pipelines.entry``): stop at once,
+            after writing ``run``'s summary.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C; ``run`` has written its summary (``--json``, ``--summary-file``) first.
+    """
     args = build_parser().parse_args(argv)
+    if interrupted and args.command != "run":
+        raise KeyboardInterrupt
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.verbose:  # every request and retry, on the vendors' loggers (sources._shared.http.session)
@@ -122,8 +133,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "postgres":
         return postgres_command(args)
     document = SummaryDocument()
-    with redirect_stdout(sys.stderr) if args.json else nullcontext():  # stdout carries the JSON and nothing else
-        code = _run_command(args, document)
+    try:
+        if interrupted:
+            raise KeyboardInterrupt
+        with redirect_stdout(sys.stderr) if args.json else nullcontext():  # stdout carries the JSON and nothing else
+            code = _run_command(args, document)
+    except KeyboardInterrupt:
+        with interrupts_ignored():
+            document.hand_over(EXIT_INTERRUPTED, args.json, args.summary_file)
+        raise
     return document.hand_over(code, args.json, args.summary_file)
 
 
@@ -145,32 +163,43 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
     progress = args.progress or ("log" if sys.stderr.isatty() else None)
     failed = 0
     for target in targets:
+        recorded = len(document.runs)
         try:
-            result = run_target(
-                target,
-                args.destination,
-                dataset=args.dataset,
-                full_refresh=args.full_refresh,
-                pipelines_dir=args.pipelines_dir,
-                duckdb_path=args.duckdb_path,
-                progress=None if progress == "none" else progress,
-                resources=args.resources.split(",") if args.resources else None,
-                wait=args.wait,
-                wait_timeout=args.wait_timeout,
-            )
-        except Exception as exc:  # one clear line per failed vendor; the others still run
-            raise_if_interrupted(exc)  # dlt wraps a Ctrl-C into the step's error: pipelines/entry.py
-            failed += 1
-            loaded = getattr(exc, "result", None)
-            if isinstance(loaded, RunResult):  # a partial failure: what did load, then what did not
-                print(format_summary(loaded))
-            line = tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant)
-            print(f"hr-elt: {line}", file=sys.stderr)
-            document.add_failure(target, args.destination, exc, line, args.dataset, args.pipelines_dir)
-            continue
-        print(format_summary(result))
-        document.add(result)
+            failed += _run_one(args, target, progress, document)
+        except KeyboardInterrupt as interrupt:
+            if len(document.runs) == recorded:  # not when it came after the run was recorded
+                document.add_interrupted(target, args.destination, interrupt, args.dataset, args.pipelines_dir)
+            raise
     return 1 if failed else 0
+
+
+def _run_one(args: argparse.Namespace, target: Target, progress: str | None, document: SummaryDocument) -> int:
+    """Runs one target, prints its summary or error line, adds it to `document`; returns 1 if it failed."""
+    try:
+        result = run_target(
+            target,
+            args.destination,
+            dataset=args.dataset,
+            full_refresh=args.full_refresh,
+            pipelines_dir=args.pipelines_dir,
+            duckdb_path=args.duckdb_path,
+            progress=None if progress == "none" else progress,
+            resources=args.resources.split(",") if args.resources else None,
+            wait=args.wait,
+            wait_timeout=args.wait_timeout,
+        )
+    except Exception as exc:  # one clear line per failed vendor; the others still run
+        raise_if_interrupted(exc)  # dlt wraps a Ctrl-C into the step's error: pipelines/entry.py
+        loaded = getattr(exc, "result", None)
+        if isinstance(loaded, RunResult):  # a partial failure: what did load, then what did not
+            print(format_summary(loaded))
+        line = tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant)
+        print(f"hr-elt: {line}", file=sys.stderr)
+        document.add_failure(target, args.destination, exc, line, args.dataset, args.pipelines_dir)
+        return 1
+    print(format_summary(result))
+    document.add(result)
+    return 0
 
 
 if __name__ == "__main__":

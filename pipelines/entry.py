@@ -9,6 +9,9 @@ import logging
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 INTERRUPTED = "hr-elt: interrupted: nothing partial was marked done; the next run resumes"
 """True of every run: dlt commits a resource's state only inside a finished load package, and the run
@@ -29,9 +32,7 @@ def main() -> None:
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        if noted:
-            raise KeyboardInterrupt
-        code = cli_main()
+        code = cli_main(interrupted=bool(noted))  # a Ctrl-C during the imports still gets its summary file
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is complete: a late Ctrl-C changes nothing
     except KeyboardInterrupt:
         interrupted()
@@ -44,6 +45,12 @@ def raise_if_interrupted(exc: BaseException) -> None:
     dlt intercepts SIGINT while it normalizes and loads, drains its job pool and wraps the signal
     into the step's error; that is an interruption, not a failure.
     """
+    if is_interruption(exc):
+        raise KeyboardInterrupt from exc
+
+
+def is_interruption(exc: BaseException) -> bool:
+    """Whether `exc` is a Ctrl-C, or an error dlt made of one (its ``exception``, cause or context chain)."""
     seen: list[BaseException] = []
     todo: list[BaseException] = [exc]
     while todo:
@@ -51,10 +58,24 @@ def raise_if_interrupted(exc: BaseException) -> None:
         if any(current is s for s in seen):
             continue
         if isinstance(current, KeyboardInterrupt):
-            raise KeyboardInterrupt from exc
+            return True
         seen.append(current)
         inner = getattr(current, "exception", None)
         todo += [e for e in (inner, current.__cause__, current.__context__) if isinstance(e, BaseException)]
+    return False
+
+
+@contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ignores Ctrl-C inside the block (main thread only): a second one must not cut the summary short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def interrupted() -> None:

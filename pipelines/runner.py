@@ -99,12 +99,10 @@ class RunResult:
     """Resources that failed on their own: ``resource -> message``."""
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain values (for orchestrator metadata, XCom)."""
-        return {"vendor": self.vendor, "tenant": self.tenant, "pipeline_name": self.pipeline_name,
-                "pipelines_dir": self.pipelines_dir, "destination": self.destination, "location": self.location,
-                "dataset": self.dataset, "rows": dict(self.rows), "requests": self.requests,
-                "retries": self.retries, "throttled": self.throttled, "seconds": round(self.seconds, 3),
-                "notes": list(self.notes), "warnings": list(self.warnings)}
+        """Plain values (orchestrator metadata, XCom): the run object of the JSON summary (README)."""
+        from pipelines.summary_json import run_object
+
+        return run_object(self)
 
 
 # --- destinations and pipeline names --------------------------------------------------------
@@ -422,12 +420,14 @@ def _run_locked(
             if not full_refresh:  # a child that never loaded gets its backfill (pipelines/selection.py)
                 reread_parents_of_new_children(pipeline, source, context, vendor)
             info = pipeline.run(source, **run_kwargs)
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # a Ctrl-C too: the summary of the run it stopped
+        from pipelines.entry import is_interruption
         from pipelines.summary_json import attach_failed_run, gather
 
-        result.status, result.seconds = "failed", time.perf_counter() - started
+        result.status = "interrupted" if is_interruption(exc) else "failed"
+        result.seconds = time.perf_counter() - started
         gather(result, context, pipeline, source)  # requests and durations of the failed run, for --json
-        problem = destination_problem(destination, exc)
+        problem = None if result.status == "interrupted" else destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
             attach_failed_run(problem, result)
             raise problem from exc

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.entry import EXIT_INTERRUPTED
+from pipelines.entry import INTERRUPTED as INTERRUPTED_LINE
 from sources import registry
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderPartialFailure, exception_chain
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 PHASES = ("extract", "normalize", "load")
 _CLOCK_SLACK = 0.05  # seconds: the run's start is taken just before dlt's trace starts, by another clock call
+INTERRUPTED = INTERRUPTED_LINE.removeprefix("hr-elt: ")
+"""The ``error`` of an interrupted run and document: the line printed on stderr, as ``error`` holds the others."""
 _FAILED_RUN = "_hr_elt_failed_run"  # attribute of an exception: the RunResult of the run it ended
 
 
@@ -43,7 +47,7 @@ def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: D
 
     ``phases`` (seconds per dlt step), ``resources`` (per selected resource: requests, retries,
     throttled, and the row counts the source reported); for a failed run also the totals, notes,
-    warnings and failures that the run path fills after a successful one.
+    warnings and failures that the run path fills after a successful one (also for an interrupted run).
     """
     vendor = result.vendor
     result.phases = phase_seconds(pipeline, since=time.time() - result.seconds)
@@ -58,7 +62,7 @@ def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: D
             entry[counter] = getattr(context, counter).get(f"{vendor}/{name}", 0)
         entry["changes"] = changes.get(name, {})
         result.resources[name] = entry
-    if result.status == "failed":
+    if result.status in ("failed", "interrupted"):
         result.requests = context.total(vendor)
         result.retries = context.total(vendor, "retries")
         result.throttled = context.total(vendor, "throttled")
@@ -137,7 +141,7 @@ def resource_counts(entry: dict[str, Any], rows: int | None) -> dict[str, Any]:
 
 def run_object(result: RunResult, error: str | None = None) -> dict[str, Any]:
     """The summary of one run (of one vendor or tenant), as plain JSON values."""
-    loaded = result.status != "failed"
+    loaded = result.status in ("ok", "partial")
     resources = {}
     for name, entry in result.resources.items():
         rows = result.rows.get(entry["table"], 0) if loaded else None
@@ -164,15 +168,15 @@ def run_object(result: RunResult, error: str | None = None) -> dict[str, Any]:
 
 
 def unstarted_run_object(target: Target, destination: str, dataset: str | None, pipelines_dir: str | None,
-                         error: str) -> dict[str, Any]:
-    """The summary of a run that failed before its pipeline ran (settings, destination, lock)."""
+                         error: str, status: str = "failed") -> dict[str, Any]:
+    """The summary of a run that failed (or was interrupted) before its pipeline ran (settings, destination, lock)."""
     return {
         "vendor": target.vendor,
         "tenant": target.tenant,
         "pipeline": {"name": None, "pipelines_dir": _absolute(pipelines_dir)},
         "destination": {"kind": destination, "location": None},
         "dataset": dataset or target.name,
-        "status": "failed",
+        "status": status,
         "error": error,
         "seconds": None,
         "phases": dict.fromkeys(PHASES),
@@ -206,16 +210,31 @@ class SummaryDocument:
         else:
             self.add(result, line)
 
+    def add_interrupted(self, target: Target, destination: str, interrupt: BaseException,
+                        dataset: str | None = None, pipelines_dir: str | None = None) -> None:
+        """Adds the run a Ctrl-C stopped: its facts so far if its pipeline ran, else what the command knew."""
+        result = failed_run_of(interrupt)
+        if result is None:
+            self.runs.append(unstarted_run_object(target, destination, dataset, pipelines_dir, INTERRUPTED,
+                                                  status="interrupted"))
+        else:
+            result.status = "interrupted"
+            self.add(result, INTERRUPTED)
+
     def as_dict(self, exit_code: int) -> dict[str, Any]:
-        """The document: ``status`` is ``ok`` when every run was, ``failed`` when none ran or all failed."""
+        """The document: ``status`` is ``ok`` when every run was, ``failed`` when none ran or all failed,
+        ``interrupted`` after a Ctrl-C (exit 130)."""
         statuses = {run["status"] for run in self.runs}
-        if not self.runs or statuses == {"failed"}:
+        if exit_code == EXIT_INTERRUPTED:
+            status = "interrupted"
+        elif not self.runs or statuses == {"failed"}:
             status = "failed"
         elif exit_code == 0 and statuses == {"ok"}:
             status = "ok"
         else:
             status = "partial"
-        return {"schema_version": SCHEMA_VERSION, "status": status, "exit_code": exit_code, "error": self.error,
+        error = INTERRUPTED if exit_code == EXIT_INTERRUPTED else self.error
+        return {"schema_version": SCHEMA_VERSION, "status": status, "exit_code": exit_code, "error": error,
                 "runs": self.runs, "skipped": list(self.skipped)}
 
     def dumps(self, exit_code: int) -> str:

@@ -1,13 +1,16 @@
-"""Ctrl-C on `hr-elt run` as typed: one line, exit 130, no traceback; the next run completes the warehouse."""
+"""Ctrl-C on `hr-elt run` as typed: one line, exit 130, no traceback, the summary file says so; the next
+run completes the warehouse."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -52,8 +55,9 @@ def importing_dlt(pid: int) -> bool:
 
 
 def interrupted_run(holly: Sandbox, root: Path, after_requests: int | None) -> subprocess.CompletedProcess[str]:
-    """Starts `hr-elt run`; SIGINT while it imports dlt, or right after the k-th request."""
-    process = subprocess.Popen([str(BIN / "hr-elt"), *run_args(root)], env=env_for(holly, **SMALL), cwd=root,
+    """Starts `hr-elt run --summary-file`; SIGINT while it imports dlt, or right after the k-th request."""
+    process = subprocess.Popen([str(BIN / "hr-elt"), *run_args(root), "--summary-file", str(root / "summary.json")],
+                               env=env_for(holly, **SMALL), cwd=root,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if after_requests is None:
         while not importing_dlt(process.pid):
@@ -72,8 +76,24 @@ def test_ctrl_c_one_line_exit_130_then_rerun_completes(holly: Sandbox, clean_cou
     done = interrupted_run(holly, tmp_path, after_requests)
     assert done.returncode == 130, done.stderr
     assert done.stderr.splitlines() == [INTERRUPTED]
-    if after_requests is not None:
-        assert holly.hollyhr.requests(), "the signal came after requests were sent"
+    check_interrupted_summary(json.loads((tmp_path / "summary.json").read_text()), holly, after_requests)
     again = hr_elt(run_args(tmp_path), env_for(holly, **SMALL), tmp_path)
     assert again.returncode == 0, again.stderr
     assert counts(tmp_path) == clean_counts
+
+
+def check_interrupted_summary(document: dict[str, Any], holly: Sandbox, after_requests: int | None) -> None:
+    """The summary file of an interrupted run: the run so far, nothing claimed loaded."""
+    assert (document["status"], document["exit_code"]) == ("interrupted", 130)
+    assert document["error"] == INTERRUPTED.removeprefix("hr-elt: ")
+    if after_requests is None:  # stopped before any run began
+        assert document["runs"] == []
+        return
+    sent = len(holly.hollyhr.requests())
+    assert sent >= after_requests, "the signal came after requests were sent"
+    (run,) = document["runs"]
+    assert (run["vendor"], run["status"], run["error"]) == ("hollyhr", "interrupted", document["error"])
+    assert run["pipeline"]["name"] == "hollyhr" and run["phases"]["extract"] is not None
+    assert run["tables"] == {} and run["resources"]
+    assert all(entry["rows"] is None and entry["inserted"] is None for entry in run["resources"].values())
+    assert run["requests"]["total"] <= sent  # attempts are counted once answered: never more than were sent

@@ -282,3 +282,16 @@ def test_a_summary_file_that_cannot_be_written_fails_the_command(tmp_path: Path,
     assert document.hand_over(0, to_stdout=False, path=str(written)) == 0
     assert json.loads(written.read_text())["status"] == "failed"  # no run at all is no success
     assert [p.name for p in written.parent.iterdir()] == ["summary.json"]  # no temp file left behind
+
+
+def test_as_dict_is_the_summary_run_object(harness: Harness) -> None:
+    """What the Airflow task returns as XCom (``RunResult.as_dict``) is the JSON summary's run object."""
+    app = harness.start("hollyhr", people=6)
+    result = harness.run("hollyhr")
+    xcom = result.as_dict()
+    assert xcom == run_object(result) and json.loads(json.dumps(xcom)) == xcom  # one builder; plain JSON
+    assert set(xcom) == RUN_KEYS and xcom["status"] == "ok" and set(xcom["phases"]) == {"extract", "normalize", "load"}
+    people = xcom["resources"]["people"]
+    assert people["rows"] == app.count("people") == harness.scalar("select count(*) from hollyhr.people")
+    assert people["upserted"] == 6 and people["inserted"] is None  # no memory of ids: the split is not guessed
+    assert xcom["requests"]["total"] == len(app.requests())
