@@ -222,8 +222,11 @@ class SummaryDocument:
             self.add(result, INTERRUPTED)
 
     def as_dict(self, exit_code: int) -> dict[str, Any]:
-        """The document: ``status`` is ``ok`` when every run was, ``failed`` when none ran or all failed,
-        ``interrupted`` after a Ctrl-C (exit 130)."""
+        """The document, with its ``status``.
+
+        ``interrupted`` after a Ctrl-C (exit 130), else ``ok`` when every run was, ``failed`` when
+        none ran or all failed, ``partial`` otherwise.
+        """
         statuses = {run["status"] for run in self.runs}
         if exit_code == EXIT_INTERRUPTED:
             status = "interrupted"
