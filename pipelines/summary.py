@@ -17,7 +17,7 @@ PIPELINE_NOTE = "hr-elt pipeline: "
 
 
 def format_summary(result: RunResult) -> str:
-    """A few lines: rows per table, requests, duration."""
+    """A few lines: rows per table (with what the source knows of them), requests, duration."""
     lines = [
         f"{result.vendor}: loaded into {result.destination} dataset {result.dataset} "
         f"in {result.seconds:.1f}s, {result.requests} requests"
@@ -27,12 +27,40 @@ def format_summary(result: RunResult) -> str:
     ]
     if result.rows:
         width = max(len(t) for t in result.rows)
-        lines += [f"  {table:<{width}}  {n:>8} rows" for table, n in result.rows.items()]
+        split = changes_by_table(result)
+        lines += [f"  {table:<{width}}  {n:>8} rows" + (f": {split[table]}" if split.get(table) else "")
+                  for table, n in result.rows.items()]
     else:
         lines.append("  no new or changed rows")
     lines += [f"  note: {note}" for note in result.notes]
     lines += [f"  warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def changes_by_table(result: RunResult) -> dict[str, str]:
+    """``1 inserted, 1 updated, 1 deleted (flagged), 9 unchanged`` per resource table: the known counts only.
+
+    The same counts as the JSON summary (:func:`pipelines.summary_json.resource_counts`); a count
+    that is not known (null there) or zero is left out, and ``upserted`` is said only when the split
+    into inserted and updated is not known.
+    """
+    from pipelines.summary_json import resource_counts
+
+    said: dict[str, str] = {}
+    for entry in result.resources.values():
+        table = entry["table"]
+        counts = resource_counts(entry, result.rows.get(table, 0))
+        if counts["inserted"] is not None and counts["updated"] is not None:
+            parts = [f"{counts['inserted']} inserted", f"{counts['updated']} updated"]
+        else:
+            parts = [f"{counts['upserted']} upserted"] if counts["upserted"] is not None else []
+        if counts["deleted"]:
+            how = f" ({counts['deleted_as']})" if counts["deleted_as"] else ""
+            parts.append(f"{counts['deleted']} deleted{how}")
+        if counts["unchanged"]:
+            parts.append(f"{counts['unchanged']} unchanged")
+        said[table] = ", ".join(p for p in parts if not p.startswith("0 "))
+    return said
 
 
 def pipeline_arguments(pipeline_name: str, pipelines_dir: str | None = None) -> str:

@@ -83,6 +83,7 @@ def test_two_runs_report_what_the_warehouse_holds(tmp_path: Path) -> None:
         check_json_on_stdout_parses_and_has_every_key(two_runs)
         check_first_run_counts_equal_the_warehouse(two_runs)
         check_second_run_reports_the_sandbox_changes(two_runs)
+        check_human_summary_says_the_same_counts(two_runs)
         check_the_same_delete_note_for_every_vendor(two_runs)
         check_no_secret_in_the_json(two_runs)
 
@@ -141,6 +142,26 @@ def check_second_run_reports_the_sandbox_changes(two_runs: dict[str, Any]) -> No
     assert holly["documents"]["rows"] == 1 and holly["documents"]["upserted"] == 0
     doc = two_runs["deleted"]["hollyhr"]
     assert counts(db, f"select deleted_at is not null from hollyhr.documents where id = '{doc}'") == [(True,)]
+
+
+def check_human_summary_says_the_same_counts(two_runs: dict[str, Any]) -> None:
+    """The summary on stdout says, per table, the counts the JSON knows, and none it does not."""
+    stdout = two_runs["second"].stdout
+    for vendor in ("bytehr", "cutehr"):
+        unchanged = SIZES[vendor]["employees"] - 2
+        assert re.search(rf"^  employees +3 rows: 1 inserted, 1 updated, 1 deleted \(flagged\), {unchanged} unchanged$",
+                         summary_of(stdout, vendor), re.M), summary_of(stdout, vendor)
+    holly = summary_of(stdout, "hollyhr")
+    assert re.search(r"^  people +2 rows: 2 upserted$", holly, re.M), holly  # the split is not known: not guessed
+    assert re.search(r"^  documents +1 rows: 1 deleted \(flagged\)$", holly, re.M), holly
+    assert "inserted" not in holly and "updated," not in holly
+
+
+def summary_of(stdout: str, vendor: str) -> str:
+    """One vendor's lines of `run all`'s human summary."""
+    start = stdout.index(f"{vendor}: loaded into")
+    following = [stdout.find(f"{other}: loaded into", start + 1) for other in SIZES if other != vendor]
+    return stdout[start:min([i for i in following if i > start] or [len(stdout)])]
 
 
 def check_the_same_delete_note_for_every_vendor(two_runs: dict[str, Any]) -> None:
