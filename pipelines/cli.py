@@ -10,7 +10,7 @@ from contextlib import nullcontext, redirect_stdout
 
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
-from pipelines.entry import EXIT_INTERRUPTED, interrupts_ignored, raise_if_interrupted
+from pipelines.entry import EXIT_INTERRUPTED, ctrl_c_seen, interrupts_ignored, raise_if_interrupted
 from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
 from pipelines.summary import error_line, format_summary
@@ -166,6 +166,8 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
         recorded = len(document.runs)
         try:
             failed += _run_one(args, target, progress, document)
+            if ctrl_c_seen():  # one dlt took in and let the run finish: the command stops here all the same
+                raise KeyboardInterrupt
         except KeyboardInterrupt as interrupt:
             if len(document.runs) == recorded:  # not when it came after the run was recorded
                 document.add_interrupted(target, args.destination, interrupt, args.dataset, args.pipelines_dir)

@@ -31,12 +31,41 @@ def main() -> None:
         from pipelines.cli import main as cli_main
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    _watch_ctrl_c()
     try:
         code = cli_main(interrupted=bool(noted))  # a Ctrl-C during the imports still gets its summary file
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is complete: a late Ctrl-C changes nothing
     except KeyboardInterrupt:
         interrupted()
     sys.exit(code)
+
+
+_wakeup: list[int] = []  # read end of the pipe Python's C-level signal handler writes signal numbers into
+
+
+def _watch_ctrl_c() -> None:
+    """Has every SIGINT the process receives noted in a pipe (:func:`signal.set_wakeup_fd`).
+
+    dlt takes SIGINT over while it normalizes and loads: it drains the running jobs and, when they
+    were the package's last, completes it and forgets the signal. The pipe still holds it.
+    """
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    _wakeup.append(read)
+
+
+def ctrl_c_seen() -> bool:
+    """Whether a SIGINT came since the last call (always False unless run by the console script)."""
+    seen = False
+    for fd in _wakeup:
+        try:
+            while chunk := os.read(fd, 512):
+                seen = seen or signal.SIGINT in chunk
+        except BlockingIOError:
+            pass
+    return seen
 
 
 def raise_if_interrupted(exc: BaseException) -> None:
