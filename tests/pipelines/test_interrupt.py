@@ -97,3 +97,25 @@ def check_interrupted_summary(document: dict[str, Any], holly: Sandbox, after_re
     assert run["tables"] == {} and run["resources"]
     assert all(entry["rows"] is None and entry["inserted"] is None for entry in run["resources"].values())
     assert run["requests"]["total"] <= sent  # attempts are counted once answered: never more than were sent
+
+
+def test_ctrl_c_in_run_all_lists_the_runs_done_and_the_one_stopped(tmp_path: Path) -> None:
+    """`run all --json`: SIGINT at HollyHR's first request, after CuteHR's run ended: both in the JSON."""
+    with Sandbox(vendors=("cutehr", "hollyhr"), cutehr={"employees": 4}, hollyhr={"people": 4}) as sandbox:
+        started: list[subprocess.Popen[str]] = []  # the hook is in place before the process starts
+        sandbox.hollyhr.after_request(1, lambda app: os.kill(started[0].pid, signal.SIGINT))
+        process = subprocess.Popen([str(BIN / "hr-elt"), "run", "all", "--json", "--pipelines-dir", str(tmp_path / "p"),
+                                    "--duckdb-path", str(tmp_path / "w.duckdb")], env=env_for(sandbox), cwd=tmp_path,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started.append(process)
+        out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert err.splitlines()[-1] == INTERRUPTED and err.count(INTERRUPTED) == 1 and "Traceback" not in err
+    document = json.loads(out)  # stdout is the JSON and nothing else, an interrupted run's too
+    assert (document["status"], document["exit_code"]) == ("interrupted", 130)
+    ended = [(run["vendor"], run["status"]) for run in document["runs"]]
+    assert ended == [("cutehr", "ok"), ("hollyhr", "interrupted")]
+    cute, holly = document["runs"]
+    assert cute["tables"]["employees"] == 4 and cute["error"] is None
+    assert holly["tables"] == {} and holly["error"] == document["error"]
+    assert [line for line in document["skipped"] if "bytehr" in line]
