@@ -2,9 +2,10 @@
 
 Every load asset runs hr-elt's one run path (``pipelines.runner.run_target``), exactly as ``hr-elt run``
 does: the pipeline lock, pending-package recovery, writer and DuckDB settings, the bad-record/PII step,
-destination hints, per-run counters. Each table's materialisation carries its row count, requests and
-the dlt pipeline name as metadata. A resource the vendor refused on its own (``ProviderPartialFailure``,
-e.g. a missing HollyHR scope) fails the asset's step after the tables that did load are materialised.
+destination hints, per-run counters. Each table's materialisation carries its row count, requests,
+the dlt pipeline name and the inserted/updated/upserted/deleted counts the source knows as metadata.
+A resource the vendor refused on its own (``ProviderPartialFailure``, e.g. a missing HollyHR scope)
+fails the asset's step after the tables that did load are materialised.
 
 What was run here: tests/ops/test_deploy.py loads these definitions against the bundled sandbox
 (two HollyHR tenants, DuckDB) and materialises them in-process with ``dagster.materialize``: the
@@ -60,6 +61,10 @@ def group_name(tenant: str | None) -> str:
     return f"hr_{tenant}" if tenant else "hr_default"
 
 
+CHANGE_KEYS = ("inserted", "updated", "upserted", "deleted")
+"""Per-resource counts of the run summary put in a table's metadata when the source knows them (none is guessed)."""
+
+
 def table_rows(result: RunResult, resource: str) -> int:
     """Rows the run wrote for a resource: its table and its child tables (``<resource>__*``)."""
     return sum(n for table, n in result.rows.items() if table == resource or table.startswith(f"{resource}__"))
@@ -83,12 +88,14 @@ def load_assets(target: Target) -> AssetsDefinition:
             failure, result = exc, exc.result
         context.log.info(format_summary(result))
         failed = failure.failures if failure else {}
+        counts = result.as_dict()["resources"]  # the JSON summary's per-resource counts (README)
         for name in resources:
             if name in failed:
                 continue
+            known = {key: counts[name][key] for key in CHANGE_KEYS if counts.get(name, {}).get(key) is not None}
             yield MaterializeResult(asset_key=AssetKey([target.name, name]), metadata={
                 "rows": table_rows(result, name), "dlt_pipeline": result.pipeline_name,
-                "dataset": result.dataset, "run_requests": result.requests})
+                "dataset": result.dataset, "run_requests": result.requests, **known})
         if failure is not None:
             raise failure
 
