@@ -48,6 +48,7 @@ from pipelines.destinations import (
     loader_file_format,
     make_destination,
 )
+from pipelines.dlt_settings import check_dlt_settings
 from pipelines.lock import PipelineLock
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
@@ -393,6 +394,7 @@ def _run_locked(
     source_kwargs: dict[str, Any] | None,
 ) -> RunResult:
     vendor, destination = target.vendor, ref.kind
+    check_dlt_settings(vendor)  # e.g. LOAD__WORKERS=0 would fail only at load, after every request was spent
     warm_imports()
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid

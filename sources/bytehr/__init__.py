@@ -15,7 +15,8 @@ from dlt.common.schema.typing import TColumnSchema, TSchemaContractDict
 from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret
+from sources._shared.bounds import with_bounds
+from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import context_for_new_source
 from sources._shared.errors import ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
@@ -34,6 +35,7 @@ __all__ = ["bytehr_source"]
 
 
 @dlt.source(name="bytehr")
+@with_bounds(settings.PROVIDER, settings.BOUNDS)
 @with_http_settings(settings.PROVIDER)
 def bytehr_source(
     base_url: str = dlt.config.value,
@@ -85,13 +87,9 @@ def bytehr_source(
     base_url = check_base_url(provider, base_url)
     key = check_secret(provider, "api_key", api_key)
     register_secret(key)
-    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
     check_choice(provider, "quota_mode", quota_mode, settings.QUOTA_MODES)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     check_choice(provider, "schema_contract", schema_contract, settings.SCHEMA_CONTRACT_MODES)
-    if not isinstance(quota_reserve, int) or quota_reserve < 0:
-        raise ProviderConfigError(provider, f"quota_reserve {quota_reserve!r} is not a whole number >= 0",
-                                  hint="Set sources.bytehr.quota_reserve")
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
     intervals = _intervals(provider, min_interval_hours)

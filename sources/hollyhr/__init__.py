@@ -16,7 +16,8 @@ from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, iso_utc
+from sources._shared.bounds import with_bounds
+from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
 from sources._shared.http.client import ProviderRESTClient
@@ -32,6 +33,7 @@ ClientFactory = Callable[[str], ProviderRESTClient]
 
 
 @dlt.source(name="hollyhr")
+@with_bounds(settings.PROVIDER, settings.BOUNDS)
 @with_http_settings(settings.PROVIDER)
 def hollyhr_source(
     base_url: str = dlt.config.value,
@@ -39,8 +41,8 @@ def hollyhr_source(
     start_date: str | None = None,
     page_size: int = settings.PAGE_SIZE,
     document_deletes: str = "flag",
-    rate_limit_reserve: int = 0,
-    max_cursor_restarts: int = 3,
+    rate_limit_reserve: int = settings.RATE_LIMIT_RESERVE,
+    max_cursor_restarts: int = settings.MAX_CURSOR_RESTARTS,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -64,7 +66,6 @@ def hollyhr_source(
     base_url = check_base_url(provider, base_url)
     token = check_secret(provider, "api_token", api_token)
     register_secret(token)
-    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
     context = context_for_new_source()
