@@ -8,6 +8,8 @@ one-line message as a source setting (:func:`sources._shared.bounds.check_value`
 
 from __future__ import annotations
 
+from typing import Any
+
 import dlt
 
 from sources._shared.bounds import Bounds, check_value
@@ -38,6 +40,6 @@ def check_dlt_settings(provider: str) -> None:
             load.workers (env LOAD__WORKERS)``.
     """
     for key, bounds in DLT_SETTING_BOUNDS.items():
-        value = dlt.config.get(key)
+        value: Any = dlt.config.get(key)
         if value is not None:
             check_value(provider, key, value, bounds, where=f"{key} (env {env_name(key)})")
