@@ -50,6 +50,7 @@ from pipelines.destinations import (
 )
 from pipelines.dlt_settings import check_dlt_settings
 from pipelines.lock import PipelineLock
+from pipelines.pii_columns import review as review_pii
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
 from sources import registry
@@ -400,6 +401,10 @@ def _run_locked(
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
     source = build_source(target, destination, resources, source_kwargs, context)
+    # PII keys against the loaded schema; a policy tightened after a load (pipelines/pii_columns.py)
+    review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
+               full_refresh=full_refresh, pipelines_dir=pipelines_dir,
+               duckdb_path=ref.location if destination == "duckdb" else None)
     started = time.perf_counter()
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
     if full_refresh:  # with a selection: only the selected resources' tables and state

@@ -7,7 +7,7 @@ the quota, and only new or changed records are loaded. See ``sources/bytehr/READ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import dlt
@@ -22,13 +22,14 @@ from sources._shared.errors import ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
 from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
-from sources.bytehr.quota import QuotaLedger, fingerprint
+from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
 from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
 
 __all__ = ["bytehr_source"]
@@ -122,7 +123,26 @@ def bytehr_source(
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
+    probe_path = endpoints["custom_field_definitions"]
+    probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
+    attach_probe(resources[0], CredentialsProbe(  # hr-elt check: one request of the monthly quota
+        request=f"GET {probe_path}?{settings.LIMIT_PARAM}=1&{settings.PAGE_PARAM}={first_page}",
+        send=lambda: request_id(client_for("custom_field_definitions").get(probe_path, params=probe_params),
+                                headers["request_id"]),
+        spends_quota=True,
+        cost=_quota_cost,
+    ))
     return resources
+
+
+def _quota_cost(state: Mapping[str, Any]) -> str | None:
+    """``1 of your 912 requests left this cycle (as of ...)``, from the quota the last run saved."""
+    info = QuotaInfo.from_state(state.get("quota"))
+    if info.remaining is None:
+        return None
+    of = f" of {info.limit}" if info.limit is not None else ""
+    return (f"1 of your {info.remaining}{of} requests left this cycle (as of {info.observed_at}; "
+            f"it resets at {info.reset or 'an unknown time'})")
 
 
 def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], ProviderRESTClient], ledger: QuotaLedger,

@@ -29,6 +29,7 @@ from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.probe import CredentialsProbe, attach_probe
 from sources._shared.resources import WalkEnd, isolate_failure, snapshot_walk
 from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
@@ -120,6 +121,12 @@ def cutehr_source(
         hints["columns"] = {**settings.COLUMNS[name], **hints["columns"]}
         resource.apply_hints(**hints)
         resources.append(resource)
+
+    def login() -> str | None:
+        clients.login.token()
+        return clients.login.request_id
+
+    attach_probe(resources[0], CredentialsProbe(request=f"POST {login_path}", send=login))  # hr-elt check
     resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
     resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
                                  attendance_window_days, attendance_lookback_days, skip_unchanged))

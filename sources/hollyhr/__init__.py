@@ -24,6 +24,7 @@ from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.resources import isolate_failure
 from sources._shared.state.incremental import BoundaryDedup
 from sources.hollyhr import settings
@@ -83,6 +84,12 @@ def hollyhr_source(
                                        page_size, max_cursor_restarts, columns)
 
     people = updated_since("people")
+    people_path = settings.UPDATED_SINCE_ENDPOINTS["people"]
+    attach_probe(people, CredentialsProbe(  # hr-elt check: one page of one person
+        request=f"GET {people_path}?{settings.LIMIT_PARAM}=1",
+        send=lambda: request_id(client_for("people").get(people_path, params={settings.LIMIT_PARAM: 1}),
+                                settings.REQUEST_ID_HEADER),
+    ))
     document_columns = {"deleted_at": {"hard_delete": True}} if document_deletes == "hard_delete" else None
     return [
         people,
