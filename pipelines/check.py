@@ -54,7 +54,10 @@ class CheckLine:
     text: str
 
     def __str__(self) -> str:
-        return f"{'ok   ' if self.ok else 'error'} {self.subject}: {self.text}"
+        status = "ok   " if self.ok else "error"
+        if self.text.startswith((f"{self.subject}:", f"{self.subject} [")):  # an error line naming it already
+            return f"{status} {self.text}"
+        return f"{status} {self.subject}: {self.text}"
 
 
 def check(vendor: str, destination: str = "duckdb", *, tenant: str | None = None, spend: bool = False,
@@ -95,8 +98,7 @@ def _target_lines(target: Target, destination: str, spend: bool, pipelines_dir: 
     name = target.name
 
     def failed(exc: BaseException) -> CheckLine:
-        line = tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant)
-        return CheckLine(name, False, line.removeprefix(f"{name}: "))
+        return CheckLine(name, False, tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant))
 
     try:
         policy = PiiPolicy(target.vendor, load_pii_settings())
@@ -120,8 +122,8 @@ def _target_lines(target: Target, destination: str, spend: bool, pipelines_dir: 
     if probe.spends_quota and not spend:
         state = _source_state(pipeline, source.name)
         cost = probe.cost(state) if state is not None else None
-        yield CheckLine(name, True, f"credentials not checked: {probe.request} would cost {cost or '1 request'} "
-                                    "of the vendor's paid quota; --spend sends it")
+        price = cost or "1 request of the vendor's paid quota"
+        yield CheckLine(name, True, f"credentials not checked: {probe.request} costs {price}; --spend sends it")
         return
     try:
         request_id = probe.send()
@@ -157,18 +159,17 @@ def _destination_line(destination: str, duckdb_path: str | None) -> CheckLine:
     subject = f"destination {destination}"
     try:
         ref = resolve_destination(destination, duckdb_path)
-        subject = f"destination {destination} {ref.location}"
         if destination == "duckdb":
-            return CheckLine(subject, True, _duckdb_writable(ref.location))
+            return CheckLine(subject, True, f"{ref.location}: {_duckdb_writable(ref.location)}")
         with tempfile.TemporaryDirectory() as scratch:  # a throwaway pipeline: the user's state is untouched
             pipeline = dlt.pipeline(pipeline_name="hr_elt_check", destination=ref.destination,
                                     dataset_name="hr_elt_check", pipelines_dir=scratch)
             with pipeline.sql_client() as client:
                 client.execute_sql("SELECT 1")
-        return CheckLine(subject, True, "connected")
+        return CheckLine(subject, True, f"{ref.location}: connected")
     except Exception as exc:  # noqa: BLE001 - reported as the check's line
         problem = destination_problem(destination, exc)
-        return CheckLine(subject, False, str(problem or error_line("destination", exc).removeprefix("destination: ")))
+        return CheckLine(subject, False, str(problem or error_line(subject, exc)))
 
 
 def _duckdb_writable(location: str) -> str:
@@ -190,3 +191,35 @@ def _duckdb_writable(location: str) -> str:
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         raise PermissionError(f"folder {folder} does not exist or is not writable")
     return "no file yet; its folder is writable (the first run creates it)"
+
+
+def add_check_parser(sub: Any) -> None:
+    """``hr-elt check [vendor|all] [--spend] ...`` (a sub-parser of ``hr-elt``)."""
+    from pipelines.destinations import DESTINATIONS
+    from sources import registry
+
+    parser = sub.add_parser("check", help="validate the configuration, the destination and each vendor's "
+                                          "credentials (at most one request per vendor)")
+    parser.add_argument("vendor", nargs="?", default="all", choices=[*registry.names(), "all"])
+    parser.add_argument("--destination", choices=DESTINATIONS, default="duckdb")
+    parser.add_argument("--tenant", help="check this tenant's section [sources.<vendor>_<tenant>]")
+    parser.add_argument("--spend", action="store_true",
+                        help="also send the credentials request where it spends a paid quota")
+    parser.add_argument("--duckdb-path", help="DuckDB file (default: hr_elt.duckdb_path or hr.duckdb)")
+    parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
+
+
+def check_command(args: Any) -> int:
+    """Runs ``hr-elt check``: prints one line per check; 1 when any failed, else 0."""
+    from pipelines.tenants import TenantError
+
+    failed = 0
+    try:
+        for line in check(args.vendor, args.destination, tenant=args.tenant, spend=args.spend,
+                          duckdb_path=args.duckdb_path, pipelines_dir=args.pipelines_dir):
+            print(line, flush=True)
+            failed += not line.ok
+    except TenantError as exc:
+        print(f"error config: {exc}")
+        return 1
+    return 1 if failed else 0

@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pipelines.check import add_check_parser, check_command
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
 from pipelines.entry import raise_if_interrupted
@@ -35,7 +36,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "demo", "sandbox", "dbt")
+BUILT_IN = ("run", "check", "demo", "sandbox", "dbt")
 
 
 def installed_version() -> str:
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--wait-timeout", type=float, default=None, metavar="SECONDS",
                      help="with --wait, give up after this many seconds (default: no limit)")
 
+    add_check_parser(sub)
+
     demo = sub.add_parser("demo", help="start the sandbox and load all vendors into a local DuckDB file")
     demo.add_argument("--duckdb-path", default="hr.duckdb")
     demo.add_argument("--pipelines-dir", default=None)
@@ -111,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args.duckdb_path, args.pipelines_dir)
     if args.command == "dbt":
         return dbt_command(args)
+    if args.command == "check":
+        return check_command(args)
     try:  # `run all`: every configured vendor and tenant (pipelines/tenants.py)
         targets, notes = run_targets(args.vendor, args.tenant)
     except TenantError as exc:

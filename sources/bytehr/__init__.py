@@ -140,9 +140,9 @@ def _quota_cost(state: Mapping[str, Any]) -> str | None:
     info = QuotaInfo.from_state(state.get("quota"))
     if info.remaining is None:
         return None
-    of = f" of {info.limit}" if info.limit is not None else ""
-    return (f"1 of your {info.remaining}{of} requests left this cycle (as of {info.observed_at}; "
-            f"it resets at {info.reset or 'an unknown time'})")
+    of = f"of {info.limit}; " if info.limit is not None else ""
+    return (f"1 of your {info.remaining} requests left this cycle ({of}as of the last run, {info.observed_at}; "
+            f"the quota resets at {info.reset or 'an unknown time'})")
 
 
 def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], ProviderRESTClient], ledger: QuotaLedger,
