@@ -8,18 +8,31 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
+
+from pipelines.runner import run_vendor
 from sandbox import Sandbox
 from tests.ops.helpers import base_env, hr_elt, query, tenant_env
 
 DROP = json.dumps({"hollyhr.people.work_email": "drop"})
 
 
-def test_keep_then_drop_warns_and_the_named_command_removes_the_raw_values(tmp_path: Path) -> None:
+def first_load(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keep-policy load the tests start from (in-process: only what comes after is the user's typing)."""
+    for key, value in env.items():
+        if key.startswith("SOURCES__"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    run_vendor("hollyhr", pipelines_dir=str(tmp_path / "p"), duckdb_path=str(tmp_path / "w.duckdb"))
+
+
+def test_keep_then_drop_warns_and_the_named_command_removes_the_raw_values(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "w.duckdb"
     args = ["run", "hollyhr", "--pipelines-dir", str(tmp_path / "p"), "--duckdb-path", str(db)]
     with Sandbox(vendors=("hollyhr",), hollyhr={"people": 6}) as sandbox:
         env = base_env(**tenant_env("hollyhr", None, sandbox))
-        assert hr_elt(args, env, tmp_path).returncode == 0
+        first_load(env, tmp_path, monkeypatch)
         raw = query(db, "select count(*) from hollyhr.people where work_email like '%@%'")[0][0]
         assert raw == 6
 
@@ -46,12 +59,13 @@ def test_keep_then_drop_warns_and_the_named_command_removes_the_raw_values(tmp_p
         assert "loaded raw before" not in again.stdout + again.stderr  # said until fixed, then never again
 
 
-def test_misspelt_pii_column_fails_once_the_table_has_loaded(tmp_path: Path) -> None:
+def test_misspelt_pii_column_fails_once_the_table_has_loaded(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "w.duckdb"
     args = ["run", "hollyhr", "--pipelines-dir", str(tmp_path / "p"), "--duckdb-path", str(db)]
     with Sandbox(vendors=("hollyhr",), hollyhr={"people": 4}) as sandbox:
         env = base_env(**tenant_env("hollyhr", None, sandbox))
-        assert hr_elt(args, env, tmp_path).returncode == 0
+        first_load(env, tmp_path, monkeypatch)
         before = len(sandbox.apps["hollyhr"].requests())
         env["HR_ELT__PII__COLUMNS"] = json.dumps({"hollyhr.people.work_emial": "drop"})
         done = hr_elt(args, env, tmp_path)
