@@ -148,8 +148,8 @@ def with_bounds(provider: str, bounds: Mapping[str, Bounds]) -> Callable[[F], F]
         bounds: ``parameter name -> Bounds``, the vendor's ``settings.BOUNDS``.
 
     Raises:
-        TypeError: A bound names no parameter of the function, or a default is out of its range
-            (programming errors, raised when the module is imported).
+        TypeError: A bound names no parameter of the function (a programming error, at import).
+        ProviderConfigError: A parameter's default is out of its own range (also at import).
     """
 
     def decorate(function: F) -> F:
