@@ -105,7 +105,8 @@ def _target_lines(target: Target, destination: str, spend: bool, pipelines_dir: 
     try:
         policy = PiiPolicy(target.vendor, load_pii_settings())
         pipeline = _saved_pipeline(name, pipelines_dir)
-        checked = check_pii_columns(policy, pipeline.default_schema if pipeline is not None else None)
+        loaded = pipeline is not None and bool(pipeline.default_schema_name)
+        checked = check_pii_columns(policy, pipeline.default_schema if loaded else None)
     except Exception as exc:  # noqa: BLE001 - reported as the check's line
         yield failed(exc)
         return
