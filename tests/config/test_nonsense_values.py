@@ -9,6 +9,7 @@ import dlt
 import pytest
 
 from sandbox import Sandbox
+from sources import registry
 from sources._shared.errors import ProviderConfigError
 from tests.harness import raised
 from tests.ops.helpers import base_env, hr_elt, tenant_env
@@ -42,7 +43,10 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.mark.parametrize(("vendor", "key", "value", "line"), CASES, ids=[f"{c[0]}-{c[1]}={c[2]}" for c in CASES])
+TYPED = [CASES[0], CASES[5], CASES[7]]  # as a user types them; the others through the same env path, in-process
+
+
+@pytest.mark.parametrize(("vendor", "key", "value", "line"), TYPED, ids=[f"{c[0]}-{c[1]}={c[2]}" for c in TYPED])
 def test_nonsense_value_is_refused_before_any_request(sandbox: Sandbox, tmp_path: Path, vendor: str, key: str,
                                                       value: str, line: str) -> None:
     app = sandbox.apps[vendor]
@@ -56,6 +60,18 @@ def test_nonsense_value_is_refused_before_any_request(sandbox: Sandbox, tmp_path
     assert "Traceback" not in done.stderr
     assert len(app.requests()) == sent  # nothing was asked of the vendor
     assert not db.exists()  # nothing was loaded
+
+
+@pytest.mark.parametrize(("vendor", "key", "value", "line"), CASES, ids=[f"{c[0]}-{c[1]}={c[2]}" for c in CASES])
+def test_every_range_is_checked_when_the_source_is_built(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
+                                                         vendor: str, key: str, value: str, line: str) -> None:
+    for name, setting in tenant_env(vendor, None, sandbox, **{key: value}).items():
+        monkeypatch.setenv(name, setting)
+    sent = len(sandbox.apps[vendor].requests())
+    with pytest.raises(ProviderConfigError) as refused:
+        registry.get(vendor).make_source()
+    assert str(refused.value) == f"{vendor}: {line}"
+    assert len(sandbox.apps[vendor].requests()) == sent
 
 
 def test_plain_dlt_use_of_a_source_is_checked_too(sandbox: Sandbox, tmp_path: Path,

@@ -70,6 +70,11 @@ def test_misspelt_pii_column_fails_once_the_table_has_loaded(tmp_path: Path,
         env["HR_ELT__PII__COLUMNS"] = json.dumps({"hollyhr.people.work_emial": "drop"})
         done = hr_elt(args, env, tmp_path)
         assert len(sandbox.apps["hollyhr"].requests()) == before  # refused before any request
+        checked = hr_elt(["check", *args[1:]], env, tmp_path)
+    assert checked.returncode == 1
+    assert ("error hollyhr: PII column 'hollyhr.people.work_emial' names no column of the loaded table "
+            "hollyhr.people (nearest: 'work_email', loaded as is). Fix hr_elt.pii.columns (env HR_ELT__PII__COLUMNS)") \
+        in checked.stdout.splitlines(), checked.stdout
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("hr-elt:")]
     assert errors == ["hr-elt: hollyhr: PII column 'hollyhr.people.work_emial' names no column of the loaded "
