@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext, redirect_stdout
 
+from pipelines.check import add_check_parser, check_command
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
 from pipelines.entry import raise_if_interrupted
@@ -38,7 +39,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "demo", "sandbox", "dbt", "postgres")
+BUILT_IN = ("run", "check", "demo", "sandbox", "dbt", "postgres")
 
 
 def installed_version() -> str:
@@ -83,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--summary-file", metavar="FILE",
                      help="also write the run summary as JSON to FILE (written when the run fails too)")
 
+    add_check_parser(sub)
+
     demo = sub.add_parser("demo", help="start the sandbox and load all vendors into a local DuckDB file")
     demo.add_argument("--duckdb-path", default="hr.duckdb")
     demo.add_argument("--pipelines-dir", default=None)
@@ -121,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dbt_command(args)
     if args.command == "postgres":
         return postgres_command(args)
+    if args.command == "check":
+        return check_command(args)
     document = SummaryDocument()
     with redirect_stdout(sys.stderr) if args.json else nullcontext():  # stdout carries the JSON and nothing else
         code = _run_command(args, document)
