@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext, redirect_stdout
 
+from pipelines.check import add_check_parser, check_command
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
 from pipelines.entry import EXIT_INTERRUPTED, ctrl_c_seen, interrupts_ignored, raise_if_interrupted
@@ -38,7 +39,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "demo", "sandbox", "dbt", "postgres")
+BUILT_IN = ("run", "check", "demo", "sandbox", "dbt", "postgres")
 
 
 def installed_version() -> str:
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print the run summary as JSON on stdout (the human summary goes to stderr)")
     run.add_argument("--summary-file", metavar="FILE",
                      help="also write the run summary as JSON to FILE (written when the run fails too)")
+
+    add_check_parser(sub)
 
     demo = sub.add_parser("demo", help="start the sandbox and load all vendors into a local DuckDB file")
     demo.add_argument("--duckdb-path", default="hr.duckdb")
@@ -132,6 +135,8 @@ def main(argv: Sequence[str] | None = None, interrupted: bool = False) -> int:
         return dbt_command(args)
     if args.command == "postgres":
         return postgres_command(args)
+    if args.command == "check":
+        return check_command(args)
     document = SummaryDocument()
     try:
         if interrupted:

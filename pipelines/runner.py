@@ -48,7 +48,9 @@ from pipelines.destinations import (
     loader_file_format,
     make_destination,
 )
+from pipelines.dlt_settings import check_dlt_settings
 from pipelines.lock import PipelineLock
+from pipelines.pii_columns import review as review_pii
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
 from sources import registry
@@ -399,11 +401,16 @@ def _run_locked(
     source_kwargs: dict[str, Any] | None,
 ) -> RunResult:
     vendor, destination = target.vendor, ref.kind
+    check_dlt_settings(vendor)  # e.g. LOAD__WORKERS=0 would fail only at load, after every request was spent
     warm_imports()
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
     source = build_source(target, destination, resources, source_kwargs, context)
+    # PII keys against the loaded schema; a policy tightened after a load (pipelines/pii_columns.py)
+    review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
+               full_refresh=full_refresh, pipelines_dir=pipelines_dir,
+               duckdb_path=ref.location if destination == "duckdb" else None)
     started = time.perf_counter()
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
                        pipelines_dir=pipelines_dir, location=ref.location)

@@ -15,14 +15,6 @@ def setting_name(provider: str, key: str) -> str:
     return f"sources.{provider}.{key} (env SOURCES__{provider.upper()}__{key.upper()})"
 
 
-def check_page_size(provider: str, value: int, maximum: int, key: str = "page_size") -> int:
-    """Refuses a page size the vendor would reject."""
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= maximum:
-        raise ProviderConfigError(provider, f"page size {value!r} is outside 1..{maximum}",
-                                  hint=f"Set {setting_name(provider, key)} to at most {maximum}")
-    return value
-
-
 def check_choice(provider: str, key: str, value: str, choices: tuple[str, ...]) -> str:
     """Refuses a value that is not one of `choices`."""
     if value not in choices:

@@ -7,7 +7,7 @@ the quota, and only new or changed records are loaded. See ``sources/bytehr/READ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import dlt
@@ -15,25 +15,28 @@ from dlt.common.schema.typing import TColumnSchema, TSchemaContractDict
 from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret
+from sources._shared.bounds import with_bounds
+from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import context_for_new_source
 from sources._shared.errors import ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
 from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
-from sources.bytehr.quota import QuotaLedger, fingerprint
+from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
 from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
 
 __all__ = ["bytehr_source"]
 
 
 @dlt.source(name="bytehr")
+@with_bounds(settings.PROVIDER, settings.BOUNDS)
 @with_http_settings(settings.PROVIDER)
 def bytehr_source(
     base_url: str = dlt.config.value,
@@ -85,13 +88,9 @@ def bytehr_source(
     base_url = check_base_url(provider, base_url)
     key = check_secret(provider, "api_key", api_key)
     register_secret(key)
-    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
     check_choice(provider, "quota_mode", quota_mode, settings.QUOTA_MODES)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     check_choice(provider, "schema_contract", schema_contract, settings.SCHEMA_CONTRACT_MODES)
-    if not isinstance(quota_reserve, int) or quota_reserve < 0:
-        raise ProviderConfigError(provider, f"quota_reserve {quota_reserve!r} is not a whole number >= 0",
-                                  hint="Set sources.bytehr.quota_reserve")
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
     intervals = _intervals(provider, min_interval_hours)
@@ -124,7 +123,26 @@ def bytehr_source(
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
+    probe_path = endpoints["custom_field_definitions"]
+    probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
+    attach_probe(resources[0], CredentialsProbe(  # hr-elt check: one request of the monthly quota
+        request=f"GET {probe_path}?{settings.LIMIT_PARAM}=1&{settings.PAGE_PARAM}={first_page}",
+        send=lambda: request_id(client_for("custom_field_definitions").get(probe_path, params=probe_params),
+                                headers["request_id"]),
+        spends_quota=True,
+        cost=_quota_cost,
+    ))
     return resources
+
+
+def _quota_cost(state: Mapping[str, Any]) -> str | None:
+    """``1 of your 912 requests left this cycle (as of ...)``, from the quota the last run saved."""
+    info = QuotaInfo.from_state(state.get("quota"))
+    if info.remaining is None:
+        return None
+    of = f"of {info.limit}; " if info.limit is not None else ""
+    return (f"1 of your {info.remaining} requests left this cycle ({of}as of the last run, {info.observed_at}; "
+            f"the quota resets at {info.reset or 'an unknown time'})")
 
 
 def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], ProviderRESTClient], ledger: QuotaLedger,

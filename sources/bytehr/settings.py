@@ -6,6 +6,8 @@ through a source argument (``sources.bytehr.<name>``); these are the defaults.
 
 from dlt.common.schema.typing import TColumnSchema
 
+from sources._shared.bounds import Bounds
+
 PROVIDER = "bytehr"
 DEFAULT_BASE_URL = "https://developer.byte-hr.com/api"
 
@@ -95,6 +97,16 @@ MIN_INTERVAL_HOURS: dict[str, float] = {
 }
 INTERVAL_SLACK = 0.05  # a resource is due at 95% of its interval, so a cron job a minute early still runs
 MAX_REREADS = 10  # page re-reads per walk to repair shifts; beyond that the walk never deletes
+
+# valid range of each numeric setting of the source, checked before any request (sources/_shared/bounds.py)
+BOUNDS = {
+    "page_size": Bounds(int, 1, MAX_PAGE_SIZE, why="the API's maximum `limit`"),
+    "quota_reserve": Bounds(int, 0),
+    "min_interval_hours": Bounds(float, 0, per_key=True),
+    "expiry_warning_days": Bounds(float, 0),
+    "max_rereads": Bounds(int, 0),
+    "first_page": Bounds(int, 0),
+}
 
 SCHEMA_CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
 CUSTOM_FIELDS = "custom_fields"  # the employee field pivoted into a nested object

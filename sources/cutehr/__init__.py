@@ -22,12 +22,14 @@ from dlt.extract.items_transform import ItemTransform
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret
+from sources._shared.bounds import with_bounds
+from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.probe import CredentialsProbe, attach_probe
 from sources._shared.resources import WalkEnd, WalkReport, isolate_failure, snapshot_walk
 from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
@@ -47,6 +49,7 @@ ClientFor = Callable[[str], ProviderRESTClient]
 
 
 @dlt.source(name="cutehr")
+@with_bounds(settings.PROVIDER, settings.BOUNDS)
 @with_http_settings(settings.PROVIDER, max_attempts=settings.MAX_ATTEMPTS)
 def cutehr_source(
     base_url: str = dlt.config.value,
@@ -95,14 +98,7 @@ def cutehr_source(
     base_url = check_base_url(provider, base_url, https_only=True)
     email = check_secret(provider, "email", email).strip()
     password = check_secret(provider, "password", password)
-    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
-    _check_int(provider, "attendance_window_days", attendance_window_days, 1)
-    _check_int(provider, "attendance_lookback_days", attendance_lookback_days, 0)
-    _check_int(provider, "requests_per_minute", requests_per_minute, 0)
-    if not float(rate_window_seconds) > 0:
-        raise ProviderConfigError(provider, f"rate_window_seconds {rate_window_seconds!r} is not > 0",
-                                  hint="Set sources.cutehr.rate_window_seconds")
     start_day = parse_day("attendance_start_date", attendance_start_date)
     unknown = set(paths or {}) - set(settings.ENDPOINTS)
     if unknown:
@@ -127,16 +123,16 @@ def cutehr_source(
         hints["columns"] = {**settings.COLUMNS[name], **hints["columns"]}
         resource.apply_hints(**hints)
         resources.append(resource)
+
+    def login() -> str | None:
+        clients.login.token()
+        return clients.login.request_id
+
+    attach_probe(resources[0], CredentialsProbe(request=f"POST {login_path}", send=login))  # hr-elt check
     resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
     resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
                                  attendance_window_days, attendance_lookback_days, skip_unchanged))
     return resources
-
-
-def _check_int(provider: str, key: str, value: Any, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ProviderConfigError(provider, f"{key} {value!r} is not a whole number >= {minimum}",
-                                  hint=f"Set sources.cutehr.{key} (env SOURCES__CUTEHR__{key.upper()})")
 
 
 def _now_iso() -> str:

@@ -50,6 +50,7 @@ class CuteHRLogin:
         self._refused: ProviderError | None = None
         self._lock = threading.Lock()
         self.logins = 0
+        self.request_id: str | None = None  # of the last successful login
         register_secret(password)
 
     def __repr__(self) -> str:
@@ -90,6 +91,7 @@ class CuteHRLogin:
                                     status=response.status_code, request_id=rid, resource="auth")
         register_secret(token)
         self.logins += 1
+        self.request_id = rid
         logger.info("%s: logged in as %s (request_id %s)", settings.PROVIDER, self._email, rid)
         return token
 

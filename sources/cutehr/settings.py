@@ -6,6 +6,8 @@ source argument (``sources.cutehr.<name>``); these are the defaults.
 
 from dlt.common.schema.typing import TColumnSchema
 
+from sources._shared.bounds import Bounds
+
 PROVIDER = "cutehr"
 DEFAULT_BASE_URL = "https://api.cutehr.io"  # [doc]
 
@@ -40,6 +42,15 @@ RATE_WINDOW_SECONDS = 60.0
 # sent requests are paced over a window this much longer than the server's, so that network
 # jitter never lets the n+1-th request of a window arrive before the server's window ends
 PACING_MARGIN_SECONDS = 0.25
+
+# valid range of each numeric setting of the source, checked before any request (sources/_shared/bounds.py)
+BOUNDS = {
+    "page_size": Bounds(int, 1, MAX_PAGE_SIZE, why="the API's maximum `page_size`"),
+    "attendance_window_days": Bounds(int, 1, ATTENDANCE_WINDOW_DAYS, why="the API's widest date_from..date_to"),
+    "attendance_lookback_days": Bounds(int, 0),
+    "requests_per_minute": Bounds(int, 0),
+    "rate_window_seconds": Bounds(float, 0, above_minimum=True),
+}
 
 REQUEST_ID_HEADER = "X-Request-Id"
 MAX_ATTEMPTS = 10  # 429s carry no Retry-After: full-jitter waits that add up to about 2 min, beyond a 60 s window

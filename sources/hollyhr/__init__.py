@@ -16,13 +16,15 @@ from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
-from sources._shared.config import check_base_url, check_choice, check_page_size, check_secret, iso_utc
+from sources._shared.bounds import with_bounds
+from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
@@ -33,6 +35,7 @@ ClientFactory = Callable[[str], ProviderRESTClient]
 
 
 @dlt.source(name="hollyhr")
+@with_bounds(settings.PROVIDER, settings.BOUNDS)
 @with_http_settings(settings.PROVIDER)
 def hollyhr_source(
     base_url: str = dlt.config.value,
@@ -40,8 +43,8 @@ def hollyhr_source(
     start_date: str | None = None,
     page_size: int = settings.PAGE_SIZE,
     document_deletes: str = "flag",
-    rate_limit_reserve: int = 0,
-    max_cursor_restarts: int = 3,
+    rate_limit_reserve: int = settings.RATE_LIMIT_RESERVE,
+    max_cursor_restarts: int = settings.MAX_CURSOR_RESTARTS,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -65,7 +68,6 @@ def hollyhr_source(
     base_url = check_base_url(provider, base_url)
     token = check_secret(provider, "api_token", api_token)
     register_secret(token)
-    check_page_size(provider, page_size, settings.MAX_PAGE_SIZE)
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
     context = context_for_new_source()
@@ -83,6 +85,12 @@ def hollyhr_source(
                                        page_size, max_cursor_restarts, columns, deletes)
 
     people = updated_since("people")
+    people_path = settings.UPDATED_SINCE_ENDPOINTS["people"]
+    attach_probe(people, CredentialsProbe(  # hr-elt check: one page of one person
+        request=f"GET {people_path}?{settings.LIMIT_PARAM}=1",
+        send=lambda: request_id(client_for("people").get(people_path, params={settings.LIMIT_PARAM: 1}),
+                                settings.REQUEST_ID_HEADER),
+    ))
     document_columns = {settings.DELETED_FIELD: {"hard_delete": True}} if document_deletes == "hard_delete" else None
     return [
         people,

@@ -1,10 +1,21 @@
 """HollyHR API constants: the contract's values, used as defaults of the source's settings."""
 
+from sources._shared.bounds import Bounds
+
 PROVIDER = "hollyhr"
 DEFAULT_BASE_URL = "https://api.hollyhr.com/api/v1"
 
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 200
+RATE_LIMIT_RESERVE = 0
+MAX_CURSOR_RESTARTS = 3
+
+# valid range of each numeric setting of the source, checked before any request (sources/_shared/bounds.py)
+BOUNDS = {
+    "page_size": Bounds(int, 1, MAX_PAGE_SIZE, why="the API's maximum `limit`"),
+    "rate_limit_reserve": Bounds(int, 0),
+    "max_cursor_restarts": Bounds(int, 0),
+}
 
 # resource name -> list path (all accept `updated_since`, ordered by (updated_at, id))
 UPDATED_SINCE_ENDPOINTS = {

@@ -18,7 +18,8 @@ from dlt.sources import incremental
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponsePaginator
 
-from sources._shared.config import check_base_url, check_page_size, check_secret
+from sources._shared.bounds import Bounds, with_bounds
+from sources._shared.config import check_base_url, check_secret
 from sources._shared.context import context_for_new_source
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.profile import ErrorBody, ProviderProfile
@@ -28,6 +29,7 @@ from sources._shared.http.settings import HttpSettings, with_http_settings
 PROVIDER = "fourthhr"
 KEY_SETTING = "sources.fourthhr.api_key (env SOURCES__FOURTHHR__API_KEY)"
 MAX_PAGE_SIZE = 100
+BOUNDS = {"page_size": Bounds(int, 1, MAX_PAGE_SIZE, why="the API's maximum `limit`")}
 
 
 class FourthHRProfile(ProviderProfile):
@@ -39,6 +41,7 @@ class FourthHRProfile(ProviderProfile):
 
 
 @dlt.source(name=PROVIDER, section=PROVIDER)
+@with_bounds(PROVIDER, BOUNDS)
 @with_http_settings(PROVIDER)
 def fourthhr_source(
     base_url: str = dlt.config.value,
@@ -51,7 +54,6 @@ def fourthhr_source(
     base_url = check_base_url(PROVIDER, base_url)
     key = check_secret(PROVIDER, "api_key", api_key)
     register_secret(key)
-    check_page_size(PROVIDER, page_size, MAX_PAGE_SIZE)
     context = context_for_new_source()
 
     @dlt.resource(name="workers", primary_key="id", write_disposition="merge")

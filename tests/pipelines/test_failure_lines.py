@@ -64,10 +64,12 @@ def test_timeout_names_the_timeout_setting(tmp_path: Path, mute_port: int) -> No
     assert "raise sources.hollyhr.timeout (env SOURCES__HOLLYHR__TIMEOUT)" in line
 
 
-def test_load_workers_zero(holly: Sandbox, tmp_path: Path) -> None:
+def test_load_workers_zero_is_refused_before_any_request(holly: Sandbox, tmp_path: Path) -> None:
+    sent = len(holly.apps["hollyhr"].requests())
     line = one_error_line(run_args(tmp_path), env_for(holly, LOAD__WORKERS="0"), tmp_path)
-    assert line == ("hr-elt: hollyhr: load failed: load.workers is 0: set it to 1 or more (env LOAD__WORKERS), "
-                    "or unset it")
+    assert line == ("hr-elt: hollyhr: load.workers '0' is out of range: it must be at least 1. "
+                    "Set load.workers (env LOAD__WORKERS)")
+    assert len(holly.apps["hollyhr"].requests()) == sent
 
 
 def test_duckdb_out_of_memory_names_the_memory_limit(holly: Sandbox, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_table_and_the_value_type_agree() -> None:
     assert [(s.name, s.default) for s in HTTP_SETTINGS] == [(f.name, f.default) for f in fields(HttpSettings)]
-    assert all(s.doc.endswith(".") and s.kind in (int, float) for s in HTTP_SETTINGS)
+    assert all(s.doc.endswith(".") and s.bounds.kind in (int, float) for s in HTTP_SETTINGS)
 
 
 def test_defaults_with_the_vendors_override() -> None:

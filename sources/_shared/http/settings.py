@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sources._shared.config import setting_name
-from sources._shared.errors import ProviderConfigError
+from sources._shared.bounds import Bounds, check_value
 
 
 @dataclass(frozen=True)
@@ -45,34 +43,30 @@ class HttpSetting:
 
     Attributes:
         name: The key in the source's config section.
-        kind: ``int`` or ``float``.
         default: The value when nothing is configured (a vendor may override it).
-        minimum: The smallest value allowed.
-        inclusive: False when `minimum` itself is refused (a timeout of 0).
+        bounds: Its valid range (checked by :func:`~sources._shared.bounds.check_value`).
         doc: What it does, for docstrings and the README.
     """
 
     name: str
-    kind: type
     default: float
-    minimum: float
-    inclusive: bool
+    bounds: Bounds
     doc: str
 
 
 _DEFAULTS = HttpSettings()
 
 HTTP_SETTINGS: tuple[HttpSetting, ...] = (
-    HttpSetting("timeout", float, _DEFAULTS.timeout, 0.0, False,
+    HttpSetting("timeout", _DEFAULTS.timeout, Bounds(float, 0.0, above_minimum=True),
                 "Seconds to wait for a connection or an answer, per attempt."),
-    HttpSetting("max_attempts", int, _DEFAULTS.max_attempts, 1, True,
+    HttpSetting("max_attempts", _DEFAULTS.max_attempts, Bounds(int, 1),
                 "Attempts per request, the first included, on 429, 5xx, cut-off JSON and dropped connections "
                 "(an error the vendor says is final, e.g. a spent quota, is never retried)."),
-    HttpSetting("backoff_base", float, _DEFAULTS.backoff_base, 0.0, True,
+    HttpSetting("backoff_base", _DEFAULTS.backoff_base, Bounds(float, 0.0),
                 "First backoff ceiling in seconds; it doubles with each attempt (full jitter)."),
-    HttpSetting("backoff_cap", float, _DEFAULTS.backoff_cap, 0.0, True,
+    HttpSetting("backoff_cap", _DEFAULTS.backoff_cap, Bounds(float, 0.0),
                 "Largest backoff ceiling in seconds."),
-    HttpSetting("max_retry_after", float, _DEFAULTS.max_retry_after, 0.0, True,
+    HttpSetting("max_retry_after", _DEFAULTS.max_retry_after, Bounds(float, 0.0),
                 "Longest Retry-After (or rate-limit reset) waited out; a longer one fails the request."),
 )
 
@@ -124,42 +118,9 @@ def http_settings(provider: str, values: Mapping[str, Any], defaults: HttpSettin
     checked: dict[str, Any] = {}
     for setting in HTTP_SETTINGS:
         value = values.get(setting.name)
-        checked[setting.name] = getattr(defaults, setting.name) if value is None else _check(provider, setting, value)
+        checked[setting.name] = (getattr(defaults, setting.name) if value is None
+                                 else check_value(provider, setting.name, value, setting.bounds))
     return HttpSettings(**checked)
-
-
-def _check(provider: str, setting: HttpSetting, value: Any) -> float:
-    where = setting_name(provider, setting.name)
-    number = _number(value, setting.kind)
-    if number is None:
-        kind = "a whole number" if setting.kind is int else "a number"
-        raise ProviderConfigError(provider, f"{setting.name} {value!r} is not {kind}", hint=f"Set {where}")
-    low_ok = number >= setting.minimum if setting.inclusive else number > setting.minimum
-    if not low_ok:
-        bound = f"at least {setting.minimum:g}" if setting.inclusive else f"more than {setting.minimum:g}"
-        raise ProviderConfigError(provider, f"{setting.name} {value!r} is out of range: it must be {bound}",
-                                  hint=f"Set {where}")
-    return number
-
-
-def _number(value: Any, kind: type) -> float | None:
-    """`value` as an int or float, or None when it is not one (booleans and NaN are not numbers here)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = int(text) if kind is int else float(text)
-        except ValueError:
-            try:
-                value = float(text)  # "5.0" for an int setting: whole, so accepted below
-            except ValueError:
-                return None
-    if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
-        return None
-    if kind is int:
-        return int(value) if float(value).is_integer() else None
-    return float(value)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
