@@ -20,11 +20,13 @@ import logging
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _ATTRIBUTE = "_hr_elt_run_context"
 
@@ -63,6 +65,7 @@ class RunContext:
         facts: Named values a vendor learned about its account this run (``quota_remaining``,
             ``quota_reset``, ``key_expires_at``), for run history and status.
         pages: The latest successful page per key, named in errors about records found on it.
+        parts: Per-run objects of other modules, by name (e.g. the field coverage meter).
     """
 
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -74,6 +77,7 @@ class RunContext:
     warnings: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
+    parts: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, key: str, status: int | None, retry: bool) -> None:
@@ -115,6 +119,14 @@ class RunContext:
         """Facts of one provider, ``name -> value``."""
         with self._lock:
             return {k.split("/", 1)[1]: v for k, v in self.facts.items() if _provider(k) == provider}
+
+    def part(self, name: str, factory: Callable[[], T]) -> T:
+        """The run's object `name`, made by `factory` on first use (one per run, never a module global)."""
+        with self._lock:
+            if name not in self.parts:
+                self.parts[name] = factory()
+            made: T = self.parts[name]
+            return made
 
     def note_page(self, key: str, where: str, request_id: str | None) -> None:
         """Remembers the latest page of `key` (``provider/resource``)."""
