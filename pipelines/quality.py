@@ -175,7 +175,7 @@ def judge(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool
         return "regression" if earlier else "absent"
     if count.non_null > 0:
         return "ok"
-    implausible = bool(earlier) and (1 - float(earlier)) ** rows < IMPLAUSIBLE
+    implausible = earlier is not None and earlier > 0 and (1 - earlier) ** rows < IMPLAUSIBLE
     if may_be_null:
         return "regression" if implausible else "ok"
     return "regression" if earlier else "empty"
@@ -259,8 +259,9 @@ class QualityRun:
         naming = self.pipeline.default_schema.naming
         nullable = set(self.coverage.may_be_null.get(resource, ()))
         found = counts.get(resource, {})
-        out = [(name, naming.normalize_identifier(name), found.get(name, FieldCount()), name in nullable)
-               for name in self.coverage.documented.get(resource, ())]
+        out: list[tuple[str, str | None, FieldCount, bool]] = [
+            (name, naming.normalize_identifier(name), found.get(name, FieldCount()), name in nullable)
+            for name in self.coverage.documented.get(resource, ())]
         extra = self.coverage.custom_fields
         if extra is not None and resource == extra.resource:
             sent = custom.get(resource, {})

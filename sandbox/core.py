@@ -275,7 +275,8 @@ class VendorApp:
 
     def _mask(self, resource: str, field_name: str, mode: str) -> None:
         if resource not in set(self.field_routes.values()):
-            raise KeyError(f"{self.name} has no resource {resource!r}; known: {sorted(set(self.field_routes.values()))}")
+            known = sorted(set(self.field_routes.values()))
+            raise KeyError(f"{self.name} has no resource {resource!r}; known: {known}")
         with self.lock:
             self.field_masks.setdefault(resource, {})[field_name] = mode
 

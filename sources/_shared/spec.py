@@ -177,7 +177,9 @@ class VendorSpec:
                 raise SpecError(f"{where}: {label} names tables that are not resources: {', '.join(strays)}")
         if not isinstance(self.coverage, FieldCoverage):
             raise SpecError(f"{where}: coverage must be a FieldCoverage")
-        strays = sorted((set(self.coverage.documented) | set(self.coverage.may_be_null)) - set(self.resources))
+        custom = self.coverage.custom_fields
+        named = set(self.coverage.documented) | set(self.coverage.may_be_null)
+        strays = sorted((named | ({custom.resource, custom.definitions} if custom else set())) - set(self.resources))
         if strays:
             raise SpecError(f"{where}: coverage names tables that are not resources: {', '.join(strays)}")
         names = [p.name for p in self.cli_plugins]

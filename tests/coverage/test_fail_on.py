@@ -23,7 +23,8 @@ def test_fail_on_absent_exits_1_with_one_line_and_the_data_loaded(tmp_path: Path
         app = sandbox.apps["hollyhr"]
         app.withhold_field("people", "location")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "HR_ELT__"))}
-        env.update(sandbox.env(), RUNTIME__DLTHUB_TELEMETRY="false", HR_ELT__COVERAGE__FAIL_ON='["absent", "regression"]')
+        env.update(sandbox.env(), RUNTIME__DLTHUB_TELEMETRY="false",
+                   HR_ELT__COVERAGE__FAIL_ON='["absent", "regression"]')
         db = tmp_path / "w.duckdb"
         done = hr_elt(["run", "hollyhr", "--pipelines-dir", str(tmp_path / "pipes"), "--duckdb-path", str(db)],
                       env, tmp_path)
