@@ -44,6 +44,7 @@ from sources import registry
 from sources._shared.context import RunContext
 from sources._shared.coverage import FieldCount, FieldCoverage, meter_of
 from sources._shared.errors import ProviderConfigError, ProviderError
+from sources._shared.http.redaction import redact
 
 COVERAGE_TABLE = "_hr_elt_field_coverage"
 CHANGES_TABLE = "_hr_elt_schema_changes"
@@ -250,7 +251,13 @@ class QualityRun:
         coverage_rows = [self._coverage_row(f, report.load_id, now) for f in report.findings]
         change_rows = [{**c, "load_id": report.load_id, "run_id": self.context.run_id} for c in report.changes]
         new_state = {"shares": shares, "custom_fields": defs}
-        self._store(sibling, coverage_rows, change_rows, new_state)
+        try:
+            self._store(sibling, coverage_rows, change_rows, new_state)
+        except Exception as exc:  # the data is loaded and the findings said: the run goes on, saying this too
+            reason = redact(str(exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.context.warn(vendor, "quality/store", f"{vendor}: field coverage and schema changes of this run "
+                              f"were not stored in {COVERAGE_TABLE} / {CHANGES_TABLE} ({reason}); "
+                              f"dlt pipeline {self._arguments(sibling)} info shows what is pending")
         return report
 
     def _fields(self, resource: str, counts: Mapping[str, Mapping[str, FieldCount]],
@@ -346,6 +353,11 @@ class QualityRun:
                 self.context.warn(vendor, topic, text)
             else:
                 self.context.note(vendor, topic, text)
+
+    def _arguments(self, sibling: Pipeline) -> str:
+        from pipelines.summary import pipeline_arguments  # imported here: summary imports the runner, which imports us
+
+        return pipeline_arguments(sibling.pipeline_name, self.pipelines_dir)
 
     def _store(self, sibling: Pipeline, coverage_rows: list[dict[str, Any]], change_rows: list[dict[str, Any]],
                state: dict[str, Any]) -> None:
