@@ -107,3 +107,13 @@ def test_custom_fields_are_counted_as_sent(harness: Harness) -> None:
     assert rows[("employees", "tshirt_size")]["status"] == "ok"
     badge = [e for r in sent for e in r["custom_fields"] if e["key"] == "badge_number" and e["value"] is not None]
     assert rows[("employees", "badge_number")]["non_null_rows"] == len(badge)
+
+
+def test_coverage_that_cannot_be_stored_is_a_warning_and_the_data_stays(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=5, time_off_per_person=1, documents_per_person=1, history_per_person=1)
+    harness.query_write("create schema hollyhr")
+    harness.query_write("create view hollyhr._hr_elt_field_coverage as select 1 as x")  # in the way of the table
+    result = harness.run("hollyhr")
+    stored = [w for w in result.warnings if "were not stored" in w]
+    assert len(stored) == 1 and "hollyhr__quality" in stored[0] and "--pipelines-dir" in stored[0]
+    assert harness.count("hollyhr", "people") == app.count("people")
