@@ -11,10 +11,8 @@ pipeline's schema had) and finished after the load:
    :data:`IMPLAUSIBLE`), else ``ok``. A field the contract allows to be null (``may_be_null``,
    custom fields) is only judged empty by that earlier share. Each finding is one WARNING on
    ``sources.<vendor>`` and one summary line (:meth:`RunContext.warn`).
-2. **Schema changes.** New tables, new columns and variant columns (a value of another type than
-   its column: dlt's ``<column>__v_<type>``) from the load packages' ``schema_update``; custom
-   fields added, archived, relabelled or retyped since the previous definitions. One summary line
-   each (a warning for type drift); a first load says only how many tables it created.
+2. **Schema changes** (``pipelines/schema_changes.py``): new tables and columns, variant columns,
+   custom fields added, archived, relabelled or retyped; one summary line each.
 3. **Stored.** Rows go to ``_hr_elt_field_coverage`` and ``_hr_elt_schema_changes`` in the run's
    dataset, carrying the data's load id, by a small sibling pipeline ``<pipeline>__quality``
    loaded right after the data. A sibling because schema changes are only known once normalize
@@ -28,7 +26,6 @@ pipeline's schema had) and finished after the load:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +36,14 @@ from dlt.common.destination import Destination
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 
+from pipelines.schema_changes import (
+    CHANGES_COLUMNS,
+    CHANGES_TABLE,
+    definition_changes,
+    known_columns,
+    load_changes,
+    say_changes,
+)
 from pipelines.tenants import Target
 from sources import registry
 from sources._shared.context import RunContext
@@ -47,7 +52,6 @@ from sources._shared.errors import ProviderConfigError, ProviderError
 from sources._shared.http.redaction import redact
 
 COVERAGE_TABLE = "_hr_elt_field_coverage"
-CHANGES_TABLE = "_hr_elt_schema_changes"
 STATUSES = ("ok", "absent", "empty", "regression")
 FINDINGS = ("absent", "empty", "regression")
 FAIL_ON = "hr_elt.coverage.fail_on"
@@ -55,8 +59,6 @@ FAIL_ON_ENV = "HR_ELT__COVERAGE__FAIL_ON"
 IMPLAUSIBLE = 0.001
 """A field null on every row is a regression when the earlier share p makes that this unlikely: (1 - p) ** rows."""
 STATE_SOURCE = "hr_elt_quality"
-_VARIANT = re.compile(r"__v_[a-z_]+$")
-_OWN_TABLES = ("_dlt", "_hr_elt")
 
 COVERAGE_COLUMNS: dict[str, Any] = {
     "load_id": {"data_type": "text", "nullable": True},
@@ -71,15 +73,6 @@ COVERAGE_COLUMNS: dict[str, Any] = {
     "non_null_rows": {"data_type": "bigint", "nullable": False},
     "status": {"data_type": "text", "nullable": False},
     "measured_at": {"data_type": "timestamp", "nullable": False},
-}
-CHANGES_COLUMNS: dict[str, Any] = {
-    "load_id": {"data_type": "text", "nullable": True},
-    "run_id": {"data_type": "text", "nullable": False},
-    "table_name": {"data_type": "text", "nullable": False},
-    "column_name": {"data_type": "text", "nullable": True},
-    "change": {"data_type": "text", "nullable": False},
-    "detail": {"data_type": "text", "nullable": True},
-    "changed_at": {"data_type": "timestamp", "nullable": False},
 }
 
 
@@ -157,19 +150,6 @@ class QualityReport:
     load_id: str | None = None
 
 
-def _user_table(name: str) -> bool:
-    return not name.startswith(_OWN_TABLES)
-
-
-def known_columns(pipeline: Pipeline) -> dict[str, set[str]] | None:
-    """``table -> columns`` of the pipeline's schema now; None before its first load."""
-    if not pipeline.default_schema_name:
-        return None
-    schema = pipeline.default_schema
-    tables = {name: set(t.get("columns", {})) for name, t in schema.tables.items() if _user_table(name)}
-    return tables or None
-
-
 def judge(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool) -> str:
     """The status of one field: ok, absent, empty or regression (see the module docstring)."""
     if count.present == 0:
@@ -229,8 +209,9 @@ class QualityRun:
 
         defs = {**known_defs, **{k: {"label": d.label, "type": d.type, "archived": d.archived, "column": d.column}
                                  for k, d in definitions.items()}}
-        if "custom_fields" in state:  # the first definitions ever read are the baseline, not changes
-            report.changes.extend(self._definition_changes(known_defs, defs, now))
+        extra = self.coverage.custom_fields
+        if extra is not None and "custom_fields" in state:  # the first definitions read are the baseline
+            report.changes.extend(definition_changes(known_defs, defs, extra.resource, now))
         shares = {r: dict(v) for r, v in earlier.items()}
         for resource, n in sorted(rows.items()):
             if n <= 0:
@@ -246,8 +227,8 @@ class QualityRun:
             if finding.status != "ok":
                 self.context.warn(vendor, f"coverage/{finding.resource}/{finding.field}",
                                   finding.line(vendor, self.coverage.withheld_hint))
-        report.changes[:0] = self._schema_changes(info, now)
-        self._say_changes(report.changes)
+        report.changes[:0] = load_changes(info, self.before, now)
+        say_changes(self.context, vendor, report.changes, first_load=self.before is None)
         coverage_rows = [self._coverage_row(f, report.load_id, now) for f in report.findings]
         change_rows = [{**c, "load_id": report.load_id, "run_id": self.context.run_id} for c in report.changes]
         new_state = {"shares": shares, "custom_fields": defs}
@@ -282,77 +263,6 @@ class QualityRun:
                 "tenant": self.target.tenant, "resource": finding.resource, "field": finding.field,
                 "column_name": finding.column_name, "rows": finding.rows, "present_rows": finding.present,
                 "non_null_rows": finding.non_null, "status": finding.status, "measured_at": now}
-
-    def _definition_changes(self, before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]],
-                            now: datetime) -> list[dict[str, Any]]:
-        extra = self.coverage.custom_fields
-        table = extra.resource if extra is not None else ""
-        out: list[dict[str, Any]] = []
-
-        def change(kind: str, key: str, detail: str) -> None:
-            out.append({"table_name": table, "column_name": after[key].get("column"), "change": kind,
-                        "detail": detail, "changed_at": now})
-
-        for key, now_def in sorted(after.items()):
-            old = before.get(key)
-            if old is None or (old.get("archived") and not now_def.get("archived")):
-                change("custom_field_added", key, f"custom field {key!r} ({now_def.get('label')!r}, "
-                                                  f"{now_def.get('type')}) added")
-                continue
-            if not old.get("archived") and now_def.get("archived"):
-                change("custom_field_archived", key, f"custom field {key!r} archived: it is no longer sent; "
-                                                     f"{now_def.get('column')} keeps its earlier values")
-            if old.get("label") != now_def.get("label"):
-                change("custom_field_relabelled", key, f"custom field {key!r} relabelled from "
-                                                       f"{old.get('label')!r} to {now_def.get('label')!r}")
-            if old.get("type") != now_def.get("type"):
-                change("custom_field_retyped", key, f"custom field {key!r} retyped from {old.get('type')} to "
-                                                    f"{now_def.get('type')}")
-        return out
-
-    def _schema_changes(self, info: LoadInfo | None, now: datetime) -> list[dict[str, Any]]:
-        updates: dict[str, dict[str, Any]] = {}
-        for package in info.load_packages if info is not None else []:
-            for table, partial in (package.schema_update or {}).items():
-                if _user_table(table):
-                    updates.setdefault(table, {}).update(partial.get("columns", {}))
-        out: list[dict[str, Any]] = []
-        before = self.before
-        for table, columns in sorted(updates.items()):
-            if before is None or table not in before:
-                names = [c for c in columns if not c.startswith("_dlt_")]
-                out.append({"table_name": table, "column_name": None, "change": "new_table",
-                            "detail": f"new table {table} ({len(names)} columns)", "changed_at": now})
-                continue
-            for column, schema in sorted(columns.items()):
-                if column in before[table] or column.startswith("_dlt_"):
-                    continue
-                kind = schema.get("data_type")
-                if schema.get("variant") or _VARIANT.search(column):
-                    base = _VARIANT.sub("", column)
-                    detail = (f"type drift: {table}.{base} got {kind} values, loaded into the new variant column "
-                              f"{column} ({base} keeps the values of its old type)")
-                    out.append({"table_name": table, "column_name": column, "change": "variant_column",
-                                "detail": detail, "changed_at": now})
-                else:
-                    out.append({"table_name": table, "column_name": column, "change": "new_column",
-                                "detail": f"new column {table}.{column} ({kind})", "changed_at": now})
-        return out
-
-    def _say_changes(self, changes: list[dict[str, Any]]) -> None:
-        vendor = self.target.vendor
-        if self.before is None:
-            tables = [c for c in changes if c["change"] == "new_table"]
-            if tables:
-                self.context.note(vendor, "schema/created", f"{len(tables)} tables created")
-            changes = [c for c in changes if c["change"] != "new_table"]
-        for change in changes:
-            topic = f"schema/{change['table_name']}/{change['column_name']}/{change['change']}"
-            text = f"{vendor}: {change['detail']}"
-            if change["change"] in ("variant_column", "custom_field_retyped"):
-                self.context.warn(vendor, topic, text)
-            else:
-                self.context.note(vendor, topic, text)
 
     def _arguments(self, sibling: Pipeline) -> str:
         from pipelines.summary import pipeline_arguments  # imported here: summary imports the runner, which imports us

@@ -11,7 +11,7 @@ from tests.coverage.helpers import coverage, expected, measured
 from tests.cutehr.helpers import start_cutehr
 from tests.harness import Harness, on_each_destination
 
-HOLLY = {"people": 40, "time_off_per_person": 2, "documents_per_person": 1, "history_per_person": 1}
+HOLLY = {"people": 12, "time_off_per_person": 2, "documents_per_person": 1, "history_per_person": 1}
 
 
 @on_each_destination
