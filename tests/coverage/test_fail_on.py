@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from sandbox import Sandbox
+from sources._shared.errors import ProviderConfigError
+from tests.harness import Harness
 
 BIN = Path(sys.executable).parent
 
@@ -42,14 +45,11 @@ def test_fail_on_absent_exits_1_with_one_line_and_the_data_loaded(tmp_path: Path
     assert status == [("absent",)]
 
 
-def test_fail_on_refuses_an_unknown_status_before_loading(tmp_path: Path) -> None:
-    with Sandbox(vendors=("hollyhr",), hollyhr={"people": 5}) as sandbox:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "HR_ELT__"))}
-        env.update(sandbox.env(), RUNTIME__DLTHUB_TELEMETRY="false", HR_ELT__COVERAGE__FAIL_ON="absent,missing")
-        done = hr_elt(["run", "hollyhr", "--pipelines-dir", str(tmp_path / "pipes"), "--duckdb-path",
-                       str(tmp_path / "w.duckdb")], env, tmp_path)
-        requests = len(sandbox.apps["hollyhr"].requests())
-    assert done.returncode == 1
-    assert "coverage.fail_on names unknown statuses ['missing']" in done.stderr
-    assert "HR_ELT__COVERAGE__FAIL_ON" in done.stderr
-    assert requests == 0
+def test_fail_on_refuses_an_unknown_status_before_loading(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=3)
+    harness.setenv("HR_ELT__COVERAGE__FAIL_ON", "absent,missing")
+    with pytest.raises(ProviderConfigError) as refused:
+        harness.run("hollyhr")
+    assert "coverage.fail_on names unknown statuses ['missing']" in str(refused.value)
+    assert "HR_ELT__COVERAGE__FAIL_ON" in str(refused.value)
+    assert app.requests() == []
