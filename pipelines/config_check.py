@@ -40,6 +40,7 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "duckdb_threads",
     "gc_threshold",
     "dbt_project_dir",
+    "coverage.fail_on",
     "pii.action",
     "pii.columns",
     "pii.hmac_key",

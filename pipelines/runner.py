@@ -51,10 +51,12 @@ from pipelines.destinations import (
 from pipelines.dlt_settings import check_dlt_settings
 from pipelines.lock import PipelineLock
 from pipelines.pii_columns import review as review_pii
+from pipelines.quality import QualityRun
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
+from sources._shared.coverage import measure_source
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.guard import protect_source
 
@@ -322,6 +324,7 @@ def build_source(
     if resources:
         source = select_with_parents(source, resources, context, vendor)
     source = adapt_source(source, destination, vendor=vendor)
+    source = measure_source(source, context)  # field coverage, counted before the PII step changes records
     source = protect_source(source, vendor, context=context)  # bad records and PII, before anything leaves extraction
     return attach(source, context)
 
@@ -417,6 +420,7 @@ def _run_locked(
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
     if full_refresh:  # with a selection: only the selected resources' tables and state
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
+    quality = QualityRun(pipeline, ref.destination, context, target, pipelines_dir, run_kwargs["loader_file_format"])
     try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
                 collector_tuned(configured_threshold()):
@@ -449,6 +453,7 @@ def _run_locked(
     result.requests = context.total(vendor)
     result.retries = context.total(vendor, "retries")
     result.throttled = context.total(vendor, "throttled")
+    report = quality.finish(info)  # field coverage and schema changes: said and stored (pipelines/quality.py)
     result.notes.extend(context.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
     result.warnings.extend(context.warnings_of(vendor))
     failures = result.failures = context.failures_of(vendor)
@@ -458,6 +463,7 @@ def _run_locked(
     if failures:
         result.status = "partial"
         raise ProviderPartialFailure(vendor, failures, result)
+    quality.raise_if_failing(report, result)  # hr_elt.coverage.fail_on: the data is loaded, the run fails
     return result
 
 

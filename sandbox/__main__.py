@@ -18,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="serve the vendors on BASE, BASE+1, ... in the order listed (default: free ports)")
     parser.add_argument("--size", action="append", default=[], metavar="VENDOR.SETTING=N",
                         help="a sandbox size, e.g. hollyhr.people=500 (repeatable)")
+    parser.add_argument("--withhold", action="append", default=[], metavar="VENDOR.RESOURCE.FIELD",
+                        help="leave a field out of every record, as a missing permission would, e.g. "
+                             "hollyhr.people.location or bytehr.employees.custom_fields.badge_number (repeatable)")
+    parser.add_argument("--blank", action="append", default=[], metavar="VENDOR.RESOURCE.FIELD",
+                        help="send a field as null in every record (repeatable)")
 
 
 def sizes_from(pairs: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -36,10 +41,39 @@ def sizes_from(pairs: Sequence[str]) -> dict[str, dict[str, Any]]:
     return sizes
 
 
+def masks_from(withhold: Sequence[str], blank: Sequence[str]) -> list[tuple[str, str, str, str]]:
+    """``--withhold``/``--blank`` values as ``(vendor, resource, field, mode)``.
+
+    Raises:
+        ValueError: a value is not ``vendor.resource.field``.
+    """
+    masks = []
+    for mode, values in (("withhold", withhold), ("blank", blank)):
+        for value in values:
+            vendor, _, rest = value.partition(".")
+            resource, _, field = rest.partition(".")
+            if not (vendor and resource and field):
+                raise ValueError(f"--{mode} {value!r}: expected VENDOR.RESOURCE.FIELD, e.g. hollyhr.people.location")
+            masks.append((vendor, resource, field, mode))
+    return masks
+
+
 def serve(args: argparse.Namespace) -> int:
     """Starts the sandbox, prints where it listens and the env vars to use, waits for Ctrl-C."""
     try:
+        masks = masks_from(args.withhold, args.blank)
         sandbox = Sandbox(seed=args.seed, **sizes_from(args.size)).start(args.port)
+        for vendor, resource, field, mode in masks:
+            app = sandbox.apps.get(vendor)
+            if app is None:
+                sandbox.stop()
+                raise ValueError(f"--{mode} {vendor}.{resource}.{field}: no vendor {vendor!r}; "
+                                 f"known: {', '.join(sorted(sandbox.apps))}")
+            try:
+                (app.withhold_field if mode == "withhold" else app.blank_field)(resource, field)
+            except KeyError as exc:
+                sandbox.stop()
+                raise ValueError(f"--{mode} {vendor}.{resource}.{field}: {exc.args[0]}") from None
     except (TypeError, ValueError, OSError) as exc:
         print(f"hr-elt sandbox: {exc}")
         return 2

@@ -227,6 +227,9 @@ class VendorApp:
 
     name = "vendor"
     base_path = ""  # path prefix of the API, e.g. "/api/v1"
+    field_routes: dict[str, str] = {}
+    """Path pattern (fnmatch, below ``base_path``) -> the connector's resource its records belong to, most
+    specific first: where :meth:`withhold_field` and :meth:`blank_field` apply."""
 
     def __init__(self, clock: Clock | None = None, seed: int = 1) -> None:
         self.clock = clock or Clock()
@@ -238,6 +241,7 @@ class VendorApp:
         self._hook_counts: dict[str | None, int] = {}
         self.base_url = ""  # set by the server once bound
         self.latency = Latency(seed=seed)
+        self.field_masks: dict[str, dict[str, str]] = {}  # resource -> field -> "withhold" | "blank"
 
     def set_latency(self, fixed_s: float = 0.0, jitter_s: float = 0.0,
                     routes: dict[str, tuple[float, float]] | None = None) -> Latency:
@@ -255,6 +259,50 @@ class VendorApp:
         with self.lock:
             self.faults.append(fault)
         return fault
+
+    def withhold_field(self, resource: str, field_name: str) -> None:
+        """Leaves `field_name` out of every record of `resource` from now on, as a missing permission would."""
+        self._mask(resource, field_name, "withhold")
+
+    def blank_field(self, resource: str, field_name: str) -> None:
+        """Sends `field_name` as null in every record of `resource` from now on (the vendor holds no values)."""
+        self._mask(resource, field_name, "blank")
+
+    def clear_field_masks(self) -> None:
+        """Sends every field again."""
+        with self.lock:
+            self.field_masks.clear()
+
+    def _mask(self, resource: str, field_name: str, mode: str) -> None:
+        if resource not in set(self.field_routes.values()):
+            known = sorted(set(self.field_routes.values()))
+            raise KeyError(f"{self.name} has no resource {resource!r}; known: {known}")
+        with self.lock:
+            self.field_masks.setdefault(resource, {})[field_name] = mode
+
+    def mask_record(self, record: dict[str, Any], field_name: str, mode: str) -> None:
+        """Withholds or blanks one field of one record (a vendor overrides this for nested fields)."""
+        if mode == "withhold":
+            record.pop(field_name, None)
+        elif field_name in record:
+            record[field_name] = None
+
+    def _masked(self, req: Request, resp: Response) -> Response:
+        rel = req.path[len(self.base_path):] if req.path.startswith(self.base_path) else req.path
+        resource = next((r for pattern, r in self.field_routes.items() if fnmatch.fnmatchcase(rel, pattern)), None)
+        with self.lock:
+            masks = dict(self.field_masks.get(resource or "", {}))
+        if not masks or resp.status != 200 or not resp.body:
+            return resp
+        payload = resp.json()
+        records = next((payload[k] for k in ("data", "results") if isinstance(payload, dict)
+                        and isinstance(payload.get(k), list)), [payload] if isinstance(payload, dict) else [])
+        for record in records:
+            if isinstance(record, dict):
+                for field_name, mode in masks.items():
+                    self.mask_record(record, field_name, mode)
+        resp.body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        return resp
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -332,7 +380,7 @@ class VendorApp:
                 resp = self.error(status, "server_error", "Internal error.", extra)
         else:
             try:
-                resp = self.handle(req)
+                resp = self._masked(req, self.handle(req)) if self.field_masks else self.handle(req)
             except Exception as exc:  # an emulator bug must show up as a 500, not a hang
                 resp = self.error(500, "server_error", f"sandbox error: {exc!r}")
             if fault is not None:

@@ -73,6 +73,8 @@ class ByteHRApp(VendorApp):
 
     name = "bytehr"
     base_path = "/api"
+    field_routes = {"/employees": "employees", "/departments": "departments", "/positions": "positions",
+                    "/leave-requests": "leave_requests", "/custom-fields": "custom_field_definitions"}
 
     def __init__(
         self,
@@ -121,6 +123,20 @@ class ByteHRApp(VendorApp):
         self._field_order: list[str] = [f.key for f in fields]
 
     # ==== vendor plumbing ===========================================================================
+    def mask_record(self, record: dict[str, Any], field_name: str, mode: str) -> None:
+        """Also masks one custom field: ``custom_fields.<key>`` (withheld: its entry left out; blank: value null)."""
+        head, _, key = field_name.partition(".")
+        entries = record.get(head) if key else None
+        if not isinstance(entries, list):
+            super().mask_record(record, field_name, mode)
+            return
+        if mode == "withhold":
+            record[head] = [e for e in entries if not (isinstance(e, dict) and e.get("key") == key)]
+        else:
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("key") == key:
+                    entry["value"] = None
+
     def credentials(self) -> dict[str, str]:
         """dlt config keys of the ByteHR source: the default company key."""
         return {"api_key": DEFAULT_KEY}

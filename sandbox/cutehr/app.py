@@ -94,6 +94,8 @@ class CuteHRApp(VendorApp):
 
     name = "cutehr"
     base_path = ""
+    field_routes = {"/api/v1/employees": "employees", "/api/v1/departments": "departments",
+                    "/api/v1/leaves": "leaves", "/api/v1/attendance": "attendance"}
 
     def __init__(
         self,

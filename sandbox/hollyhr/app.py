@@ -94,6 +94,8 @@ class HollyHRApp(ControlsMixin, VendorApp):
 
     name = "hollyhr"
     base_path = "/api/v1"
+    field_routes = {"/people/*/employment-history": "employment_history", "/people/*/employment": "employments",
+                    "/people": "people", "/time-off": "time_off", "/documents": "documents"}
 
     def __init__(self, clock: Clock | None = None, seed: int = 1, people: int = 200, time_off_per_person: int = 2,
                  documents_per_person: int = 1, history_per_person: int = 2, rate_limits: bool = True,

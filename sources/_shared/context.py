@@ -20,11 +20,13 @@ import logging
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _ATTRIBUTE = "_hr_elt_run_context"
 
@@ -65,6 +67,7 @@ class RunContext:
         pages: The latest successful page per key, named in errors about records found on it.
         changes: What a resource's rows were, per key: ``inserted``, ``updated``, ``deleted``,
             ``unchanged`` counts where the source knows them, and ``deleted_as`` (``flagged``, ...).
+        parts: Per-run objects of other modules, by name (e.g. the field coverage meter).
     """
 
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -77,6 +80,7 @@ class RunContext:
     facts: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parts: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, key: str, status: int | None, retry: bool) -> None:
@@ -132,6 +136,13 @@ class RunContext:
         """Row counts of one provider's resources, ``resource -> {name: value}``."""
         with self._lock:
             return {k.split("/", 1)[1]: dict(v) for k, v in self.changes.items() if _provider(k) == provider}
+    def part(self, name: str, factory: Callable[[], T]) -> T:
+        """The run's object `name`, made by `factory` on first use (one per run, never a module global)."""
+        with self._lock:
+            if name not in self.parts:
+                self.parts[name] = factory()
+            made: T = self.parts[name]
+            return made
 
     def note_page(self, key: str, where: str, request_id: str | None) -> None:
         """Remembers the latest page of `key` (``provider/resource``)."""

@@ -19,6 +19,8 @@ from typing import Any
 
 from dlt.extract.source import DltSource
 
+from sources._shared.coverage import FieldCoverage
+
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
@@ -117,6 +119,8 @@ class VendorSpec:
         readme: The markdown file (relative to the repository root) holding the vendor's resource
             table (``### <title>``) and settings table (``### <title> settings``).
         cli_plugins: Extra ``hr-elt`` commands the vendor brings (``()`` for none).
+        coverage: The vendor's documented fields per resource, for field coverage (absent, empty,
+            regression warnings); usually from ``DOCUMENTED_FIELDS`` in its ``settings.py``.
     """
 
     name: str
@@ -132,6 +136,7 @@ class VendorSpec:
     bench_scenario: str | None
     bench_baseline: str | None
     cli_plugins: tuple[CliPlugin, ...]
+    coverage: FieldCoverage
 
     def __post_init__(self) -> None:
         where = f"vendor spec {self.name!r}"
@@ -170,6 +175,13 @@ class VendorSpec:
             strays = sorted(set(tables) - set(self.resources))
             if strays:  # a typo here would leave a table unprotected or unlaid-out without a word
                 raise SpecError(f"{where}: {label} names tables that are not resources: {', '.join(strays)}")
+        if not isinstance(self.coverage, FieldCoverage):
+            raise SpecError(f"{where}: coverage must be a FieldCoverage")
+        custom = self.coverage.custom_fields
+        named = set(self.coverage.documented) | set(self.coverage.may_be_null)
+        strays = sorted((named | ({custom.resource, custom.definitions} if custom else set())) - set(self.resources))
+        if strays:
+            raise SpecError(f"{where}: coverage names tables that are not resources: {', '.join(strays)}")
         names = [p.name for p in self.cli_plugins]
         if len(set(names)) != len(names):
             raise SpecError(f"{where}: two CLI plugins named alike: {names}")

@@ -18,6 +18,7 @@ from dlt.extract.resource import DltResource
 from sources._shared.bounds import with_bounds
 from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import context_for_new_source
+from sources._shared.coverage import FieldMeter, meter_of
 from sources._shared.errors import ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.redaction import register_secret
@@ -27,6 +28,7 @@ from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
+from sources.bytehr.coverage import count_custom_fields, record_definition
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
 from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
@@ -103,9 +105,10 @@ def bytehr_source(
             clients[resource] = make_client(base_url, key, resource, http, ledger, headers, context)
         return clients[resource]
 
+    meter = meter_of(context)  # field coverage counts custom fields as sent (sources/bytehr/coverage.py)
     transforms: dict[str, Callable[[], Transform]] = {
-        "custom_field_definitions": _definitions_transform,
-        "employees": lambda: _employees_transform(schema_contract == "freeze"),
+        "custom_field_definitions": lambda: _definitions_transform(meter),
+        "employees": lambda: _employees_transform(schema_contract == "freeze", meter),
     }
     resources = []
     for name, path in endpoints.items():
@@ -158,11 +161,12 @@ def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], Provide
     return snapshot()
 
 
-def _employees_transform(frozen: bool) -> Transform:
+def _employees_transform(frozen: bool, meter: FieldMeter) -> Transform:
     names = ColumnNames(dlt.current.source_state().setdefault(COLUMNS_STATE_KEY, {}))
     check = FrozenCheck(dlt.current.source_schema(), "employees") if frozen else None
 
     def transform(row: dict[str, Any]) -> dict[str, Any]:
+        count_custom_fields(meter, row)
         row = pivot(row, names)
         if check is not None:
             check.check(row, names)
@@ -171,7 +175,7 @@ def _employees_transform(frozen: bool) -> Transform:
     return transform
 
 
-def _definitions_transform() -> Transform:
+def _definitions_transform(meter: FieldMeter) -> Transform:
     names = ColumnNames(dlt.current.source_state().setdefault(COLUMNS_STATE_KEY, {}))
     schema = dlt.current.source_schema()
 
@@ -184,6 +188,7 @@ def _definitions_transform() -> Transform:
             row["column_name"] = column_path(schema, name)
             multi = row.get("type") == settings.MULTI_SELECT
             row["table_name"] = child_table(schema, "employees", name) if multi else "employees"
+        record_definition(meter, row)
         return row
 
     return transform

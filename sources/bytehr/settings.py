@@ -111,3 +111,22 @@ BOUNDS = {
 SCHEMA_CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
 CUSTOM_FIELDS = "custom_fields"  # the employee field pivoted into a nested object
 MULTI_SELECT = "multi_select"
+
+# field coverage (sources/_shared/coverage.py): the fields shared/providers/bytehr.md documents per resource;
+# active custom field definitions count as documented fields of employees too. A definition's `options` is left
+# out: the resource drops it when null (non-choice fields), so its presence says nothing about the API
+DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "employees": ("id", "employee_code", "first_name", "last_name", "email", "department_id", "position_id",
+                  "manager_id", "employment_status", "employment_type", "hire_date", "termination_date",
+                  "updated_at", "custom_fields"),
+    "departments": ("id", "name", "parent_id", "cost_center", "updated_at"),
+    "positions": ("id", "title", "level", "department_id", "updated_at"),
+    "leave_requests": ("id", "employee_id", "leave_type", "start_date", "end_date", "days", "status", "updated_at"),
+    "custom_field_definitions": ("key", "label", "type", "entity", "archived", "created_at"),
+}
+# documented fields that are null on many records by nature (the top manager, still employed, a root department)
+MAY_BE_NULL: dict[str, tuple[str, ...]] = {
+    "employees": ("manager_id", "termination_date"),
+    "departments": ("parent_id", "cost_center"),
+}
+WITHHELD_HINT = "check the field visibility of the ByteHR API key (its permissions in ByteHR's admin settings)"

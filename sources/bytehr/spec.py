@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sources._shared.coverage import CustomFields, FieldCoverage
 from sources._shared.spec import BigQueryLayout, VendorSpec
 from sources.bytehr import bytehr_source, settings
 from sources.bytehr.report import CLI_PLUGIN as QUOTA
@@ -25,5 +26,8 @@ SPEC = VendorSpec(
     readme="README.md",
     bench_scenario="sandbox.bytehr.bench:ByteHR",
     bench_baseline="sandbox.bytehr.baseline:source",
+    coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
+                           withheld_hint=settings.WITHHELD_HINT,
+                           custom_fields=CustomFields(resource="employees", definitions="custom_field_definitions")),
     cli_plugins=(QUOTA,),
 )

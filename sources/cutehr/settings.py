@@ -130,3 +130,20 @@ PARSED_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "leaves": (("from_date", "to_date"), ("applied_at",)),
     "attendance": (("date",), ("check_in", "check_out")),
 }
+
+# field coverage (sources/_shared/coverage.py): the fields shared/providers/cutehr.md documents per resource
+DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "employees": ("id", "emp_code", "name", "email", "phone", "department_id", "designation",
+                  "reporting_manager_id", "date_of_joining", "date_of_exit", "status", "modified_at"),
+    "departments": ("id", "name", "head_id"),
+    "leaves": ("id", "employee_id", "leave_type", "from_date", "to_date", "days", "status", "applied_at",
+               "modified_at"),
+    "attendance": ("id", "employee_id", "date", "check_in", "check_out", "worked_hours", "status"),
+}
+# documented fields that are null on many records by nature (no manager, still employed, a day not worked)
+MAY_BE_NULL: dict[str, tuple[str, ...]] = {
+    "employees": ("phone", "department_id", "reporting_manager_id", "date_of_exit"),
+    "departments": ("head_id",),
+    "attendance": ("check_in", "check_out", "worked_hours"),
+}
+WITHHELD_HINT = "check the role of the CuteHR account hr-elt logs in with (its permissions on employee fields)"

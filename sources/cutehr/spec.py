@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sources._shared.coverage import FieldCoverage
 from sources._shared.spec import BigQueryLayout, VendorSpec
 from sources.cutehr import cutehr_source, settings
 
@@ -24,5 +25,7 @@ SPEC = VendorSpec(
     readme="README.md",
     bench_scenario="sandbox.cutehr.bench:CuteHR",
     bench_baseline="sandbox.cutehr.baseline:source",
+    coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
+                           withheld_hint=settings.WITHHELD_HINT, custom_fields=None),
     cli_plugins=(),
 )

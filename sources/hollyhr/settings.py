@@ -46,3 +46,22 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 DOCUMENT_DELETE_MODES = ("flag", "hard_delete")
 DELETED_FIELD = "deleted_at"  # set on a soft-deleted document, which keeps being listed
+
+# field coverage (sources/_shared/coverage.py): the fields shared/providers/hollyhr.md documents per resource
+DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "people": ("id", "first_name", "last_name", "preferred_name", "work_email", "job_title", "department",
+               "manager_id", "location", "employment_type", "status", "start_date", "end_date", "created_at",
+               "updated_at"),
+    "employments": ("person_id", "job_title", "department", "start_date", "employment_type", "weekly_hours",
+                    "updated_at"),
+    "employment_history": ("id", "person_id", "job_title", "department", "start_date", "end_date", "created_at"),
+    "time_off": ("id", "person_id", "policy", "start_date", "end_date", "duration_days", "status", "updated_at"),
+    "documents": ("id", "person_id", "title", "category", "file_name", "content_type", "size_bytes", "uploaded_at",
+                  "updated_at", "deleted_at"),
+}
+# documented fields that are null on many records by nature (no preferred name, the top manager, still employed)
+MAY_BE_NULL: dict[str, tuple[str, ...]] = {
+    "people": ("preferred_name", "manager_id", "end_date"),
+    "documents": ("deleted_at",),
+}
+WITHHELD_HINT = "check the HollyHR API key's scopes and field permissions (people:read, time_off:read, documents:read)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sources._shared.coverage import FieldCoverage
 from sources._shared.spec import BigQueryLayout, VendorSpec
 from sources.hollyhr import hollyhr_source, settings
 from sources.hollyhr.webhooks import CLI_PLUGIN as WEBHOOKS
@@ -28,5 +29,7 @@ SPEC = VendorSpec(
     readme="README.md",
     bench_scenario="sandbox.hollyhr.bench:HollyHR",
     bench_baseline="sandbox.hollyhr.baseline:source",
+    coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
+                           withheld_hint=settings.WITHHELD_HINT, custom_fields=None),
     cli_plugins=(WEBHOOKS,),
 )

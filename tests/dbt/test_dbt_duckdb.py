@@ -144,8 +144,10 @@ def test_new_custom_field_appears_without_editing_sql(warehouse: Warehouse, buil
     sql_before = {p: p.read_text() for p in Path(DBT_PROJECT_DIR).rglob("*.sql")}
     byte.add_custom_field("Parking Spot", "Parking spot", "text", value_fn=lambda employee_id: f"P-{employee_id}")
     warehouse.run("bytehr", source_kwargs={"min_interval_hours": {"*": 0}})  # walk now, not in 24 h
-    result = warehouse.dbt(select="+hr_employees +hr_custom_fields")
+    result = warehouse.dbt(select="+hr_employees +hr_custom_fields +hr_data_quality")
     assert_clean(result)
+    assert warehouse.scalar("select column_name || ' ' || status from hr_unified.hr_data_quality "
+                            "where field = 'Parking Spot'") == "custom_fields__parking_spot ok"
     employee = byte.records("employees")[3]
     value = warehouse.scalar("select custom_fields__parking_spot from hr_unified.hr_employees "
                              f"where person_key = 'bytehr:{employee['id']}'")
@@ -268,3 +270,33 @@ def test_a_fourth_vendor_plugs_in_with_its_staging_folder(warehouse: Warehouse, 
 def test_a_selection_that_matches_nothing_fails(warehouse: Warehouse) -> None:
     with pytest.raises(DbtRunError, match="--select nonexistent_model matches no model or test"):
         warehouse.dbt(select="nonexistent_model")
+
+
+def test_hr_data_quality_is_the_latest_coverage_per_field(warehouse: Warehouse, built: DbtResult) -> None:
+    vendors = ("bytehr", "cutehr", "hollyhr")
+    stored = {v: warehouse.scalar(f"select count(distinct resource || ':' || field) from {v}._hr_elt_field_coverage")
+              for v in vendors}
+    got = dict(warehouse.query("select provider, count(*) from hr_unified.hr_data_quality group by provider"))
+    assert got == stored and all(stored.values())
+    assert {r[0] for r in warehouse.query("select distinct status from hr_unified.hr_data_quality")} == {"ok"}
+    people = warehouse.sandbox.hollyhr.count("people")
+    row = warehouse.query("select coverage_key, rows, present_share, non_null_share, column_name "
+                          "from hr_unified.hr_data_quality where provider = 'hollyhr' and field = 'location'")
+    assert row == [("hollyhr:people:location", people, 1.0, 1.0, "location")]
+
+    # a field the API withholds from now on: the next load's coverage wins, status and shares follow
+    holly = warehouse.sandbox.hollyhr
+    holly.withhold_field("people", "location")
+    try:
+        touched = holly.person_ids()[:5]
+        holly.touch_people(touched)
+        warehouse.run("hollyhr")
+    finally:
+        holly.clear_field_masks()
+    result = warehouse.dbt(select="+hr_data_quality")
+    assert_clean(result)
+    loaded = warehouse.scalar("select count(*) from hollyhr.people "
+                              "where _dlt_load_id = (select max(_dlt_load_id) from hollyhr.people)")
+    row = warehouse.query("select status, rows, present_share from hr_unified.hr_data_quality "
+                          "where provider = 'hollyhr' and resource = 'people' and field = 'location'")
+    assert row == [("regression", loaded, 0.0)] and loaded >= len(touched)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sources._shared.coverage import FieldCoverage
 from sources._shared.spec import BigQueryLayout, CliPlugin, VendorSpec
 from tests.fourthhr import PROVIDER, fourthhr_source
 
@@ -35,5 +36,7 @@ SPEC = VendorSpec(
     readme="tests/fourthhr/README.md",
     bench_scenario=None,
     bench_baseline=None,
+    coverage=FieldCoverage(documented={"workers": ("id", "name", "email", "updated_at")}, may_be_null={},
+                           withheld_hint="check the FourthHR key's permissions", custom_fields=None),
     cli_plugins=(RESOURCES_COMMAND,),
 )

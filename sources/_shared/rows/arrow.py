@@ -27,8 +27,11 @@ million rows. The resource flushes at the points where it moves its cursor.
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 import dlt
@@ -36,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema
 
+from sources._shared.coverage import PRESENT_KEY
 from sources._shared.rows.detections import current_type_detections, detected_type
 
 DEFAULT_BATCH_ROWS = 5_000
@@ -121,9 +125,7 @@ class ArrowPages:
 
     def table(self, rows: list[dict[str, Any]]) -> pa.Table | None:
         """The records as an Arrow table, or None when some value does not fit its column."""
-        names: dict[str, None] = {}
-        for row in rows:
-            names.update(dict.fromkeys(row))
+        names = Counter(chain.from_iterable(rows))  # keys in first-seen order, with the rows that had each
         extra = [name for name in names if name not in self.fields]
         if any(name in self.as_dicts for name in extra):
             return None
@@ -147,7 +149,9 @@ class ArrowPages:
         if not self.normalizer_adds_dlt_id():
             arrays.append(dlt_ids(n))
             fields.append(pa.field(DLT_ID, pa.string(), nullable=False))
-        return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+        # which records had each column's key: a declared column exists even when no record carried it
+        present = {f.name: names.get(f.name, 0) for f in fields if not f.name.startswith("_dlt_")}
+        return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata={PRESENT_KEY: json.dumps(present)}))
 
     # --- columns ---------------------------------------------------------------------
     def _column(self, rows: list[dict[str, Any]], name: str, target: pa.DataType, kind: str) -> pa.Array:

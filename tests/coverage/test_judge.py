@@ -1,0 +1,29 @@
+"""How one field's counts become a status (pipelines/quality.py ``judge``), and what a vendor may declare."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.quality import judge
+from sources._shared.coverage import FieldCount, FieldCoverage
+
+
+@pytest.mark.parametrize(("count", "rows", "earlier", "may_be_null", "status"), [
+    (FieldCount(10, 10), 10, None, False, "ok"),
+    (FieldCount(0, 0), 10, None, False, "absent"),
+    (FieldCount(0, 0), 10, 0.9, True, "regression"),  # withheld now, populated before: nullable or not
+    (FieldCount(10, 0), 10, None, False, "empty"),
+    (FieldCount(10, 0), 1, 1.0, False, "regression"),
+    (FieldCount(10, 0), 10, None, True, "ok"),  # a field that may be null, never seen populated
+    (FieldCount(3, 0), 3, 0.08, True, "ok"),  # 3 rows of a field 8% populated: all null is likely
+    (FieldCount(200, 0), 200, 0.08, True, "regression"),  # 200 rows: 0.92 ** 200 is far below 0.1%
+])
+def test_status_of_a_field(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool,
+                           status: str) -> None:
+    assert judge(count, rows, earlier, may_be_null) == status
+
+
+def test_a_nullable_field_must_be_documented() -> None:
+    with pytest.raises(ValueError, match="may_be_null\\['people'\\] names undocumented fields: nickname"):
+        FieldCoverage(documented={"people": ("id",)}, may_be_null={"people": ("nickname",)},
+                      withheld_hint="check the key", custom_fields=None)
