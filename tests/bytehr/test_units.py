@@ -10,7 +10,7 @@ import pytest
 from sources._shared.state.codec import pack_digests, pack_ids, unpack_digests, unpack_ids
 from sources._shared.state.digests import DIGEST_BYTES, content_digest
 from sources.bytehr.custom_fields import ColumnNames, column_base
-from sources.bytehr.quota import QuotaInfo, full_run_requests, monthly_requests, quota_line, runs_that_fit
+from sources.bytehr.quota import QuotaInfo, full_run_requests, quota_line, runs_that_fit
 
 
 @pytest.mark.parametrize(("key", "name"), [
@@ -74,9 +74,3 @@ def test_quota_arithmetic() -> None:
     assert quota_line(info, 10, states, 100, sent=104) == (
         "quota: 104 requests this run; 530 of 1000 left until 2026-12-01T00:00:00Z (reserve 10); "
         "a full run needs at least 104: 5 more full runs fit before the reset")
-
-
-def test_monthly_projection() -> None:
-    states = {"employees": {"last_walk": {"records": 250}}, "departments": {"last_walk": {"records": 10}}}
-    assert monthly_requests(states, 100, {"employees": 24, "departments": 168}) == 30 * 3 + 5 * 1
-    assert monthly_requests(states, 100, {"employees": 0, "departments": 168}) is None
