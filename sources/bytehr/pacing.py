@@ -260,6 +260,7 @@ class Plan:
     walks: dict[str, int]
     costs: dict[str, int]
     left_at_reset: int
+    walked_at: dict[str, list[pendulum.DateTime]] = field(default_factory=dict)
 
     def per_day(self, name: str) -> float:
         """Walks of `name` a day until the reset."""
@@ -279,18 +280,41 @@ def plan(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle, costs: Mappin
     spent = dict(spent)
     started = dict(last_started)
     remaining = cycle.remaining
-    walks = dict.fromkeys(known, 0)
+    walked_at: dict[str, list[pendulum.DateTime]] = {name: [] for name in known}
     at = now
     while at < cycle.reset:
         state = Cycle(cycle.limit, remaining, cycle.start, cycle.reset)
         for name, decision in decide(policy, at, state, known, spent, started).items():
             if decision.walk and remaining - decision.cost >= policy.reserve:  # pacing off: refused below it
-                walks[name] += 1
+                walked_at[name].append(at)
                 spent[name] = spent.get(name, 0) + decision.cost
                 started[name] = at
                 remaining -= decision.cost
         at = at.add(seconds=step)
-    return Plan(runs_per_day, now, cycle.reset, walks, known, remaining)
+    walks = {name: len(times) for name, times in walked_at.items()}
+    return Plan(runs_per_day, now, cycle.reset, walks, known, remaining, walked_at)
+
+
+def plan_from_state(source_state: Mapping[str, Any], policy: PacePolicy, page_size: int,
+                    now: pendulum.DateTime, runs_per_day: float) -> Plan | None:
+    """:func:`plan` from the ByteHR source state a run left (None: no run has seen the quota yet)."""
+    info = source_state.get("quota") or {}
+    cycle = Cycle.of(info.get("limit"), info.get("remaining"), info.get("reset"), now)
+    if cycle is None:
+        return None
+    resources = source_state.get("resources") or {}
+    return plan(policy, now, cycle, costs_of(resources, page_size), spent_of(source_state.get("pace"), cycle),
+                last_started_of(resources), runs_per_day)
+
+
+def decisions_from_state(source_state: Mapping[str, Any], policy: PacePolicy, page_size: int,
+                         now: pendulum.DateTime) -> dict[str, Decision]:
+    """What a run at `now` would decide before its first request, from the source state the last run left."""
+    info = source_state.get("quota") or {}
+    cycle = Cycle.of(info.get("limit"), info.get("remaining"), info.get("reset"), now)
+    resources = source_state.get("resources") or {}
+    return decide(policy, now, cycle, costs_of(resources, page_size), spent_of(source_state.get("pace"), cycle),
+                  last_started_of(resources))
 
 
 def plan_lines(result: Plan) -> list[str]:
@@ -347,6 +371,10 @@ class WalkPacer:
                          for name, d in self.decisions.items() if d.walk)
             self._tentative = decide(self.policy, now, cycle, costs, spent_of(source_state.get("pace"), cycle),
                                      last_started_of(resources), booked=booked, settled=self.decisions)
+            expires = parse_time(info.expires_at)
+            if expires is not None and expires <= now:
+                # the key expired since the last answer: a walk asks, and ByteHR's 401 says so (it costs no quota)
+                self._tentative = {name: Decision(name, True, d.cost) for name, d in self._tentative.items()}
             self._tentative_live = live
         decision = self.decisions[resource] = self._tentative[resource]
         return decision

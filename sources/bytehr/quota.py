@@ -250,10 +250,9 @@ class QuotaLedger:
             self.unanswered += 1
             self.sent += 1
             self.sent_by[walk] = self.sent_by.get(walk, 0) + 1
-            self._count_for_pace(walk)
 
     def _count_for_pace(self, walk: str) -> None:
-        """Books one attempt on `walk`'s spending this cycle (what the pace shares out per resource)."""
+        """Books one counted request on `walk`'s spending this cycle (what the pace shares out per resource)."""
         reset = parse_time(self.info.reset)
         if reset is None:
             return
@@ -281,6 +280,8 @@ class QuotaLedger:
             self.info.request_id = h.get(self.headers["request_id"]) or self.info.request_id
             if remaining is not None:
                 self.info.observed_at = iso(utc_now())
+                if response.status_code != 429:  # the server counted it (quota 429s do not count)
+                    self._count_for_pace(walk)
             self._publish_facts(remaining)
             if response.status_code == 429 and error_code(response) == settings.CODE_QUOTA_EXCEEDED:
                 self.spent = self.refusal(walk, "ByteHR answered quota_exceeded", code=settings.CODE_QUOTA_EXCEEDED)

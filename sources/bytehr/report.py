@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 import dlt
@@ -17,15 +18,11 @@ from sources._shared.spec import CliPlugin
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.pacing import (
-    Cycle,
     PacePolicy,
     cadence_caps,
-    costs_of,
-    last_started_of,
     learned_runs_per_day,
-    plan,
+    plan_from_state,
     plan_lines,
-    spent_of,
 )
 from sources.bytehr.quota import (
     QuotaInfo,
@@ -109,12 +106,11 @@ def _plan_section(state: Mapping[str, Any], info: QuotaInfo, policy: PacePolicy,
         runs_per_day, source = learned, f"learned from the last runs: about {learned:.3g} a day"
     else:
         return ["  plan         unknown schedule: set sources.bytehr.schedule_runs_per_day, or run a few times first"]
-    cycle = Cycle.of(info.limit, info.remaining, info.reset, now)
-    if cycle is None or runs_per_day <= 0:
+    if runs_per_day <= 0:
+        return ["  plan         no runs scheduled"]
+    result = plan_from_state({**state, "quota": asdict(info)}, policy, page_size, now, runs_per_day)
+    if result is None:
         return ["  plan         unknown until a run has seen the quota"]
-    resources = state.get("resources") or {}
-    result = plan(policy, now, cycle, costs_of(resources, page_size), spent_of(state.get("pace"), cycle),
-                  last_started_of(resources), runs_per_day)
     return [f"  schedule     {source} (quota_pacing {policy.pacing})", *plan_lines(result)]
 
 
