@@ -4,11 +4,15 @@ the month boundary. The connector's clock (time-machine) and the sandbox's clock
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pendulum
@@ -25,6 +29,7 @@ from tests.bytehr.helpers import RESOURCES, ROUTES, VENDOR, live_count, requests
 from tests.harness import Harness
 
 RESERVE = 10
+BIN = Path(sys.executable).parent
 CYCLE_START = datetime(2027, 1, 1, tzinfo=timezone.utc)  # a 31-day cycle
 RESET = datetime(2027, 2, 1, tzinfo=timezone.utc)
 HOURS = int((RESET - CYCLE_START).total_seconds() // 3600)
@@ -286,3 +291,39 @@ def test_first_run_after_the_reset_walks_everything(harness: Harness) -> None:
     assert walked(app) == set(RESOURCES)
     assert not [n for n in result.notes if "skipped" in n]
     assert app.quota_remaining == 1000 - 7
+
+
+def test_quota_command_prints_the_plan(harness: Harness) -> None:
+    app = start_paced(harness, employees=250)
+    harness.run(VENDOR)
+    env = {**os.environ, "SOURCES__BYTEHR__SCHEDULE_RUNS_PER_DAY": "24"}
+    app.clear_log()
+    done = subprocess.run([str(BIN / "hr-elt"), "quota", "bytehr", "--pipelines-dir", harness.pipelines_dir],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert app.requests() == []  # the plan comes from the state: no request
+    out = done.stdout
+    assert "schedule     schedule_runs_per_day 24 (quota_pacing even)" in out
+    assert "plan         24 runs a day until the reset: walks a day per resource" in out
+    for name, pages in (("custom_field_definitions", 1), ("departments", 1), ("positions", 1), ("employees", 3),
+                        ("leave_requests", 2)):
+        line = next(li for li in out.splitlines() if li.strip().startswith(name))
+        assert line.endswith(f", {pages} requests a walk") and float(line.split()[1].rstrip(",")) > 0
+    left = int(out.split("at the reset ")[1].split()[0])
+    assert RESERVE <= left < RESERVE + 8
+    del env["SOURCES__BYTEHR__SCHEDULE_RUNS_PER_DAY"]  # one run: no schedule to learn from yet
+    done = subprocess.run([str(BIN / "hr-elt"), "quota", "bytehr", "--pipelines-dir", harness.pipelines_dir],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert "unknown schedule: set sources.bytehr.schedule_runs_per_day, or run a few times first" in done.stdout
+
+
+def test_the_plan_learns_the_schedule_from_past_runs(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    app = start_paced(harness, employees=50)
+    with clocks(app, CYCLE_START + timedelta(days=3)) as move:
+        for hour in range(4):  # every 6 hours
+            move(CYCLE_START + timedelta(days=3, hours=6 * hour))
+            harness.run(VENDOR)
+        assert cli(["quota", "bytehr", "--pipelines-dir", harness.pipelines_dir]) == 0
+    out = capsys.readouterr().out
+    assert "schedule     learned from the last runs: about 4 a day (quota_pacing even)" in out
+    assert "plan         4 runs a day until the reset" in out
