@@ -236,7 +236,10 @@ def test_bad_settings_are_refused_before_any_request(harness: Harness) -> None:
     app = start(harness)
     for key, value, named in (("QUOTA_MODE", "sometimes", "quota_mode"), ("DELETE_MODE", "shred", "delete_mode"),
                               ("PAGE_SIZE", "500", "page_size"),
-                              ("MIN_INTERVAL_HOURS", '{"staff": 1}', "min_interval_hours")):
+                              ("MIN_INTERVAL_HOURS", '{"staff": 1}', "min_interval_hours"),
+                              ("QUOTA_PACING", "sometimes", "quota_pacing"),
+                              ("WALK_PRIORITY", '["employees"]', "walk_priority"),
+                              ("PACE_BURST_RUNS", "-1", "pace_burst_runs")):
         harness.setenv(f"SOURCES__BYTEHR__{key}", value)
         with pytest.raises(Exception) as failure:
             harness.run(VENDOR)
