@@ -189,6 +189,7 @@ class QuotaLedger:
             saved_pace = source_state.get(PACE_STATE_KEY) or {}
             runs = [*list(saved_pace.get("runs") or [])[-(RUNS_KEPT - 1):], iso(utc_now())]
             self.pace = {"reset": saved_pace.get("reset"), "spent": dict(saved_pace.get("spent") or {}), "runs": runs}
+            self._save_pace()  # this run's start counts for the learned schedule even when it walks nothing
             if self.live:
                 self._save()
                 return
@@ -203,6 +204,10 @@ class QuotaLedger:
     def _save(self) -> None:
         if self._state is not None:
             self._state[STATE_KEY] = asdict(self.info)
+            self._save_pace()
+
+    def _save_pace(self) -> None:
+        if self._state is not None:
             self._state[PACE_STATE_KEY] = {"reset": self.pace["reset"], "spent": dict(self.pace["spent"]),
                                            "runs": list(self.pace["runs"])}
 
