@@ -347,6 +347,8 @@ class WalkPacer:
 
     def admit(self, resource: str, source_state: MutableMapping[str, Any]) -> bool:
         """True when `resource` is walked now; else logs (INFO) and notes why, and when it is next affordable."""
+        if self.ledger.spent is not None:
+            return True  # ByteHR said quota_exceeded in this run: the walk fails on it, as every walk does
         with self._lock:
             decision = self._decide(resource, source_state)
         if decision.walk:
