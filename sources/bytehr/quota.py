@@ -6,7 +6,9 @@ count is the truth: other pipelines may share the key), refuses to send a reques
 cross ``remaining - quota_reserve`` (:class:`QuotaGate`, the hook the HTTP session calls before
 every attempt, retries included), books the pages a walk is expected to take, and keeps what it
 learned in dlt source state so that the next run, and ``hr-elt quota bytehr``, know it before
-their first request.
+their first request. It also counts what this source spends per resource in the cycle and when
+its runs start (state ``pace``, read by :mod:`sources.bytehr.pacing`), and sets the run facts
+``quota_remaining``, ``quota_reset`` and ``key_expires_at`` for run history.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""``hr-elt quota bytehr``: the quota as the last run left it, or as one cheap request sees it now."""
+"""``hr-elt quota bytehr``: the quota as the last run left it (or one cheap request sees it now), and the plan.
+
+The plan is the walks the schedule makes until the reset, replaying the pacing decisions (``pacing.plan``).
+"""
 
 from __future__ import annotations
 
