@@ -31,6 +31,7 @@ from sources.bytehr.client import make_client
 from sources.bytehr.coverage import count_custom_fields, record_definition
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
 from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
+from sources.bytehr.pacing import PacePolicy, WalkPacer, cadence_caps
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
 from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
 
@@ -46,6 +47,11 @@ def bytehr_source(
     page_size: int = settings.PAGE_SIZE,
     quota_mode: str = "refuse",
     quota_reserve: int = settings.QUOTA_RESERVE,
+    quota_pacing: str = "even",
+    pace_burst_runs: float = settings.PACE_BURST_RUNS,
+    pace_burst_share: float = settings.PACE_BURST_SHARE,
+    walk_priority: list[str] | None = None,
+    schedule_runs_per_day: float | None = None,
     delete_mode: str = "flag",
     min_interval_hours: dict[str, float] | None = None,
     expiry_warning_days: float = settings.EXPIRY_WARNING_DAYS,
@@ -67,10 +73,19 @@ def bytehr_source(
         quota_mode: ``refuse``: a walk the remaining quota cannot pay for is not started (the run
             fails for that resource). ``partial``: walk what fits, continue next run from the saved page.
         quota_reserve: Requests of the monthly quota this source never spends.
+        quota_pacing: ``even``: a resource is walked when its walk fits the even pace of the cycle's
+            budget plus a burst allowance (``sources/bytehr/pacing.py``); ``off``: every run walks
+            everything the quota above the reserve pays for.
+        pace_burst_runs: The burst allowance, in full runs (of all resources).
+        pace_burst_share: The burst allowance as a share of the cycle's budget, when that is more.
+        walk_priority: The order resources get the quota in when it cannot pay for all (every
+            resource, once); default ``settings.WALK_PRIORITY``.
+        schedule_runs_per_day: Runs a day of the schedule, for ``hr-elt quota bytehr``'s plan
+            (None: learned from the last runs' start times).
         delete_mode: What a record missing from a complete walk becomes: ``flag`` (``_deleted_at``
             set), ``hard_delete`` (row removed) or ``scd2`` (history kept, the version retired).
-        min_interval_hours: Hours between complete walks per resource (``"*"`` for all unlisted);
-            merged over ``settings.MIN_INTERVAL_HOURS``. A resource not due is skipped without a request.
+        min_interval_hours: A cadence cap: hours at least between complete walks per resource
+            (``"*"`` for all unlisted; none by default). A resource not due is skipped without a request.
         expiry_warning_days: Warn when the API key expires in fewer days than this.
         schema_contract: ``evolve`` (new custom fields become columns), ``freeze`` (a new field
             fails the run, naming it), ``discard_row`` or ``discard_value``.
@@ -93,11 +108,14 @@ def bytehr_source(
     check_choice(provider, "quota_mode", quota_mode, settings.QUOTA_MODES)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     check_choice(provider, "schema_contract", schema_contract, settings.SCHEMA_CONTRACT_MODES)
+    check_choice(provider, "quota_pacing", quota_pacing, settings.QUOTA_PACINGS)
+    policy = PacePolicy(quota_pacing, quota_reserve, float(pace_burst_runs), float(pace_burst_share),
+                        _priority(provider, walk_priority), cadence_caps(min_interval_hours))
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
-    intervals = _intervals(provider, min_interval_hours)
     context = context_for_new_source()
     ledger = QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key), context=context)
+    ledger.use_pacer(WalkPacer(ledger, policy, page_size))
     clients: dict[str, ProviderRESTClient] = {}
 
     def client_for(resource: str) -> ProviderRESTClient:
@@ -115,8 +133,8 @@ def bytehr_source(
         options = WalkOptions(
             resource=name, path=path, primary_key=settings.PRIMARY_KEYS[name],
             ordered=name in settings.ORDERED_BY_KEY, page_size=page_size, first_page=first_page,
-            quota_mode=quota_mode, min_interval_hours=intervals[name], max_rereads=max_rereads,
-            skip_unchanged=skip_unchanged, delete_mode=delete_mode, intervals=intervals,
+            quota_mode=quota_mode, max_rereads=max_rereads, skip_unchanged=skip_unchanged,
+            delete_mode=delete_mode,
             digest=raw_digest if name == "employees" else content_digest,
             timestamps=settings.TIMESTAMP_FIELDS.get(name, ()),
             # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash
@@ -209,13 +227,10 @@ def _merged(provider: str, key: str, defaults: dict[str, str], overrides: dict[s
     return {**defaults, **(overrides or {})}
 
 
-def _intervals(provider: str, overrides: dict[str, float] | None) -> dict[str, float]:
-    overrides = dict(overrides or {})
-    default = overrides.pop("*", None)
-    unknown = set(overrides) - set(settings.ENDPOINTS)
-    if unknown:
-        raise ProviderConfigError(provider, f"min_interval_hours names unknown resources {sorted(unknown)}",
-                                  hint=f"Use resource names {sorted(settings.ENDPOINTS)} or \"*\"")
-    base = {name: (float(default) if default is not None else settings.MIN_INTERVAL_HOURS.get(name, 0.0))
-            for name in settings.ENDPOINTS}
-    return {**base, **{k: float(v) for k, v in overrides.items()}}
+def _priority(provider: str, order: list[str] | None) -> tuple[str, ...]:
+    if order is None:
+        return settings.WALK_PRIORITY
+    if sorted(order) != sorted(settings.ENDPOINTS):
+        raise ProviderConfigError(provider, f"walk_priority {order!r} must name every resource once: "
+                                  f"{sorted(settings.ENDPOINTS)}", hint=f"Set sources.{provider}.walk_priority")
+    return tuple(order)

@@ -6,7 +6,9 @@ count is the truth: other pipelines may share the key), refuses to send a reques
 cross ``remaining - quota_reserve`` (:class:`QuotaGate`, the hook the HTTP session calls before
 every attempt, retries included), books the pages a walk is expected to take, and keeps what it
 learned in dlt source state so that the next run, and ``hr-elt quota bytehr``, know it before
-their first request.
+their first request. It also counts what this source spends per resource in the cycle and when
+its runs start (state ``pace``, read by :mod:`sources.bytehr.pacing`), and sets the run facts
+``quota_remaining``, ``quota_reset`` and ``key_expires_at`` for run history.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import threading
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 from requests import Response
@@ -29,10 +31,15 @@ from sources._shared.errors import ProviderQuotaError
 from sources._shared.http.pacing import RatePacer
 from sources.bytehr import settings
 
+if TYPE_CHECKING:
+    from sources.bytehr.pacing import WalkPacer
+
 logger = logging.getLogger("sources.bytehr")
 
 KEY_SETTING = setting_name(settings.PROVIDER, "api_key")
 STATE_KEY = "quota"
+PACE_STATE_KEY = "pace"  # requests this source spent per resource this cycle, and its last runs' start times
+RUNS_KEPT = 48
 CODE_RESERVE = "quota_reserve"  # our own refusal, before any request is sent
 
 
@@ -60,6 +67,13 @@ def parse_time(value: Any) -> pendulum.DateTime | None:
     except (ValueError, pendulum.parsing.exceptions.ParserError):
         return None
     return parsed.in_timezone("UTC") if isinstance(parsed, pendulum.DateTime) else None
+
+
+def roll_reset(reset: pendulum.DateTime, now: pendulum.DateTime) -> pendulum.DateTime:
+    """The reset of the cycle `now` falls in, from an earlier cycle's (cycles are calendar months)."""
+    while now >= reset:
+        reset = reset.add(months=1)
+    return reset
 
 
 def _int(value: Any) -> int | None:
@@ -145,13 +159,27 @@ class QuotaLedger:
         self.info = QuotaInfo(key_fingerprint=key_fingerprint)
         self.live = False  # a response was observed in this run
         self.sent = 0  # attempts sent in this run
+        self.sent_by: dict[str, int] = {}  # attempts sent in this run, per walk
+        self.pace: dict[str, Any] = {"reset": None, "spent": {}, "runs": []}
         self.unanswered = 0  # attempts sent since the last quota headers
         self.reservations: dict[str, int] = {}
         self.spent: ProviderQuotaError | None = None
         self.failed_first: str | None = None
         self._state: MutableMapping[str, Any] | None = None
+        self._pacer: WalkPacer | None = None
         self._warned = False
         self._lock = threading.RLock()
+
+    @property
+    def pacer(self) -> WalkPacer:
+        """What decides which walks this run takes (set by the source with :meth:`use_pacer`)."""
+        if self._pacer is None:
+            raise RuntimeError("the quota ledger has no walk pacer")
+        return self._pacer
+
+    def use_pacer(self, pacer: WalkPacer) -> None:
+        """Sets the walk pacer the resources ask before they walk."""
+        self._pacer = pacer
 
     # --- state ---------------------------------------------------------------------------
     def attach(self, source_state: MutableMapping[str, Any]) -> None:
@@ -160,6 +188,10 @@ class QuotaLedger:
             if self._state is not None:
                 return
             self._state = source_state
+            saved_pace = source_state.get(PACE_STATE_KEY) or {}
+            runs = [*list(saved_pace.get("runs") or [])[-(RUNS_KEPT - 1):], iso(utc_now())]
+            self.pace = {"reset": saved_pace.get("reset"), "spent": dict(saved_pace.get("spent") or {}), "runs": runs}
+            self._save_pace()  # this run's start counts for the learned schedule even when it walks nothing
             if self.live:
                 self._save()
                 return
@@ -174,6 +206,12 @@ class QuotaLedger:
     def _save(self) -> None:
         if self._state is not None:
             self._state[STATE_KEY] = asdict(self.info)
+            self._save_pace()
+
+    def _save_pace(self) -> None:
+        if self._state is not None:
+            self._state[PACE_STATE_KEY] = {"reset": self.pace["reset"], "spent": dict(self.pace["spent"]),
+                                           "runs": list(self.pace["runs"])}
 
     # --- planning ------------------------------------------------------------------------
     def remaining_estimate(self) -> int | None:
@@ -218,6 +256,17 @@ class QuotaLedger:
                 raise self.refusal(walk, "one more request would cross the quota reserve")
             self.unanswered += 1
             self.sent += 1
+            self.sent_by[walk] = self.sent_by.get(walk, 0) + 1
+
+    def _count_for_pace(self, walk: str) -> None:
+        """Books one counted request on `walk`'s spending this cycle (what the pace shares out per resource)."""
+        reset = parse_time(self.info.reset)
+        if reset is None:
+            return
+        current = iso(roll_reset(reset, utc_now()))
+        if self.pace["reset"] != current:
+            self.pace["reset"], self.pace["spent"] = current, {}
+        self.pace["spent"][walk] = int(self.pace["spent"].get(walk, 0)) + 1
 
     def observe(self, response: Response, walk: str) -> None:
         """Reads the quota and expiry headers of a response."""
@@ -238,10 +287,22 @@ class QuotaLedger:
             self.info.request_id = h.get(self.headers["request_id"]) or self.info.request_id
             if remaining is not None:
                 self.info.observed_at = iso(utc_now())
+                if response.status_code != 429:  # the server counted it (quota 429s do not count)
+                    self._count_for_pace(walk)
+            self._publish_facts(remaining)
             if response.status_code == 429 and error_code(response) == settings.CODE_QUOTA_EXCEEDED:
                 self.spent = self.refusal(walk, "ByteHR answered quota_exceeded", code=settings.CODE_QUOTA_EXCEEDED)
             self._save()
         self._check_expiry(response)
+
+    def _publish_facts(self, remaining: int | None) -> None:
+        """The quota and key facts of the latest answer, for run history."""
+        if remaining is not None:
+            self.context.set_fact(settings.PROVIDER, "quota_remaining", remaining)
+        for name, value in (("quota_reset", self.info.reset), ("key_expires_at", self.info.expires_at)):
+            when = parse_time(value)
+            if when is not None:
+                self.context.set_fact(settings.PROVIDER, name, iso(when))
 
     def refusal(self, walk: str, what: str, code: str = CODE_RESERVE, needed: int | None = None) -> ProviderQuotaError:
         """The error for a request or walk the quota does not allow."""
@@ -272,49 +333,12 @@ class QuotaLedger:
         self.context.note(settings.PROVIDER, "key_expiry", text)
 
     # --- summary -------------------------------------------------------------------------
-    def publish(self, resource_states: Mapping[str, Any], page_size: int,
-                intervals: Mapping[str, float] | None = None) -> str:
-        """Writes the one-line quota summary of this run to the run notes; returns it.
-
-        With `intervals` (``min_interval_hours`` per resource), also warns when running every
-        resource as often as its interval allows would take more than a month's quota.
-        """
+    def publish(self, resource_states: Mapping[str, Any], page_size: int) -> str:
+        """Writes the one-line quota summary of this run to the run notes; returns it."""
         with self._lock:
             line = quota_line(self.info, self.reserve, resource_states, page_size, sent=self.sent)
-            limit = self.info.limit
         self.context.note(settings.PROVIDER, "quota", line)
-        monthly = monthly_requests(resource_states, page_size, intervals or {})
-        if monthly and limit is not None and monthly > limit - self.reserve:  # 0: no walk measured yet
-            heaviest = max(monthly_by_resource(resource_states, page_size, intervals or {}).items(),
-                           key=lambda item: item[1])[0]
-            self.context.note(settings.PROVIDER, "quota_projection",
-                       f"quota: at the current min_interval_hours a month of runs takes about {monthly} requests "
-                       f"of the {limit} quota: lengthen {setting_name(settings.PROVIDER, 'min_interval_hours')} "
-                       f"for {heaviest}, or expect walks to be refused or cut short")
         return line
-
-
-HOURS_PER_MONTH = 30 * 24
-
-
-def monthly_by_resource(resource_states: Mapping[str, Any], page_size: int,
-                        intervals: Mapping[str, float]) -> dict[str, int]:
-    """Requests a month takes per resource when each is walked as often as its interval allows."""
-    out = {}
-    for name, hours in intervals.items():
-        last = (resource_states.get(name) or {}).get("last_walk") or {}
-        pages = pages_for(last.get("records"), page_size)
-        if pages is not None and hours > 0:
-            out[name] = math.ceil(HOURS_PER_MONTH / hours) * pages
-    return out
-
-
-def monthly_requests(resource_states: Mapping[str, Any], page_size: int,
-                     intervals: Mapping[str, float]) -> int | None:
-    """Projected requests a month; None when an interval is 0 (as often as the scheduler runs: unknown)."""
-    if not intervals or any(hours <= 0 for hours in intervals.values()):
-        return None
-    return sum(monthly_by_resource(resource_states, page_size, intervals).values())
 
 
 def quota_line(info: QuotaInfo, reserve: int, resource_states: Mapping[str, Any], page_size: int,

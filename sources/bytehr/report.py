@@ -1,10 +1,14 @@
-"""``hr-elt quota bytehr``: the quota as the last run left it, or as one cheap request sees it now."""
+"""``hr-elt quota bytehr``: the quota as the last run left it (or one cheap request sees it now), and the plan.
+
+The plan is the walks the schedule makes until the reset, replaying the pacing decisions (``pacing.plan``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 import dlt
@@ -16,6 +20,13 @@ from sources._shared.http.settings import HttpSettings
 from sources._shared.spec import CliPlugin
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
+from sources.bytehr.pacing import (
+    PacePolicy,
+    cadence_caps,
+    learned_runs_per_day,
+    plan_from_state,
+    plan_lines,
+)
 from sources.bytehr.quota import (
     QuotaInfo,
     QuotaLedger,
@@ -56,7 +67,8 @@ def live_quota(base_url: str, api_key: str, header_names: Mapping[str, str] | No
 
 
 def quota_report(state: Mapping[str, Any] | None, live: QuotaInfo | None, page_size: int = settings.PAGE_SIZE,
-                 reserve: int = settings.QUOTA_RESERVE) -> str:
+                 reserve: int = settings.QUOTA_RESERVE, policy: PacePolicy | None = None,
+                 runs_per_day: float | None = None) -> str:
     """The lines ``hr-elt quota bytehr`` prints."""
     state = state or {}
     saved = QuotaInfo.from_state(state.get("quota"))
@@ -83,7 +95,26 @@ def quota_report(state: Mapping[str, Any] | None, live: QuotaInfo | None, page_s
                  f"from the last complete walks, {page_size} a page)")
     runs = runs_that_fit(info, reserve, need)
     lines.append(f"  runs left    {runs if runs is not None else '?'} full runs fit before the reset")
+    lines += _plan_section(state, info, policy or PacePolicy(reserve=reserve), page_size, runs_per_day, now)
     return "\n".join(lines)
+
+
+def _plan_section(state: Mapping[str, Any], info: QuotaInfo, policy: PacePolicy, page_size: int,
+                  runs_per_day: float | None, now: Any) -> list[str]:
+    """What the schedule does until the reset, from the pacing decisions the runs take (pacing.plan)."""
+    learned = learned_runs_per_day(state.get("pace"))
+    if runs_per_day is not None:
+        source = f"schedule_runs_per_day {runs_per_day:g}"
+    elif learned is not None:
+        runs_per_day, source = learned, f"learned from the last runs: about {learned:.3g} a day"
+    else:
+        return ["  plan         unknown schedule: set sources.bytehr.schedule_runs_per_day, or run a few times first"]
+    if runs_per_day <= 0:
+        return ["  plan         no runs scheduled"]
+    result = plan_from_state({**state, "quota": asdict(info)}, policy, page_size, now, runs_per_day)
+    if result is None:
+        return ["  plan         unknown until a run has seen the quota"]
+    return [f"  schedule     {source} (quota_pacing {policy.pacing})", *plan_lines(result)]
 
 
 def _pages(resources: Mapping[str, Any], name: str, page_size: int) -> str:
@@ -108,12 +139,26 @@ def run_quota_command(pipelines_dir: str | None = None, live: bool = False) -> s
     reserve_setting = dlt.config.get("sources.bytehr.quota_reserve", int)
     reserve = settings.QUOTA_RESERVE if reserve_setting is None else int(reserve_setting)
     info = None
+    policy = PacePolicy(
+        pacing=dlt.config.get("sources.bytehr.quota_pacing", str) or "even", reserve=reserve,
+        burst_runs=_number("pace_burst_runs", settings.PACE_BURST_RUNS),
+        burst_share=_number("pace_burst_share", settings.PACE_BURST_SHARE),
+        priority=tuple(dlt.config.get("sources.bytehr.walk_priority", list) or settings.WALK_PRIORITY),
+        cadence_hours=cadence_caps(dlt.config.get("sources.bytehr.min_interval_hours", dict)),
+    )
+    runs_setting = dlt.config.get("sources.bytehr.schedule_runs_per_day", float)
     if live:
         base_url = dlt.config.get("sources.bytehr.base_url", str) or settings.DEFAULT_BASE_URL
         api_key = dlt.secrets.get("sources.bytehr.api_key", str)
         names = dlt.config.get("sources.bytehr.header_names", dict)
         info = live_quota(base_url, api_key or "", names)
-    return quota_report(state, info, page_size, reserve)
+    return quota_report(state, info, page_size, reserve, policy,
+                        None if runs_setting is None else float(runs_setting))
+
+
+def _number(key: str, default: float) -> float:
+    value = dlt.config.get(f"sources.bytehr.{key}", float)
+    return default if value is None else float(value)
 
 
 def _add_quota_arguments(parser: argparse.ArgumentParser) -> None:
@@ -133,5 +178,6 @@ def _run_quota(args: argparse.Namespace) -> int:
     return 0
 
 
-CLI_PLUGIN = CliPlugin(name="quota", help="a vendor's request quota: used, remaining, reset, full runs that fit",
+CLI_PLUGIN = CliPlugin(name="quota", help="a vendor's request quota: used, remaining, reset, and the walks the "
+                                                "schedule makes until the reset",
                        add_arguments=_add_quota_arguments, run=_run_quota)

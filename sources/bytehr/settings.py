@@ -87,15 +87,14 @@ CODE_QUOTA_EXCEEDED = "quota_exceeded"
 QUOTA_RESERVE = 10  # requests of each monthly cycle left for people and tools sharing the key
 QUOTA_MODES = ("refuse", "partial")
 EXPIRY_WARNING_DAYS = 30
-# hours between complete walks of a resource; a resource not due is skipped without a request
-MIN_INTERVAL_HOURS: dict[str, float] = {
-    "custom_field_definitions": 24,
-    "departments": 168,
-    "positions": 168,
-    "employees": 24,
-    "leave_requests": 24,
-}
-INTERVAL_SLACK = 0.05  # a resource is due at 95% of its interval, so a cron job a minute early still runs
+# the even pace (sources/bytehr/pacing.py): the burst allowance is this many full runs, or this share
+# of the cycle's budget above the reserve when that is more
+QUOTA_PACINGS = ("even", "off")
+PACE_BURST_RUNS = 2
+PACE_BURST_SHARE = 0.1
+# the order walks get the quota in when it cannot pay for every resource
+WALK_PRIORITY = ("custom_field_definitions", "employees", "leave_requests", "departments", "positions")
+INTERVAL_SLACK = 0.05  # min_interval_hours lets a walk at 95% of its interval, so a cron job a minute early still runs
 MAX_REREADS = 10  # page re-reads per walk to repair shifts; beyond that the walk never deletes
 
 # valid range of each numeric setting of the source, checked before any request (sources/_shared/bounds.py)
@@ -106,6 +105,9 @@ BOUNDS = {
     "expiry_warning_days": Bounds(float, 0),
     "max_rereads": Bounds(int, 0),
     "first_page": Bounds(int, 0),
+    "pace_burst_runs": Bounds(float, 0),
+    "pace_burst_share": Bounds(float, 0, 1),
+    "schedule_runs_per_day": Bounds(float, 0, above_minimum=True),
 }
 
 SCHEMA_CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")

@@ -2,8 +2,8 @@
 
 The generator is the body of every ByteHR resource. Each run it:
 
-1. skips the resource without a request when its last complete walk is more recent than
-   ``min_interval_hours`` (a walk in progress is always continued);
+1. skips the resource without a request when the quota's pace, the cadence cap or the reserve
+   says so (``pacing.WalkPacer``, which logs why; a walk in progress is always continued);
 2. in ``quota_mode = "refuse"``, books the pages the walk needs (from the last complete walk,
    or from the first page's ``totalpages``) and refuses it when the quota cannot pay for them;
 3. walks the pages with :class:`~sources.bytehr.client.SnapshotPaginator`, yielding only
@@ -37,7 +37,7 @@ from sources._shared.state.digests import content_digest
 from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
-from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, parse_time, utc_now
+from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, utc_now
 
 logger = logging.getLogger("sources.bytehr")
 
@@ -56,26 +56,15 @@ class WalkOptions:
     page_size: int
     first_page: int
     quota_mode: str
-    min_interval_hours: float
     max_rereads: int
     skip_unchanged: bool
     delete_mode: str = "flag"  # what a record missing from a complete walk becomes (the delete note says it)
-    intervals: dict[str, float] | None = None  # every resource's interval, for the monthly projection
     digest: Digest = content_digest  # of a record as received, before the transform
     timestamps: tuple[str, ...] = ()  # ISO timestamp fields parsed to datetime in the records yielded
     arrow_columns: Mapping[str, TColumnSchema] | None = None  # records as Arrow tables with these columns
     arrow_batch_rows: int = settings.ARROW_BATCH_ROWS
     limit_param: str = settings.LIMIT_PARAM
     page_param: str = settings.PAGE_PARAM
-
-
-def is_due(last_walk: dict[str, Any], interval_hours: float) -> tuple[bool, str | None]:
-    """(due, when it is due next): due when no complete walk began within the interval (less 5% slack)."""
-    started = parse_time(last_walk.get("started_at"))
-    if interval_hours <= 0 or started is None:
-        return True, None
-    due_at = started.add(seconds=interval_hours * 3600 * (1 - settings.INTERVAL_SLACK))
-    return utc_now() >= due_at, iso(due_at)
 
 
 def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
@@ -87,15 +76,11 @@ def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: Quot
     tracker = SnapshotTracker(dlt.current.resource_state(), settings.PROVIDER, options.primary_key,
                               options.skip_unchanged, options.digest)
     try:
-        if not tracker.resuming:
-            due, due_at = is_due(tracker.last_walk, options.min_interval_hours)
-            if not due:
-                ledger.context.note(settings.PROVIDER, f"skip/{name}", f"{name}: not due (min_interval_hours "
-                           f"{options.min_interval_hours:g}), next walk after {due_at}")
-                return
+        if not tracker.resuming and not ledger.pacer.admit(name, source_state):
+            return  # the pace, the cadence cap or the reserve: said by the pacer (sources/bytehr/pacing.py)
         yield from _walk(options, client, ledger, tracker, make_transform() if make_transform else None)
     finally:
-        ledger.publish(source_state.get("resources") or {}, options.page_size, options.intervals)
+        ledger.publish(source_state.get("resources") or {}, options.page_size)
 
 
 def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger, tracker: SnapshotTracker,

@@ -39,10 +39,10 @@ def walk_requests(app: Any, size: int = 100) -> dict[str, int]:
 
 
 def start(harness: Harness, **overrides: Any) -> Any:
-    """Starts the ByteHR sandbox, every resource due on every run (min_interval_hours 0)."""
+    """Starts the ByteHR sandbox, every resource walked on every run the quota pays for (quota_pacing off)."""
     sizes = {**SIZES, **overrides}
     app = harness.start(VENDOR, **sizes)
-    harness.setenv("SOURCES__BYTEHR__MIN_INTERVAL_HOURS", '{"*": 0}')
+    harness.setenv("SOURCES__BYTEHR__QUOTA_PACING", "off")
     return app
 
 

@@ -116,13 +116,10 @@ def test_page_size_setting(harness: Harness, page_size: int) -> None:
 def test_requests_for_10000_employees(harness: Harness) -> None:
     # the floor at scale: 10,000 employees take 100 requests; the whole source 105 (about 10 s)
     app = start(harness, employees=10_000, leave_requests=200, departments=10, positions=25)
-    harness.monkeypatch.delenv("SOURCES__BYTEHR__MIN_INTERVAL_HOURS")  # the defaults: the first run walks all
+    harness.monkeypatch.delenv("SOURCES__BYTEHR__QUOTA_PACING")  # the default, even pacing: the first run walks all
     result = harness.run(VENDOR)
     assert requests_by_resource(app) == {"custom_field_definitions": 1, "departments": 1, "positions": 1,
                                          "employees": 100, "leave_requests": 2}
     assert result.requests == 105
     assert harness.count(VENDOR, "employees") == 10_000
     assert harness.distinct(VENDOR, "employees", "id") == 10_000
-    # daily employee walks (the default interval) would take 3,000 requests a month: the summary says so
-    projection = next(n for n in result.notes if "a month of runs takes about" in n)
-    assert "about 3100 requests of the 1000 quota" in projection and "for employees" in projection

@@ -181,18 +181,20 @@ def test_expired_key_fails_with_one_clear_message(harness: Harness) -> None:
     assert len(app.requests()) == 1  # an auth error is not retried
 
 
-def test_minimum_interval_skips_resources_that_are_not_due(harness: Harness) -> None:
+def test_cadence_cap_skips_resources_that_are_not_due(harness: Harness) -> None:
     app = start(harness)
-    harness.monkeypatch.delenv("SOURCES__BYTEHR__MIN_INTERVAL_HOURS")  # the defaults: weekly / daily
+    harness.setenv("SOURCES__BYTEHR__MIN_INTERVAL_HOURS", '{"*": 168, "employees": 24}')
     harness.run(VENDOR)
     assert len(app.requests()) == 7  # the first run: everything is due
     app.update_employee(app.ids("employees")[0], last_name="Changed")
     app.clear_log()
     result = harness.run(VENDOR)
     assert app.requests() == [] and result.requests == 0 and result.rows == {}
-    assert any(n.startswith("employees: not due (min_interval_hours 24)") for n in result.notes)
-    assert any(n.startswith("departments: not due (min_interval_hours 168)") for n in result.notes)
-    harness.setenv("SOURCES__BYTEHR__MIN_INTERVAL_HOURS", '{"employees": 0}')
+    employees = next(n for n in result.notes if n.startswith("employees: skipped (cadence cap)"))
+    assert "its walk needs 2 requests; min_interval_hours 24; next affordable at " in employees
+    assert any(n.startswith("departments: skipped (cadence cap)") and "min_interval_hours 168" in n
+               for n in result.notes)
+    harness.setenv("SOURCES__BYTEHR__MIN_INTERVAL_HOURS", '{"*": 168, "employees": 0}')
     result = harness.run(VENDOR)
     assert requests_by_resource(app) == {"custom_field_definitions": 0, "departments": 0, "positions": 0,
                                          "employees": 2, "leave_requests": 0}
@@ -234,7 +236,10 @@ def test_bad_settings_are_refused_before_any_request(harness: Harness) -> None:
     app = start(harness)
     for key, value, named in (("QUOTA_MODE", "sometimes", "quota_mode"), ("DELETE_MODE", "shred", "delete_mode"),
                               ("PAGE_SIZE", "500", "page_size"),
-                              ("MIN_INTERVAL_HOURS", '{"staff": 1}', "min_interval_hours")):
+                              ("MIN_INTERVAL_HOURS", '{"staff": 1}', "min_interval_hours"),
+                              ("QUOTA_PACING", "sometimes", "quota_pacing"),
+                              ("WALK_PRIORITY", '["employees"]', "walk_priority"),
+                              ("PACE_BURST_RUNS", "-1", "pace_burst_runs")):
         harness.setenv(f"SOURCES__BYTEHR__{key}", value)
         with pytest.raises(Exception) as failure:
             harness.run(VENDOR)
@@ -244,7 +249,7 @@ def test_bad_settings_are_refused_before_any_request(harness: Harness) -> None:
 
 
 def test_a_key_with_no_quota_at_all_fails_with_the_quota_line(harness: Harness) -> None:
-    harness.start(VENDOR, employees=5, quota=0)  # the default min_interval_hours: a monthly projection is made
+    harness.start(VENDOR, employees=5, quota=0)  # the defaults: the first run walks (the quota is not known yet)
     with pytest.raises(ProviderPartialFailure) as failure:
         harness.run(VENDOR)
     line = error_line(VENDOR, failure.value)

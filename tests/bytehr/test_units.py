@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import random
 
+import pendulum
 import pytest
 
 from sources._shared.state.codec import pack_digests, pack_ids, unpack_digests, unpack_ids
 from sources._shared.state.digests import DIGEST_BYTES, content_digest
 from sources.bytehr.custom_fields import ColumnNames, column_base
-from sources.bytehr.quota import QuotaInfo, full_run_requests, monthly_requests, quota_line, runs_that_fit
+from sources.bytehr.pacing import Cycle, Decision, PacePolicy, decide
+from sources.bytehr.quota import QuotaInfo, full_run_requests, quota_line, runs_that_fit
 
 
 @pytest.mark.parametrize(("key", "name"), [
@@ -76,7 +78,85 @@ def test_quota_arithmetic() -> None:
         "a full run needs at least 104: 5 more full runs fit before the reset")
 
 
-def test_monthly_projection() -> None:
-    states = {"employees": {"last_walk": {"records": 250}}, "departments": {"last_walk": {"records": 10}}}
-    assert monthly_requests(states, 100, {"employees": 24, "departments": 168}) == 30 * 3 + 5 * 1
-    assert monthly_requests(states, 100, {"employees": 0, "departments": 168}) is None
+# --- the even pace (sources/bytehr/pacing.py): the pure decision -----------------------------------
+START = pendulum.datetime(2027, 1, 1, tz="UTC")
+COSTS = {"custom_field_definitions": 1, "departments": 1, "positions": 1, "employees": 100, "leave_requests": 2}
+
+
+def _cycle(remaining: int, limit: int = 1000) -> Cycle:
+    cycle = Cycle.of(limit, remaining, "2027-02-01T00:00:00Z", START)
+    assert cycle is not None
+    return cycle
+
+
+def _walks(decisions: dict[str, Decision]) -> list[str]:
+    return [name for name, d in decisions.items() if d.walk]
+
+
+def test_the_burst_lets_two_full_runs_walk_at_the_cycle_start() -> None:
+    policy = PacePolicy()
+    first = decide(policy, START, _cycle(1000), COSTS, {}, {})
+    assert sorted(_walks(first)) == sorted(COSTS)
+    spent = dict(COSTS)
+    second = decide(policy, START.add(minutes=1), _cycle(1000 - 105), COSTS, spent, {})
+    assert sorted(_walks(second)) == sorted(COSTS)  # a second run by hand right after the first
+    spent = {name: 2 * cost for name, cost in COSTS.items()}
+    third = decide(policy, START.add(minutes=2), _cycle(1000 - 210), COSTS, spent, {})
+    assert _walks(third) == []
+    employees = third["employees"]
+    assert employees.reason == "pace" and employees.cost == 100
+    # the next walk is affordable when the pace reaches 3 full runs: (315 - 210) / (990 - 210) of the cycle
+    expected = START.add(seconds=(315 - 210) / (990 - 210) * 31 * 86400)
+    assert employees.next_at is not None and abs((employees.next_at - expected).total_seconds()) < 1
+
+
+def test_priority_when_the_quota_cannot_pay_for_every_resource() -> None:
+    # others spent the key down: the pace has room for about 102 more requests, not a full run of 105
+    cycle = _cycle(1000 - 600)
+    now = START.add(days=22)  # allowed ~ 990 * 0.71 + 210 * 0.29 = 763.6; 600 spent and 61 booked
+    room = decide(PacePolicy(), now, cycle, COSTS, {}, {}, booked=61)
+    assert _walks(room) == ["custom_field_definitions", "employees"]
+    assert room["leave_requests"].reason == "pace"
+    assert room["departments"].detail == "leave_requests comes first in walk_priority and waits for the pace"
+    order = ("departments", "positions", "leave_requests", "custom_field_definitions", "employees")
+    reordered = decide(PacePolicy(priority=order), now, cycle, COSTS, {}, {}, booked=61)
+    assert _walks(reordered) == ["departments", "positions", "leave_requests", "custom_field_definitions"]
+
+
+def test_a_resource_waiting_for_the_pace_holds_the_ones_after_it() -> None:
+    cycle = _cycle(1000 - 700)
+    decisions = decide(PacePolicy(), START.add(days=20), cycle, COSTS, {}, {})
+    assert _walks(decisions) == ["custom_field_definitions"]
+    assert decisions["employees"].reason == "pace"
+    for name in ("leave_requests", "departments", "positions"):
+        assert decisions[name].reason == "pace"
+        assert decisions[name].detail == "employees comes first in walk_priority and waits for the pace"
+        assert decisions[name].next_at == decisions["employees"].next_at
+
+
+def test_the_reserve_and_the_reset() -> None:
+    policy = PacePolicy(burst_share=1.0)  # the whole budget allowed at once: only the reserve holds walks back
+    late = START.add(days=30, hours=23)
+    decisions = decide(policy, late, _cycle(12), COSTS, {}, {})
+    assert _walks(decisions) == ["custom_field_definitions", "departments"]  # 12 - 1 - 1 = the reserve
+    assert decisions["employees"].reason == "reserve"
+    assert decisions["employees"].next_at == pendulum.datetime(2027, 2, 1, tz="UTC")
+    assert decisions["employees"].detail == "11 of 1000 left, quota_reserve 10"  # after the definitions
+    # after the reset a spent cycle starts over full: everything walks
+    after = pendulum.datetime(2027, 2, 1, 0, 5, tz="UTC")
+    cycle = Cycle.of(1000, 0, "2027-02-01T00:00:00Z", after)
+    assert cycle is not None and cycle.remaining == 1000 and cycle.reset == pendulum.datetime(2027, 3, 1, tz="UTC")
+    assert sorted(_walks(decide(PacePolicy(), after, cycle, COSTS, {}, {}))) == sorted(COSTS)
+
+
+def test_the_cadence_cap_and_pacing_off() -> None:
+    walked = {name: START.add(hours=1) for name in COSTS}
+    policy = PacePolicy(pacing="off", cadence_hours={"departments": 168})
+    decisions = decide(policy, START.add(hours=2), _cycle(1000), COSTS, {}, walked)
+    assert sorted(_walks(decisions)) == sorted(set(COSTS) - {"departments"})
+    capped = decisions["departments"]
+    assert capped.reason == "cadence cap" and capped.detail == "min_interval_hours 168"
+    assert capped.next_at == START.add(hours=1, seconds=168 * 3600 * 0.95)
+    assert capped.describe().startswith("departments: skipped (cadence cap): its walk needs 1 requests; ")
+    # an unknown quota (no run has seen it): everything walks, the first answer tells
+    assert sorted(_walks(decide(PacePolicy(), START, None, COSTS, {}, {}))) == sorted(COSTS)
