@@ -51,6 +51,7 @@ from pipelines.destinations import (
 from pipelines.lock import PipelineLock
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
+from pipelines.tracking import RunTracker
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.errors import ProviderPartialFailure
@@ -397,12 +398,14 @@ def _run_locked(
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
-    source = build_source(target, destination, resources, source_kwargs, context)
     started = time.perf_counter()
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
     if full_refresh:  # with a selection: only the selected resources' tables and state
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
+    tracker = RunTracker(target, ref, pipeline, context, pipelines_dir, run_kwargs["loader_file_format"], resources)
+    tracker.start()  # history row, lineage events, alerts (pipelines/tracking.py)
     try:
+        source = build_source(target, destination, resources, source_kwargs, context)
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
                 collector_tuned(configured_threshold()):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
@@ -413,6 +416,7 @@ def _run_locked(
                 reread_parents_of_new_children(pipeline, source, context, vendor)
             info = pipeline.run(source, **run_kwargs)
     except Exception as exc:
+        tracker.failed(exc)
         problem = destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
             raise problem from exc
@@ -430,6 +434,7 @@ def _run_locked(
     result.notes.extend(context.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
     result.warnings.extend(context.warnings_of(vendor))
     failures = context.failures_of(vendor)
+    tracker.finished(result, failures)
     if failures:
         raise ProviderPartialFailure(vendor, failures, result)
     return result
