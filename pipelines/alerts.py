@@ -43,12 +43,12 @@ class AlertError(Exception):
 
 def webhook_url() -> str | None:
     """``hr_elt.alerts.webhook_url`` from secrets, config or the environment; None when unset."""
-    value = dlt.secrets.get("hr_elt.alerts.webhook_url", str) or dlt.config.get("hr_elt.alerts.webhook_url", str)
-    return str(value).strip() or None if value else None
+    value: Any = dlt.secrets.get("hr_elt.alerts.webhook_url", str) or dlt.config.get("hr_elt.alerts.webhook_url", str)
+    return (str(value).strip() or None) if value else None
 
 
 def _setting(key: str, default: int) -> int:
-    value = dlt.config.get(f"hr_elt.alerts.{key}")
+    value: Any = dlt.config.get(f"hr_elt.alerts.{key}")
     if value is None or value == "":
         return default
     try:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import dlt
 import pendulum
 from dlt.common.destination import Destination
+from dlt.common.schema.typing import TColumnSchema
+from dlt.common.typing import TLoaderFileFormat
 
 from sources._shared.http.redaction import redact
 
@@ -128,12 +130,6 @@ def history_pipeline_name(pipeline_name: str) -> str:
     return f"{pipeline_name}__runs"
 
 
-@dlt.resource(name=RUNS_TABLE, table_name=RUNS_TABLE, write_disposition="append", columns=COLUMNS)
-def runs_resource(records: list[RunRecord]) -> Any:
-    """The run rows, as a dlt resource."""
-    yield [record.row() for record in records]
-
-
 def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: str,
               pipelines_dir: str | None, loader_file_format: str) -> str | None:
     """Loads one row into ``<dataset>._hr_elt_runs``; returns the load id.
@@ -146,5 +142,7 @@ def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: st
                             dataset_name=dataset, **kwargs)
     if pipeline.has_pending_data:  # an earlier history write that could not reach the destination
         pipeline.run()
-    info = pipeline.run(runs_resource([record]), loader_file_format=loader_file_format)  # type: ignore[arg-type]
+    rows = dlt.resource([record.row()], name=RUNS_TABLE, table_name=RUNS_TABLE, write_disposition="append",
+                        columns=cast("dict[str, TColumnSchema]", COLUMNS))
+    info = pipeline.run(rows, loader_file_format=cast("TLoaderFileFormat", loader_file_format))
     return info.loads_ids[0] if info.loads_ids else None

@@ -44,7 +44,7 @@ logger = logging.getLogger("pipelines.lineage")
 
 def lineage_setting() -> bool | None:
     """``hr_elt.lineage.enabled`` as a bool; None when unset (then the client's own config decides)."""
-    value = dlt.config.get("hr_elt.lineage.enabled")
+    value: Any = dlt.config.get("hr_elt.lineage.enabled")
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -181,8 +181,10 @@ class LineageEmitter:
 
 def null_counts(pipeline: Pipeline, table: str, columns: list[str],
                 load_ids: list[str]) -> tuple[int, dict[str, int]] | None:
-    """Rows of `table` written by `load_ids` and the nulls per column among them; None for a table
-    without ``_dlt_load_id`` (dlt's nested tables) or when nothing was loaded."""
+    """Rows of `table` written by `load_ids` and the nulls per column among them.
+
+    None for a table without ``_dlt_load_id`` (dlt's nested tables) or when nothing was loaded.
+    """
     if not load_ids or "_dlt_load_id" not in columns:
         return None
     with pipeline.sql_client() as client:
@@ -190,5 +192,7 @@ def null_counts(pipeline: Pipeline, table: str, columns: list[str],
         ids = ", ".join(f"'{load_id}'" for load_id in load_ids if load_id.replace(".", "").isdigit())
         rows = client.execute_sql(f"select count(*), {counts} from {client.make_qualified_table_name(table)} "
                                   f"where _dlt_load_id in ({ids})")
+    if not rows:
+        return None
     total, *non_null = rows[0]
-    return int(total), {c: int(total) - int(n) for c, n in zip(columns, non_null)}
+    return int(total), {c: int(total) - int(n) for c, n in zip(columns, non_null, strict=True)}

@@ -64,7 +64,8 @@ class RunTracker:
             return  # Ctrl-C: exit at once, nothing more is sent
         from pipelines.summary import error_line
 
-        load_id = next((str(e.load_id) for e in exception_chain(exc) if getattr(e, "load_id", None)), None)
+        load_id = next((str(getattr(e, "load_id")) for e in exception_chain(exc)  # noqa: B009 - dlt's step errors
+                        if getattr(e, "load_id", None)), None)
         record = self._record("failed", error=error_line(self.target.name, exc), load_ids=[load_id] if load_id else [])
         self._deliver(record)
 
