@@ -24,7 +24,7 @@ import dlt
 import requests
 
 from pipelines.history import RunRecord
-from sources._shared.http.redaction import redact
+from sources._shared.http.redaction import redact, register_secret
 
 DEFAULT_QUOTA_BELOW = 100
 """Requests left in the vendor's quota cycle under which a run alerts (``hr_elt.alerts.quota_below``)."""
@@ -44,7 +44,13 @@ class AlertError(Exception):
 def webhook_url() -> str | None:
     """``hr_elt.alerts.webhook_url`` from secrets, config or the environment; None when unset."""
     value: Any = dlt.secrets.get("hr_elt.alerts.webhook_url", str) or dlt.config.get("hr_elt.alerts.webhook_url", str)
-    return (str(value).strip() or None) if value else None
+    url = (str(value).strip() or None) if value else None
+    if url:  # HTTP libraries log the request line at DEBUG: the path carries the token
+        parts = urlsplit(url)
+        register_secret(url)
+        register_secret(parts.path if len(parts.path) > 1 else None)
+        register_secret(parts.query or None)
+    return url
 
 
 def _setting(key: str, default: int) -> int:
