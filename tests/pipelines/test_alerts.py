@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.alerts import run_alerts
 from pipelines.history import RunRecord
@@ -82,7 +83,7 @@ def test_a_failed_run_posts_one_alert_without_secrets(harness: Harness, receiver
     assert receiver.bodies == []  # a healthy run says nothing
     harness.setenv("SOURCES__HOLLYHR__BASE_URL", "http://127.0.0.1:9/api")
     harness.setenv("SOURCES__HOLLYHR__MAX_ATTEMPTS", "1")
-    with caplog.at_level(logging.DEBUG), pytest.raises(Exception):
+    with caplog.at_level(logging.DEBUG), pytest.raises(PipelineStepFailed):
         harness.run("hollyhr")
     [text] = receiver.texts
     assert set(receiver.bodies[0]) == {"text"} and receiver.paths == [f"/services/T01/B02/{TOKEN}"]
@@ -142,7 +143,7 @@ def test_a_refusing_webhook_is_one_warning_and_the_run_stands(harness: Harness,
     harness.setenv("SOURCES__HOLLYHR__MAX_ATTEMPTS", "1")
     with Receiver(status=500) as refusing:
         harness.setenv("HR_ELT__ALERTS__WEBHOOK_URL", refusing.url)
-        with caplog.at_level(logging.WARNING), pytest.raises(Exception) as failed:
+        with caplog.at_level(logging.WARNING), pytest.raises(PipelineStepFailed) as failed:
             harness.run("hollyhr")
     assert "connection refused by 127.0.0.1:9" in error_line("hollyhr", failed.value)  # the run's own error
     port = refusing.server.server_address[1]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import data_quality_metrics_dataset as dq
 from openlineage.client.facet_v2 import error_message_run, schema_dataset, tags_run
@@ -34,8 +35,10 @@ def parse(raw: dict[str, Any]) -> RunEvent:
             for f in out["facets"]["schema"]["fields"]])}
         if "dataQualityMetrics" in out["facets"]:
             metrics = out["facets"]["dataQualityMetrics"]
-            facets["dataQualityMetrics"] = dq.DataQualityMetricsDatasetFacet(rowCount=metrics["rowCount"], columnMetrics={
-                name: dq.ColumnMetrics(nullCount=m["nullCount"]) for name, m in metrics["columnMetrics"].items()})
+            facets["dataQualityMetrics"] = dq.DataQualityMetricsDatasetFacet(
+                rowCount=metrics["rowCount"],
+                columnMetrics={name: dq.ColumnMetrics(nullCount=m["nullCount"])
+                               for name, m in metrics["columnMetrics"].items()})
         outputs.append(OutputDataset(namespace=out["namespace"], name=out["name"], facets=facets, outputFacets={
             "outputStatistics": stats.OutputStatisticsOutputDatasetFacet(
                 rowCount=out["outputFacets"]["outputStatistics"]["rowCount"])}))
@@ -74,7 +77,8 @@ def test_a_run_sends_start_and_complete_with_api_inputs_and_table_outputs(harnes
     assert {i.namespace for i in complete.inputs} == {app.base_url}
     namespace = f"duckdb://{result.location}"
     outputs = {o.name: o for o in complete.outputs}
-    assert set(outputs) == {f"hollyhr.{t}" for t in result.rows} and {o.namespace for o in complete.outputs} == {namespace}
+    assert set(outputs) == {f"hollyhr.{t}" for t in result.rows}
+    assert {o.namespace for o in complete.outputs} == {namespace}
     people = outputs["hollyhr.people"]
     assert {"id", "updated_at", "_dlt_load_id"} <= {f.name for f in people.facets["schema"].fields}
     quality = people.facets["dataQualityMetrics"]
@@ -90,7 +94,7 @@ def test_a_failed_run_sends_fail_with_its_error_line_and_the_setting_turns_event
     events = configure(harness)
     harness.setenv("SOURCES__HOLLYHR__BASE_URL", "http://127.0.0.1:9/api")
     harness.setenv("SOURCES__HOLLYHR__MAX_ATTEMPTS", "1")
-    with pytest.raises(Exception):
+    with pytest.raises(PipelineStepFailed):
         harness.run("hollyhr")
     start, fail = events_in(events)
     assert (start.eventType, fail.eventType) == (RunState.START, RunState.FAIL) and fail.outputs == []
@@ -99,6 +103,6 @@ def test_a_failed_run_sends_fail_with_its_error_line_and_the_setting_turns_event
     assert {i.namespace for i in fail.inputs} == {"http://127.0.0.1:9/api"}
 
     harness.setenv("HR_ELT__LINEAGE__ENABLED", "false")  # config found, but turned off
-    with pytest.raises(Exception):
+    with pytest.raises(PipelineStepFailed):
         harness.run("hollyhr")
     assert len(events_in(events)) == 2

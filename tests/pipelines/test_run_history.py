@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 
+from pipelines.destinations import DestinationConfigError
 from pipelines.summary import error_line
 from tests.harness import Harness, on_each_destination
 from tests.pipelines.test_cli import BIN
@@ -56,7 +58,8 @@ def test_every_attempt_leaves_a_history_row_and_status_reads_it(harness: Harness
     assert ok["destination"] == destination and ok["location"] == result.location
     assert ok["rows"] == result.rows and ok["requests"] == result.requests > 0
     assert result.load_info is not None and ok["load_ids"] == list(result.load_info.loads_ids)
-    [(schema_name,)] = harness.query(f"select schema_name from hollyhr._dlt_loads where load_id = '{ok['load_ids'][0]}'")
+    [(schema_name,)] = harness.query(
+        f"select schema_name from hollyhr._dlt_loads where load_id = '{ok['load_ids'][0]}'")
     assert schema_name == "hollyhr"  # the data's own load, not the history row's
     assert ok["started_at"] < ok["ended_at"] and ok["error"] is None and ok["warnings"] == []
     assert "unused" not in json.dumps(ok, default=str)  # the Postgres password of the test server
@@ -75,7 +78,7 @@ def test_every_attempt_leaves_a_history_row_and_status_reads_it(harness: Harness
     assert stale.returncode == 1 and "stale: last successful load" in stale.stdout
 
     break_base_url(harness)
-    with pytest.raises(Exception) as failed:
+    with pytest.raises(PipelineStepFailed) as failed:
         harness.run("hollyhr")
     first, second = runs(harness)
     assert first["run_id"] == ok["run_id"]
@@ -100,7 +103,8 @@ def test_a_failure_whose_destination_is_unreachable_says_so_and_keeps_its_own_er
         harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
     harness.start("hollyhr", people=5)
     missing = Path(harness.tmp_path) / "no-such-dir" / "w.duckdb"
-    with caplog.at_level(logging.WARNING, logger="sources.hollyhr"), pytest.raises(Exception) as failed:
+    with caplog.at_level(logging.WARNING, logger="sources.hollyhr"), \
+            pytest.raises(DestinationConfigError) as failed:
         harness.duckdb_path = str(missing)
         harness.run("hollyhr")
     line = error_line("hollyhr", failed.value)

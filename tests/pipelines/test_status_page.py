@@ -11,6 +11,7 @@ from typing import Any
 
 import dlt
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from tests.harness import Harness
 from tests.pipelines.test_cli import BIN
@@ -65,7 +66,7 @@ def test_the_page_shows_runs_coverage_and_schema_changes_with_nothing_external(h
     harness.run("hollyhr")
     harness.setenv("SOURCES__HOLLYHR__BASE_URL", "http://127.0.0.1:9/api")
     harness.setenv("SOURCES__HOLLYHR__MAX_ATTEMPTS", "1")
-    with pytest.raises(Exception):
+    with pytest.raises(PipelineStepFailed):
         harness.run("hollyhr")
     now = datetime.now(timezone.utc)
     harness.load(dlt.resource(coverage_rows(now), name="_hr_elt_field_coverage", write_disposition="append",
