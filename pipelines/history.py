@@ -29,6 +29,9 @@ from dlt.common.typing import TLoaderFileFormat
 from sources._shared.http.redaction import redact
 
 RUNS_TABLE = "_hr_elt_runs"
+RUNS_SCHEMA = "hr_elt_runs"
+"""The sibling pipeline's dlt schema: ``_dlt_loads.schema_name`` of history loads (dbt freshness leaves them out)."""
+
 STATUSES = ("ok", "partial", "failed")
 
 COLUMNS: dict[str, dict[str, Any]] = {
@@ -144,5 +147,6 @@ def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: st
         pipeline.run()
     rows = dlt.resource([record.row()], name=RUNS_TABLE, table_name=RUNS_TABLE, write_disposition="append",
                         columns=cast("dict[str, TColumnSchema]", COLUMNS))
-    info = pipeline.run(rows, loader_file_format=cast("TLoaderFileFormat", loader_file_format))
+    info = pipeline.run(rows, schema=dlt.Schema(RUNS_SCHEMA),
+                        loader_file_format=cast("TLoaderFileFormat", loader_file_format))
     return info.loads_ids[0] if info.loads_ids else None

@@ -74,7 +74,7 @@ def test_arrow_tables_keep_the_table_columns_and_types_and_merge(harness: Harnes
     assert first.rows[TABLE] == harness.count(VENDOR, TABLE) == app.count(TABLE)
     # rows came as Arrow tables: ArrowPages' row ids (16 characters; dlt's dict normalizer writes 14)
     assert harness.query("select distinct length(_dlt_id) from bytehr.leave_requests") == [(16,)]
-    [(load_id,)] = harness.query("select load_id from bytehr._dlt_loads")
+    [(load_id,)] = harness.query("select load_id from bytehr._dlt_loads where schema_name = 'bytehr'")
     assert harness.query("select distinct _dlt_load_id from bytehr.leave_requests") == [(load_id,)]
     record = app.record(TABLE, app.ids(TABLE)[7])
     stored = harness.query("select employee_id, leave_type, start_date, end_date, days, status, updated_at "

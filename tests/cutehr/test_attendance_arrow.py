@@ -65,7 +65,7 @@ def test_arrow_pages_keep_the_table_columns_types_and_merge(harness: Harness) ->
     assert first.rows["attendance"] == harness.count("cutehr", "attendance") == expected_rows(app)
     # rows came as Arrow tables: ArrowPages' row ids (16 characters; dlt's dict normalizer writes 14)
     assert harness.query("select distinct length(_dlt_id) from cutehr.attendance") == [(16,)]
-    [(load_id,)] = harness.query("select load_id from cutehr._dlt_loads")
+    [(load_id,)] = harness.query("select load_id from cutehr._dlt_loads where schema_name = 'cutehr'")
     assert harness.query("select distinct _dlt_load_id from cutehr.attendance") == [(load_id,)]
 
     second = harness.run("cutehr", resources=["attendance"])  # nothing changed: nothing loads
