@@ -169,7 +169,7 @@ def targets_of(vendor: str, pipelines_dir: str | None) -> list[Target]:
     if root.is_dir():
         for path in sorted(root.iterdir()):
             match = pattern.match(path.name)
-            if match and path.is_dir() and match.group(1) not in tenants:
+            if match and path.is_dir() and "__" not in match.group(1) and match.group(1) not in tenants:
                 tenants.append(match.group(1))
     return [Target(vendor, tenant) for tenant in tenants]
 

@@ -123,3 +123,18 @@ def test_status_of_nothing_or_of_a_vendor_never_run_here_exits_1(harness: Harnes
     assert target["vendor"] == "bytehr" and target["problems"][0].startswith("never run here")
     bad = status(harness, "all", "--max-age", "soon")
     assert bad.returncode == 2 and "--max-age 'soon'" in bad.stderr
+
+
+def test_status_lists_each_tenant_and_its_history_stays_in_its_dataset(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=5)
+    for key, value in {"BASE_URL": app.base_url, **app.credentials()}.items():
+        harness.setenv(f"SOURCES__HOLLYHR_ACME__{key.upper()}", str(value))
+    harness.run("hollyhr")
+    harness.run("hollyhr", tenant="acme")
+    [acme] = runs(harness, "hollyhr_acme")
+    assert (acme["tenant"], acme["pipeline_name"], acme["status"]) == ("acme", "hollyhr_acme", "ok")
+    assert len(runs(harness)) == 1  # the default company's own
+    done = status(harness, "hollyhr", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = {(t["tenant"], t["pipeline_name"], t["dataset"]) for t in json.loads(done.stdout)["targets"]}
+    assert found == {(None, "hollyhr", "hollyhr"), ("acme", "hollyhr_acme", "hollyhr_acme")}

@@ -150,12 +150,13 @@ def cursors(state: dict[str, Any], vendor: str) -> dict[str, tuple[str, Any]]:
 
 
 def committed_state(harness: Harness, dataset: str) -> dict[str, Any] | None:
-    """The newest pipeline state in the warehouse whose load was committed (in ``_dlt_loads``)."""
+    """The newest state of the vendor's pipeline (named like the dataset) whose load was committed."""
     from dlt.pipeline.state_sync import decompress_state
 
-    rows = harness.query(
+    rows = harness.query(  # the run-history pipeline (`<name>__runs`) keeps its own state rows beside it
         f'select s.state from "{dataset}"."_dlt_pipeline_state" s join "{dataset}"."_dlt_loads" l '
-        "on s._dlt_load_id = l.load_id where l.status = 0 order by s.version desc limit 1")
+        f"on s._dlt_load_id = l.load_id where l.status = 0 and s.pipeline_name = '{dataset}' "
+        "order by s.version desc limit 1")
     return decompress_state(rows[0][0]) if rows else None
 
 
