@@ -138,3 +138,18 @@ def test_status_lists_each_tenant_and_its_history_stays_in_its_dataset(harness: 
     assert done.returncode == 0, done.stdout + done.stderr
     found = {(t["tenant"], t["pipeline_name"], t["dataset"]) for t in json.loads(done.stdout)["targets"]}
     assert found == {(None, "hollyhr", "hollyhr"), ("acme", "hollyhr_acme", "hollyhr_acme")}
+
+
+def test_a_partial_run_is_recorded_as_partial_with_what_loaded(harness: Harness) -> None:
+    from sources._shared.errors import ProviderPartialFailure
+    from tests.bytehr.helpers import start
+
+    app = start(harness)
+    harness.run("bytehr")
+    app.set_quota_remaining(13)  # the reserve (10) and three one-page walks: employees and leave requests refused
+    with pytest.raises(ProviderPartialFailure) as partial:
+        harness.run("bytehr")
+    last = runs(harness, "bytehr")[-1]
+    assert last["status"] == "partial" and last["rows"] == partial.value.result.rows
+    assert last["error"].startswith("employees: ") and "; leave_requests: " in last["error"]
+    assert last["requests"] == partial.value.result.requests == 3
