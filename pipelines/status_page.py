@@ -83,7 +83,7 @@ def bar_chart(kind: str, title: str, runs: list[RunRow], value: Any, width: int 
                     f"<title>{escape(label)}</title></rect>")
     return (f'<figure class="chart" data-chart="{kind}"><svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
-            f'<text x="0" y="10" font-size="10" fill="#4a5264">max {top:g}</text>{"".join(bars)}</svg>'
+            f'<text x="0" y="10" font-size="10" fill="#4a5264">max {top:.4g}</text>{"".join(bars)}</svg>'
             f"<figcaption>{escape(title)}</figcaption></figure>")
 
 
