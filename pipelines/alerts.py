@@ -91,10 +91,11 @@ def run_alerts(record: RunRecord, now: datetime | None = None) -> list[str]:
     now = now or datetime.now(timezone.utc)
     label = target_label(record.vendor, record.tenant, record.destination, record.location)
     lines = []
+    run = f"run {record.run_id}" if record.run_id else "run"
     if record.status == "failed":
-        lines.append(f":red_circle: {label}: run {record.run_id} failed: {record.error}")
+        lines.append(f":red_circle: {label}: {run} failed: {record.error}")
     elif record.status == "partial":
-        lines.append(f":large_orange_circle: {label}: run {record.run_id} loaded only partly: {record.error}")
+        lines.append(f":large_orange_circle: {label}: {run} loaded only partly: {record.error}")
     lines += [f":warning: {label}: {warning}" for warning in record.warnings]
     if record.quota_remaining is not None and record.quota_remaining < quota_below():
         reset = f" (resets {record.quota_reset.isoformat()})" if record.quota_reset else ""

@@ -51,7 +51,7 @@ from pipelines.destinations import (
 from pipelines.lock import PipelineLock
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
-from pipelines.tracking import RunTracker
+from pipelines.tracking import RunTracker, alert_unrecorded
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.errors import ProviderPartialFailure
@@ -359,10 +359,12 @@ def run_target(
     registry.get(target.vendor)  # an unknown vendor: one line naming the known ones
     try:
         ref = resolve_destination(destination, duckdb_path)
-    except DestinationConfigError:
+    except DestinationConfigError as exc:
+        alert_unrecorded(target, destination, exc)  # no destination, so no history row: the alert still goes
         raise
     except Exception as exc:
         problem = destination_problem(destination, exc)
+        alert_unrecorded(target, destination, problem or exc)
         if problem is not None:
             raise problem from exc
         raise

@@ -105,3 +105,17 @@ class RunTracker:
             call(*args)
         except Exception as exc:
             self.logger.warning("%s: %s not sent: %s", self.target.name, what, redact(str(exc)).splitlines()[0])
+
+
+def alert_unrecorded(target: Target, destination: str, exc: BaseException) -> None:
+    """Alerts a run that failed before it had a destination to record it in; never raises."""
+    from pipelines.summary import error_line
+
+    record = RunRecord(run_id="", vendor=target.vendor, tenant=target.tenant, pipeline_name=target.name,
+                       destination=destination, location="(not resolved)", started_at=utc_now(), ended_at=utc_now(),
+                       status="failed", error=redact(error_line(target.name, exc)))
+    try:
+        alert_run(record)
+    except Exception as problem:
+        logging.getLogger(f"sources.{target.vendor}").warning("%s: alert not sent: %s", target.name,
+                                                               redact(str(problem)).splitlines()[0])

@@ -157,3 +157,16 @@ def test_warnings_become_alert_lines() -> None:
                        warnings=["employees.hire_date is absent from every record"])
     assert run_alerts(record, now) == [":warning: bytehr (tenant acme) -> postgres db:5432/hr: "
                                        "employees.hire_date is absent from every record"]
+
+
+def test_a_run_without_a_destination_to_record_it_still_alerts(harness: Harness, receiver: Receiver) -> None:
+    from pipelines.destinations import DestinationConfigError
+
+    harness.start("hollyhr", people=5)
+    harness.monkeypatch.delenv("DESTINATION__POSTGRES__CREDENTIALS", raising=False)
+    harness.setenv("HR_ELT__ALERTS__WEBHOOK_URL", receiver.url)
+    with pytest.raises(DestinationConfigError) as failed:
+        harness.run("hollyhr", destination="postgres")
+    [text] = receiver.texts
+    assert "hollyhr -> postgres (not resolved): run failed: " in text
+    assert error_line("hollyhr", failed.value) in text
