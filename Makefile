@@ -3,6 +3,7 @@
 #   make test   install, make a Postgres server available, lint, run the test suite
 #   make lint   ruff + mypy --strict
 #   make bench  benchmarks; writes bench/results/<date>.json and the README table
+#   make postgres-start / postgres-stop   a throwaway local Postgres server for --destination postgres
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -25,6 +26,14 @@ demo: install
 
 postgres:
 	@bash .ci/ensure_postgres.sh
+
+# a throwaway local server to try `--destination postgres`: prints the DSN and the env line to use
+.PHONY: postgres-start postgres-stop
+postgres-start: install postgres
+	$(VENV)/bin/hr-elt postgres start
+
+postgres-stop: install
+	$(VENV)/bin/hr-elt postgres stop
 
 # dbt build (staging + unified hr_* models and their tests) on the demo warehouse; loads it first when missing
 .PHONY: dbt

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
 from pipelines.entry import raise_if_interrupted
+from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
 from pipelines.status_cli import add_status_parser, status_command
 from pipelines.summary import error_line, format_summary
@@ -36,7 +37,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "demo", "sandbox", "dbt", "status")
+BUILT_IN = ("run", "demo", "sandbox", "dbt", "postgres", "status")
 
 
 def installed_version() -> str:
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help))
 
     add_dbt_parser(sub)
+    add_postgres_parser(sub)
     add_status_parser(sub)
     return parser
 
@@ -113,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args.duckdb_path, args.pipelines_dir)
     if args.command == "dbt":
         return dbt_command(args)
+    if args.command == "postgres":
+        return postgres_command(args)
     if args.command == "status":
         return status_command(args)
     try:  # `run all`: every configured vendor and tenant (pipelines/tenants.py)

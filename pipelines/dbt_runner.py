@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import dlt
 from dlt.pipeline.pipeline import Pipeline
 
+from pipelines.dbt_location import bundled_project_dir, dbt_missing, project_dir
 from pipelines.destinations import make_destination
 from pipelines.tenants import check_tenant, section_for
 from sources import registry
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # dlt's dbt helpers are imported only when `hr-elt dbt` runs
     from dlt.common.runners import Venv
     from dlt.helpers.dbt.exceptions import DBTNodeResult
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
+DBT_PROJECT_DIR = bundled_project_dir()  # the project shipped with hr-elt (dbt_location.py); None when missing
 UNIFIED_DATASET = "hr_unified"  # not "hr": DuckDB would confuse the schema with the catalog of hr.duckdb
 UNIFIED_MODELS = ("hr_employees", "hr_departments", "hr_time_off")
 
@@ -73,12 +74,6 @@ def current_venv() -> Venv:
     if os.path.exists(os.path.join(bin_path, "python")):
         return Venv(types.SimpleNamespace(bin_path=bin_path, env_exe=sys.executable), current=True)
     return Venv.restore_current()
-
-
-def project_dir() -> Path:
-    """The dbt project: ``hr_elt.dbt_project_dir`` in config, else ``dbt/`` next to this package."""
-    configured = dlt.config.get("hr_elt.dbt_project_dir", str)
-    return Path(configured).resolve() if configured else DBT_PROJECT_DIR
 
 
 def project_vendors() -> list[str]:
@@ -365,6 +360,10 @@ def add_dbt_parser(sub: Any) -> None:
 
 def dbt_command(args: Any) -> int:
     """Runs ``hr-elt dbt``; prints a summary, or one line per failure; returns the exit code."""
+    missing = dbt_missing()
+    if missing:
+        print(f"hr-elt: {missing}", file=sys.stderr)
+        return 1
     if args.dbt_command == "freshness":
         return freshness_command(args)
     tenants: list[str | None] = [args.tenant]

@@ -3,7 +3,8 @@
 Postgres refuses to run as root, so when the tests run as root (CI, containers) ``initdb`` and
 ``pg_ctl`` run as the ``postgres`` system user (``runuser -u postgres --``) on a directory that user
 owns. Otherwise they run as the current user. The cluster listens on 127.0.0.1 on a free port,
-with durability switched off (``fsync=off``): it lives only as long as the test session.
+with durability switched off (``fsync=off``): it lives only as long as the test session. It is
+``pipelines/local_postgres.py``'s cluster, the one ``hr-elt postgres start`` runs, here with a password.
 
 ``make test`` installs the binaries first when they are missing (``.ci/ensure_postgres.sh``).
 ``HR_ELT_TEST_POSTGRES_DSN`` points the tests at an existing server instead (a role that may
@@ -13,12 +14,9 @@ with durability switched off (``fsync=off``): it lives only as long as the test 
 from __future__ import annotations
 
 import atexit
-import glob
 import os
 import re
 import secrets
-import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,8 +28,10 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 import psycopg2.extensions
 
+from pipelines import local_postgres
+from pipelines.local_postgres import LocalCluster, free_port
+
 EXTERNAL_DSN_ENV = "HR_ELT_TEST_POSTGRES_DSN"
-SYSTEM_USER = "postgres"
 
 
 class PostgresUnavailable(RuntimeError):
@@ -39,27 +39,12 @@ class PostgresUnavailable(RuntimeError):
 
 
 def find_bindir() -> str:
-    """The newest ``/usr/lib/postgresql/<ver>/bin`` holding ``initdb`` (or ``pg_ctl`` on PATH)."""
-    found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: [int(x) for x in re.findall(r"\d+", p.split("/")[4])] or [0],
-    )
-    if found:
-        return os.path.dirname(found[-1])
-    on_path = shutil.which("initdb")
-    if on_path:
-        return os.path.dirname(on_path)
-    raise PostgresUnavailable(
-        "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and PATH): "
-        "run `make postgres` (Debian: apt-get install -y postgresql), "
-        f"or set {EXTERNAL_DSN_ENV} to a server the tests may create databases on"
-    )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """The server binaries' folder (``pipelines/local_postgres.py``), or why the tests have no server."""
+    try:
+        return local_postgres.find_bindir()
+    except local_postgres.PostgresUnavailable as exc:
+        raise PostgresUnavailable(f"{exc}, or set {EXTERNAL_DSN_ENV} to a server the tests may create databases on") \
+            from None
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -77,7 +62,7 @@ class PostgresServer:
         self.port = 0
         self.root: str | None = None
         self.bindir = ""
-        self._as_postgres = False
+        self.cluster: LocalCluster | None = None
         self._counter = 0
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -88,39 +73,17 @@ class PostgresServer:
             self._wait_ready()
             return self
         self.bindir = find_bindir()
-        self._as_postgres = os.geteuid() == 0
-        # as root the postgres user must reach the dir: /tmp, not a TMPDIR under root's home
-        self.root = tempfile.mkdtemp(prefix="hr-elt-pg-", dir="/tmp" if self._as_postgres else None)
-        os.chmod(self.root, 0o700)
-        if self._as_postgres:
-            shutil.chown(self.root, SYSTEM_USER, SYSTEM_USER)
-        data = os.path.join(self.root, "data")
+        self.root = tempfile.mkdtemp(prefix="hr-elt-pg-", dir=local_postgres.scratch_root())
+        self.cluster = LocalCluster(self.root, self.bindir)
         # TCP logins need the password (so wrong credentials fail as on a real server); the local
         # socket, used by no test, stays trust
         self.password = secrets.token_hex(12)
-        pwfile = os.path.join(self.root, "pwfile")
-        with open(pwfile, "w", encoding="utf-8") as f:
-            f.write(self.password + "\n")
-        if self._as_postgres:
-            shutil.chown(pwfile, SYSTEM_USER, SYSTEM_USER)
-        self._run("initdb", "-D", data, "-U", "postgres", f"--pwfile={pwfile}", "--auth-local=trust",
-                  "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync")
-        os.remove(pwfile)
+        self.cluster.init(self.password)
         last_error: Exception | None = None
         for _ in range(5):  # a freed port can be taken before we bind it: try another
             self.port = free_port()
-            options = " ".join([
-                "-c listen_addresses=127.0.0.1",
-                f"-c port={self.port}",
-                f"-c unix_socket_directories={self.root}",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c max_connections=200",
-            ])
             try:
-                self._run("pg_ctl", "-D", data, "-l", os.path.join(self.root, "server.log"), "-o", options,
-                          "-w", "-t", "30", "start")
+                self.cluster.start(self.port)
             except subprocess.CalledProcessError as error:
                 last_error = error
                 continue
@@ -131,14 +94,13 @@ class PostgresServer:
         raise RuntimeError(f"could not start PostgreSQL: {last_error}\n{self.log_tail()}")
 
     def stop(self) -> None:
-        if self.root is None:
+        if self.cluster is None:
             return
-        data = os.path.join(self.root, "data")
         try:
-            if os.path.exists(os.path.join(data, "postmaster.pid")):
-                self._run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+            self.cluster.stop()
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            self.cluster.remove()
+            self.cluster = None
             self.root = None
 
     def __enter__(self) -> PostgresServer:
@@ -148,13 +110,7 @@ class PostgresServer:
         self.stop()
 
     def log_tail(self, lines: int = 20) -> str:
-        if self.root is None:
-            return ""
-        try:
-            with open(os.path.join(self.root, "server.log"), encoding="utf-8", errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return self.cluster.log_tail(lines) if self.cluster is not None else ""
 
     # --- databases -----------------------------------------------------------------------
     def create_database(self, prefix: str = "t") -> str:
@@ -182,13 +138,6 @@ class PostgresServer:
             con.close()
 
     # --- internals -----------------------------------------------------------------------
-    def _run(self, tool: str, *args: str) -> None:
-        command = [os.path.join(self.bindir, tool), *args]
-        if self._as_postgres:
-            command = ["runuser", "-u", SYSTEM_USER, "--", *command]
-        subprocess.run(command, check=True, cwd=self.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=120)
-
     def _wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while True:

@@ -8,14 +8,16 @@ missing HollyHR scope) fails the task, after the other resources were loaded.
 
 What was run here: in CI a compile of this file (Airflow is not in the project's environment: it
 brings its own constraints and took about 4 minutes to install). ``pytest tests/ops/check_airflow.py``
-(opt-in, with HR_ELT_AIRFLOW_PYTHON pointing at a Python with Airflow and hr-elt[dbt] installed, or
+(opt-in, with HR_ELT_AIRFLOW_PYTHON pointing at a Python with Airflow and hr-elt with its dbt extra installed, or
 Airflow importable in the test's own Python) parses this file in a real Airflow (DagBag) and runs it
 with ``dag.test()`` against the sandbox (one HollyHR tenant, DuckDB). What was not: Airflow 3, a
 scheduler with real workers, Postgres/BigQuery from Airflow.
 
-Install into the Airflow environment: ``pip install 'hr-elt[dbt,postgres]'`` (or the project
-checkout with ``pip install -e``), put this file into the DAGs folder, and give the workers the
-project's settings: ``.dlt/`` in the workers' working directory or the ``SOURCES__*`` /
+Install into the Airflow environment (hr-elt is not on PyPI): build a wheel in the checkout,
+``pip wheel --no-deps -w dist .``, and install it with its extras,
+``pip install 'dist/hr_elt-0.1.0-py3-none-any.whl[dbt,postgres]'`` (it carries the dbt project), or
+install the checkout itself (``pip install -e '.[dbt,postgres]'``); put this file into the DAGs
+folder, and give the workers the project's settings: ``.dlt/`` in the workers' working directory or the ``SOURCES__*`` /
 ``DESTINATION__*`` env vars. Pipelines (state, pending packages) live in HR_ELT_PIPELINES_DIR (dlt's
 default when unset): keep it on a disk the workers share, or dlt restores the state from the
 destination on a fresh worker.

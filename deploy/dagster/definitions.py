@@ -14,7 +14,7 @@ running the schedules, a multi-node deployment, Postgres/BigQuery as the warehou
 
 Run it::
 
-    pip install -e '.[dagster,dbt,postgres]'
+    pip install -e '.[dagster,dbt,postgres]'    # in the checkout (hr-elt is not on PyPI)
     HR_ELT_DESTINATION=postgres dagster dev -f deploy/dagster/definitions.py
 
 Credentials and tenants come from ``.dlt/`` and the environment exactly as for ``hr-elt run all``

@@ -92,12 +92,14 @@ class SnapshotPaginator(PageNumberPaginator):
       stops and :meth:`resume_point` says where the next run continues.
     * A record deleted while the walk is under way shifts later records one place back, so
       one can slip from page k+1 into page k after page k was read. Before leaving a page
-      boundary behind, the walker checks for that: ``pagination.total`` fell since the last
-      read, or (lists in key order) a remembered id lies between the last id read and the
-      first id of the new page, or beyond the last page at the end. Then it re-reads the page
-      before (further back while the gap stays open), at most ``max_rereads`` times per walk;
-      records already seen are dropped by the tracker. A walk that could not check a boundary
-      is complete but not ``verified``, and then deletes nothing.
+      boundary behind, the walker checks for that: ``pagination.total`` or ``totalpages``
+      moved (either way: records added at the end hide deletions before the boundary) at any
+      read since the last page boundary was checked, or (lists in key order) a remembered id
+      lies between the last id read and the first id of the new page, or beyond the last page
+      at the end. Then it re-reads the page before (further back while the gap stays open), at
+      most ``max_rereads`` times per walk; records already seen are dropped by the tracker. A
+      walk that could not check a boundary is complete but not ``verified``, and then deletes
+      nothing. A walk over a list that does not move takes no re-read.
 
     Args:
         primary_key: The record field the list is ordered by.
@@ -141,6 +143,9 @@ class SnapshotPaginator(PageNumberPaginator):
         self.total: int | None = resume.get("total")
         self.totalpages: int | None = resume.get("totalpages")
         self.rereads: int = int(resume.get("rereads", 0))
+        # the list moved since the last boundary check: set by any read, cleared by the next forward step
+        self.moved: bool = bool(resume.get("moved", False))
+        self.moves: int = int(resume.get("moves", 0))  # reads whose total differed from the read before
         self.end_checked: bool = bool(resume.get("end_checked", False))
         self.verified: bool = bool(resume.get("verified", True))
         self.complete = False
@@ -151,7 +156,8 @@ class SnapshotPaginator(PageNumberPaginator):
         """Where the next run continues this walk (JSON-friendly, kept in dlt state)."""
         return {"page": self.current_value, "forward": self.forward, "gap_low": self.gap_low,
                 "max_seen": self.max_seen, "total": self.total, "totalpages": self.totalpages,
-                "rereads": self.rereads, "end_checked": self.end_checked, "verified": self.verified}
+                "rereads": self.rereads, "end_checked": self.end_checked, "verified": self.verified,
+                "moved": self.moved, "moves": self.moves}
 
     def pages_left(self) -> int | None:
         """Requests the rest of the walk takes when nothing shifts (None before the first page)."""
@@ -179,7 +185,9 @@ class SnapshotPaginator(PageNumberPaginator):
         rows = [row for row in data or [] if isinstance(row, dict)]
         ids: list[Any] = [row[self.primary_key] for row in rows if row.get(self.primary_key) is not None]
         first = ids[0] if ids else None
-        dropped = self.total is not None and total < self.total
+        if self.total is not None and (total != self.total or totalpages != self.totalpages):
+            self.moved = True
+            self.moves += 1
         self.total, self.totalpages = total, totalpages
         previous_max = self.max_seen
         if ids and self.ordered:
@@ -188,7 +196,7 @@ class SnapshotPaginator(PageNumberPaginator):
         if self.forward is not None:
             following = self._step_back_or_return(page, first)
         else:
-            following = self._forward(page, first, dropped, previous_max)
+            following = self._forward(page, first, previous_max)
         if following is None:
             self.complete = True
             self._has_next_page = False
@@ -198,14 +206,16 @@ class SnapshotPaginator(PageNumberPaginator):
             self.stop()
 
     # --- the walk's decisions --------------------------------------------------------------
-    def _forward(self, page: int, first: Any, dropped: bool, previous_max: Any) -> int | None:
-        if page > self.base_index and self._suspect(first, dropped, previous_max) and self._take_reread():
+    def _forward(self, page: int, first: Any, previous_max: Any) -> int | None:
+        suspect = page > self.base_index and self._suspect(first, previous_max)
+        self.moved = False  # this boundary is dealt with: re-read below, or the walk is not verified
+        if suspect and self._take_reread():
             self.forward, self.gap_low = page + 1, previous_max
             return page - 1
         return self._advance(page + 1)
 
-    def _suspect(self, first: Any, dropped: bool, previous_max: Any) -> bool:
-        if dropped:
+    def _suspect(self, first: Any, previous_max: Any) -> bool:
+        if self.moved:
             if not self.ordered:
                 self.verified = False  # without key order a re-read cannot prove nothing slipped
             return True

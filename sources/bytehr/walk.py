@@ -213,7 +213,28 @@ def _report(options: WalkOptions, paginator: SnapshotPaginator, tracker: Snapsho
         ledger.context.note(settings.PROVIDER, f"walk/{name}",
                    f"{name}: walk incomplete, {len(tracker.seen)} records seen so far; it continues at {where} "
                    f"on the next run and deletes nothing until it ends")
-    elif not paginator.verified:
-        ledger.context.note(settings.PROVIDER, f"walk/{name}",
-                   f"{name}: the list changed during the walk beyond what re-reads could check; "
-                   f"deletes wait for the next complete walk")
+    _report_shifts(options, paginator, ledger)
+
+
+def _report_shifts(options: WalkOptions, paginator: SnapshotPaginator, ledger: QuotaLedger) -> None:
+    """Says what the list moving during the walk cost in re-reads, and what they could not check."""
+    name = options.resource
+    moved = (f"{name}: the list changed during the walk (now {paginator.total} records)" if paginator.moves
+             else f"{name}: a record remembered from the last walk was missing between two pages")
+    if paginator.complete and not paginator.verified:
+        why = (f"max_rereads ({options.max_rereads}) re-reads could not check every page boundary" if options.ordered
+               else "on a list not served in key order a re-read cannot prove that nothing moved")
+        text = (f"{moved}; {why}: records that moved back across a page boundary may be missing until the "
+                f"next walk, and deletes wait for the next complete walk")
+        ledger.context.note(settings.PROVIDER, f"walk/{name}", text)
+        logger.info("%s", text)
+    elif not paginator.complete and paginator.forward is not None:
+        text = (f"{moved}; the quota stopped the walk before page {paginator.current_value} was read again "
+                f"to find records that moved back across a page boundary: the next run reads it first")
+        ledger.context.note(settings.PROVIDER, f"shift/{name}", text)
+        logger.info("%s", text)
+    elif paginator.complete and paginator.rereads:
+        text = (f"{moved}; {paginator.rereads} page(s) read again so that no record that moved back across a "
+                f"page boundary is missed or taken for deleted")
+        ledger.context.note(settings.PROVIDER, f"shift/{name}", text)
+        logger.info("%s", text)

@@ -34,6 +34,7 @@ from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.snapshot import SnapshotTracker
 from sources.cutehr import settings
+from sources.cutehr.backfill import LoadedRange, announce, backfill_windows
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
 from sources.cutehr.windows import DayDigests, next_start, parse_day, utc_today, windows
@@ -71,7 +72,8 @@ def cutehr_source(
         email: Login e-mail of the API account.
         password: Login password (secret).
         attendance_start_date: First day of attendance to backfill (``YYYY-MM-DD``); None starts at
-            today minus the look-back. Only read on the first run (the cursor then lives in dlt state).
+            today minus the look-back. Moved before the loaded range later, the missing days are
+            backfilled (``sources/cutehr/backfill.py``); moved later, nothing is deleted.
         page_size: Records per page, 1..200.
         attendance_window_days: Days per attendance request (``date_from``..``date_to`` inclusive).
         attendance_lookback_days: Days before today that every run reads again (corrections).
@@ -272,41 +274,60 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
         day: incremental[str] = incremental(settings.ATTENDANCE_CURSOR, initial_value=initial, primary_key=()),
     ) -> Iterator[TDataItems]:
         today = utc_today()
+        state = dlt.current.resource_state()
+        loaded = LoadedRange.from_state(state, day.get_state())
         first = parse_day("attendance_start_date", day.start_value) or next_start(today, today, lookback_days)
         # the API applies the range; the cursor moves with finished windows, not with row values
         day.advance(first.isoformat())
-        digests = DayDigests(dlt.current.resource_state(), skip_unchanged,
-                             remember_from=next_start(today, today, lookback_days))
+        digests = DayDigests(state, skip_unchanged, remember_from=next_start(today, today, lookback_days))
         plan = windows(first, today, window_days)
+        backfill = backfill_windows(start_day, loaded, window_days)
+        moved = announce(start_day, loaded, backfill)
+        if moved:
+            context.note(settings.PROVIDER, "backfill/attendance", moved)
         from sources._shared.rows.arrow import ArrowPages  # pyarrow only once attendance runs
 
         batches = ArrowPages(settings.COLUMNS["attendance"])  # Arrow tables: extract writes parquet
         resume = first
-        done = 0
+        done = backfilled = 0
         client = client_for("attendance")
+
+        def read(date_from: date, date_to: date) -> Iterator[TDataItems]:
+            params = {settings.DATE_FROM_PARAM: date_from.isoformat(), settings.DATE_TO_PARAM: date_to.isoformat(),
+                      settings.PAGE_SIZE_PARAM: page_size}
+            for page in client.paginate(path, params=params):
+                fresh = digests.fresh(dict(row) for row in page)  # digested as received
+                if fresh:
+                    parse_iso_columns(fresh, *settings.PARSED_COLUMNS["attendance"])
+                    yield from batches.add(fresh)
+            yield from batches.flush()  # a window's rows leave before its cursor (or loaded range) moves
+
         try:
             with _isolate(context, "attendance"):
                 for date_from, date_to in plan:
-                    params = {settings.DATE_FROM_PARAM: date_from.isoformat(),
-                              settings.DATE_TO_PARAM: date_to.isoformat(),
-                              settings.PAGE_SIZE_PARAM: page_size}
-                    for page in client.paginate(path, params=params):
-                        fresh = digests.fresh(dict(row) for row in page)  # digested as received
-                        if fresh:
-                            parse_iso_columns(fresh, *settings.PARSED_COLUMNS["attendance"])
-                            yield from batches.add(fresh)
-                    yield from batches.flush()  # a window's rows leave before its cursor moves
+                    yield from read(date_from, date_to)
                     resume = next_start(date_to, today, lookback_days)
                     day.advance(resume.isoformat())
                     digests.prune(resume)
+                    loaded.add(date_from, date_to)
                     done += 1
+                for date_from, date_to in backfill:  # newest first: the loaded range stays one span
+                    yield from read(date_from, date_to)
+                    loaded.add(date_from, date_to)
+                    backfilled += 1
             yield from batches.flush()  # rows of a window that failed part-way load, as its digests say
         finally:
             digests.save(resume)
+            loaded.save(state)
             if plan:
                 context.note(settings.PROVIDER, "windows/attendance",
                            f"attendance: {done} of {len(plan)} window(s) from {first} to {today}; "
                            f"the next run starts at {resume}")
+            if backfill:
+                rest = "" if backfilled == len(backfill) else f"; the next run reads the days before {loaded.first}"
+                context.note(settings.PROVIDER, "backfilled/attendance",
+                             f"attendance: backfilled {backfilled} of {len(backfill)} window(s), "
+                             f"loaded range now {loaded}{rest}")
 
     return attendance
 

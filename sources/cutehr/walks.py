@@ -15,6 +15,9 @@ from typing import Any
 from sources._shared.state.snapshot import SnapshotTracker
 
 Row = dict[str, Any]
+# CuteHR pages are followed by their `next` links, never built, so a page is not read again: a record
+# that moved back onto a page already read loads on the next run (every run reads these lists whole)
+MAY_MISS = ": records that moved back across a page boundary may be missing until the next run"
 
 
 def page_count(page: Any) -> int | None:
@@ -131,13 +134,17 @@ class SnapshotCheck:
         self._last = rows[-1].get(self.key)
 
     def verdict(self, seen: int) -> tuple[bool, str | None]:
-        """(trusted, why not) after the last page; `seen` is the number of distinct ids seen."""
+        """(trusted, why not) after the last page; `seen` is the number of distinct ids seen.
+
+        Any move of ``count`` makes the walk untrusted, a rise too: records added at the end hide
+        records deleted before a page boundary, which shift a record onto a page already read.
+        """
         if len(self.counts) > 1:
-            return False, f"the list changed during the walk (count went {sorted(self.counts)})"
+            return False, f"the list changed during the walk (count went {sorted(self.counts)}){MAY_MISS}"
         if self.tracker.duplicates:
             return False, f"{self.tracker.duplicates} record(s) came twice"
         if self.counts and seen != next(iter(self.counts)):
-            return False, f"{seen} distinct records seen, count says {next(iter(self.counts))}"
+            return False, f"{seen} distinct records seen, count says {next(iter(self.counts))}{MAY_MISS}"
         if self.gap_suspect and self.new_ids:
-            return False, "a known record is missing between two pages while new records appeared"
+            return False, f"a known record is missing between two pages while new records appeared{MAY_MISS}"
         return True, None

@@ -2,7 +2,8 @@
 
 CuteHR serves attendance only for a ``date_from``..``date_to`` window of at most 31 days. A run
 reads the days from its start (the configured ``attendance_start_date`` on the first run, later the
-``next_start`` the previous run saved) to today, window by window, oldest first.
+``next_start`` the previous run saved) to today, window by window, oldest first. A start date moved
+before the days already loaded makes the run read those days too (``backfill.py``).
 
 Attendance for a day may be corrected for up to ``lookback`` days afterwards. So after a window
 the next run must start at the first day not yet read or at ``today - lookback``, whichever is

@@ -118,3 +118,36 @@ def test_deleted_department(harness: Harness) -> None:
     harness.run("cutehr", resources=["departments"])
     assert flagged(harness, "departments") == {gone}
     assert ids(harness, "departments") == live(app, "departments") | {gone}
+
+
+@pytest.mark.parametrize("first_walk", [True, False])
+def test_hires_hiding_deletes_during_the_walk_delete_nothing(harness: Harness, first_walk: bool) -> None:
+    """ByteHR's issue repro on CuteHR: two employees of page 1 deleted and 120 hired right after page 1.
+
+    The count rises (250 -> 368), so the walk is not trusted: it flags nothing, says that the two
+    employees that moved back onto page 1 may be missing, and the next run loads them.
+    """
+    app = start_cutehr(harness, **SIZES)
+    harness.setenv("SOURCES__CUTEHR__PAGE_SIZE", "100")
+    if not first_walk:
+        harness.run("cutehr", resources=["employees"])
+    before = [r["id"] for r in app.records("employees")]
+    gone = [before[10], before[20]]
+
+    def churn(a: Any) -> None:
+        for employee_id in gone:
+            a.delete_employee(employee_id)
+        for _ in range(120):
+            a.add_employee()
+
+    app.after_request(1, churn, route=ROUTES["employees"])
+    result = harness.run("cutehr", resources=["employees"])
+    assert app.count("employees") == 368
+    assert flagged(harness) == set()
+    assert ("employees: the list changed during the walk (count went [250, 368]): records that moved back "
+            "across a page boundary may be missing until the next run; deletes wait for the next run") in result.notes
+    if first_walk:
+        assert set(before) - ids(harness) == {before[100], before[101]}  # what the next run loads
+    harness.run("cutehr", resources=["employees"])
+    assert set(before) <= ids(harness)
+    assert flagged(harness) == set(gone)
