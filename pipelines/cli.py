@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext, redirect_stdout
 
 from pipelines.dbt_runner import add_dbt_parser, dbt_command
 from pipelines.destinations import DESTINATIONS
@@ -14,6 +15,7 @@ from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
 from pipelines.status_cli import add_status_parser, status_command
 from pipelines.summary import error_line, format_summary
+from pipelines.summary_json import SummaryDocument
 from pipelines.tenants import TenantError, run_targets, tenant_error_line
 from sources import registry
 from sources._shared.spec import CliPlugin, SpecError
@@ -77,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="if another run of the same pipeline is in progress, wait for it instead of refusing")
     run.add_argument("--wait-timeout", type=float, default=None, metavar="SECONDS",
                      help="with --wait, give up after this many seconds (default: no limit)")
+    run.add_argument("--json", action="store_true",
+                     help="print the run summary as JSON on stdout (the human summary goes to stderr)")
+    run.add_argument("--summary-file", metavar="FILE",
+                     help="also write the run summary as JSON to FILE (written when the run fails too)")
 
     demo = sub.add_parser("demo", help="start the sandbox and load all vendors into a local DuckDB file")
     demo.add_argument("--duckdb-path", default="hr.duckdb")
@@ -119,15 +125,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return postgres_command(args)
     if args.command == "status":
         return status_command(args)
+    document = SummaryDocument()
+    with redirect_stdout(sys.stderr) if args.json else nullcontext():  # stdout carries the JSON and nothing else
+        code = _run_command(args, document)
+    return document.hand_over(code, args.json, args.summary_file)
+
+
+def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
+    """``hr-elt run``: runs the targets, prints the human summary, fills `document`; returns the exit code."""
     try:  # `run all`: every configured vendor and tenant (pipelines/tenants.py)
         targets, notes = run_targets(args.vendor, args.tenant)
     except TenantError as exc:
         print(f"hr-elt: {exc}", file=sys.stderr)
+        document.error = str(exc)
         return 1
+    document.skipped = list(notes)
     for note in notes:
         print(f"hr-elt: {note}", file=sys.stderr)
     if notes and args.strict:
-        print(f"hr-elt: --strict: {len(notes)} vendor(s) skipped, nothing run", file=sys.stderr)
+        document.error = f"--strict: {len(notes)} vendor(s) skipped, nothing run"
+        print(f"hr-elt: {document.error}", file=sys.stderr)
         return 1
     progress = args.progress or ("log" if sys.stderr.isatty() else None)
     failed = 0
@@ -151,10 +168,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             loaded = getattr(exc, "result", None)
             if isinstance(loaded, RunResult):  # a partial failure: what did load, then what did not
                 print(format_summary(loaded))
-            line = error_line(target.vendor, exc)
-            print(f"hr-elt: {tenant_error_line(line, target.vendor, target.tenant)}", file=sys.stderr)
+            line = tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant)
+            print(f"hr-elt: {line}", file=sys.stderr)
+            document.add_failure(target, args.destination, exc, line, args.dataset, args.pipelines_dir)
             continue
         print(format_summary(result))
+        document.add(result)
     return 1 if failed else 0
 
 

@@ -90,6 +90,14 @@ class RunResult:
     """Where the pipeline lives, when not dlt's default (``dlt pipeline --pipelines-dir``)."""
     location: str = ""
     """The destination's location (file path, ``host:port/database``, ``project/location``)."""
+    status: str = "ok"
+    """``ok``, ``partial`` (some resources failed on their own) or ``failed`` (nothing claimed loaded)."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per dlt step of the run (``extract``, ``normalize``, ``load``), from its trace."""
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per resource: requests, retries, throttled and the row counts the source knows (pipelines/summary_json.py)."""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Resources that failed on their own: ``resource -> message``."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for orchestrator metadata, XCom)."""
@@ -400,14 +408,20 @@ def _run_locked(
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
-    started = time.perf_counter()
-    run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
-    if full_refresh:  # with a selection: only the selected resources' tables and state
-        run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
-    tracker = RunTracker(target, ref, pipeline, context, pipelines_dir, run_kwargs["loader_file_format"], resources)
+    tracker = RunTracker(target, ref, pipeline, context, pipelines_dir, loader_file_format(destination), resources)
     tracker.start()  # history row, lineage events, alerts (pipelines/tracking.py)
     try:
         source = build_source(target, destination, resources, source_kwargs, context)
+    except Exception as exc:  # e.g. a missing key: an attempt too
+        tracker.failed(exc)
+        raise
+    started = time.perf_counter()
+    result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
+                       pipelines_dir=pipelines_dir, location=ref.location)
+    run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
+    if full_refresh:  # with a selection: only the selected resources' tables and state
+        run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
+    try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
                 collector_tuned(configured_threshold()):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
@@ -419,15 +433,20 @@ def _run_locked(
             info = pipeline.run(source, **run_kwargs)
     except Exception as exc:
         tracker.failed(exc)
+        from pipelines.summary_json import attach_failed_run, gather
+
+        result.status, result.seconds = "failed", time.perf_counter() - started
+        gather(result, context, pipeline, source)  # requests and durations of the failed run, for --json
         problem = destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
+            attach_failed_run(problem, result)
             raise problem from exc
         from pipelines.summary import PIPELINE_NOTE, pipeline_arguments
 
         exc.add_note(PIPELINE_NOTE + pipeline_arguments(pipeline.pipeline_name, pipelines_dir))  # for error_line
+        attach_failed_run(exc, result)
         raise
-    result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, load_info=info,
-                       tenant=target.tenant, pipelines_dir=pipelines_dir, location=ref.location)
+    result.load_info = info
     result.seconds = time.perf_counter() - started
     result.rows = rows_loaded(pipeline)
     result.requests = context.total(vendor)
@@ -435,9 +454,13 @@ def _run_locked(
     result.throttled = context.total(vendor, "throttled")
     result.notes.extend(context.notes_of(vendor))  # e.g. quota left, key expiry, walks continued next run
     result.warnings.extend(context.warnings_of(vendor))
-    failures = context.failures_of(vendor)
+    failures = result.failures = context.failures_of(vendor)
+    from pipelines.summary_json import gather
+
+    gather(result, context, pipeline, source)  # per-resource counts and phase durations, for --json
     tracker.finished(result, failures)
     if failures:
+        result.status = "partial"
         raise ProviderPartialFailure(vendor, failures, result)
     return result
 

@@ -63,6 +63,8 @@ class RunContext:
         facts: Named values a vendor learned about its account this run (``quota_remaining``,
             ``quota_reset``, ``key_expires_at``), for run history and status.
         pages: The latest successful page per key, named in errors about records found on it.
+        changes: What a resource's rows were, per key: ``inserted``, ``updated``, ``deleted``,
+            ``unchanged`` counts where the source knows them, and ``deleted_as`` (``flagged``, ...).
     """
 
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -74,6 +76,7 @@ class RunContext:
     warnings: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, key: str, status: int | None, retry: bool) -> None:
@@ -115,6 +118,20 @@ class RunContext:
         """Facts of one provider, ``name -> value``."""
         with self._lock:
             return {k.split("/", 1)[1]: v for k, v in self.facts.items() if _provider(k) == provider}
+
+    def count_changes(self, provider: str, resource: str, deleted_as: str | None = None, **counts: int) -> None:
+        """Adds to a resource's row counts (``inserted=3, updated=1``); only counts a source truly knows."""
+        with self._lock:
+            entry = self.changes.setdefault(f"{provider}/{resource}", {})
+            for name, n in counts.items():
+                entry[name] = entry.get(name, 0) + n
+            if deleted_as is not None:
+                entry["deleted_as"] = deleted_as
+
+    def changes_of(self, provider: str) -> dict[str, dict[str, Any]]:
+        """Row counts of one provider's resources, ``resource -> {name: value}``."""
+        with self._lock:
+            return {k.split("/", 1)[1]: dict(v) for k, v in self.changes.items() if _provider(k) == provider}
 
     def note_page(self, key: str, where: str, request_id: str | None) -> None:
         """Remembers the latest page of `key` (``provider/resource``)."""

@@ -14,7 +14,10 @@ CuteHR's employees and departments); the vendor passes its pages in:
    holds it;
 5. the tracker ends this run's part of the walk (:class:`WalkEnd`, asked of the vendor once the pages
    ended, as only then is it known whether the walk was complete and its boundaries verified) and
-   the tombstones of a complete, verified walk are yielded last.
+   the tombstones of a complete, verified walk are yielded last;
+6. with a :class:`WalkReport`, the run's context gets the walk's counts: records inserted (ids not
+   remembered), updated (remembered, content changed), unchanged, and deleted (the tombstones, with
+   the one delete note of :func:`~sources._shared.state.deletes.report_deletes`).
 
 A walk closed early by dlt (e.g. ``add_limit``) writes its resume point only when no rows are held
 (``on_close``): held rows cannot leave a closed generator, so the state stays as the last run left
@@ -35,6 +38,7 @@ from dlt.common.typing import TDataItems
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
 from sources._shared.rows.timestamps import parse_iso_columns
+from sources._shared.state.deletes import report_deletes
 from sources._shared.state.snapshot import SnapshotTracker
 
 Records = list[dict[str, Any]]
@@ -78,11 +82,29 @@ class WalkEnd:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class WalkReport:
+    """Where a snapshot walk reports its counts: the run's context, the resource and its ``delete_mode``."""
+
+    context: RunContext
+    provider: str
+    resource: str
+    delete_mode: str
+
+    def walked(self, tracker: SnapshotTracker, tombstones: Records | None) -> None:
+        """Counts this run's part of the walk; `tombstones` None: the walk sent no request (no delete verdict)."""
+        self.context.count_changes(self.provider, self.resource, inserted=tracker.inserted,
+                                   updated=tracker.updated, unchanged=tracker.unchanged)
+        if tombstones is not None:
+            report_deletes(self.context, self.provider, self.resource, len(tombstones), self.delete_mode)
+
+
 def snapshot_walk(tracker: SnapshotTracker, pages: Iterable[Records], end: Callable[[], WalkEnd | None],
                   now_iso: Callable[[], str], *, reshape: Callable[[Records], Records] | None = None,
                   dates: tuple[str, ...] = (), timestamps: tuple[str, ...] = (),
                   arrow_columns: Mapping[str, TColumnSchema] | None = None, batch_rows: int = DEFAULT_BATCH_ROWS,
-                  on_close: Callable[[], Any] | None = None) -> Generator[TDataItems, None, Records]:
+                  on_close: Callable[[], Any] | None = None,
+                  report: WalkReport | None = None) -> Generator[TDataItems, None, Records]:
     """Walks a list read whole: yields its new and changed records (dicts or Arrow tables), then its tombstones.
 
     Args:
@@ -100,6 +122,7 @@ def snapshot_walk(tracker: SnapshotTracker, pages: Iterable[Records], end: Calla
         batch_rows: Rows per Arrow table.
         on_close: Called when dlt closes the walk while no rows are held; returns the resume point
             written to the state (None: nothing is written).
+        report: Where the walk's counts and delete note go (None: nowhere).
 
     Returns:
         The tombstones yielded (the generator's return value, for ``yield from``).
@@ -134,8 +157,12 @@ def snapshot_walk(tracker: SnapshotTracker, pages: Iterable[Records], end: Calla
         yield from batches.flush()  # before the state says these records were loaded
     outcome = end()
     if outcome is None:
+        if report is not None:
+            report.walked(tracker, None)
         return []
     tombstones = tracker.finish(outcome.complete, outcome.verified, outcome.resume, outcome.facts, now_iso())
     if tombstones:
         yield tombstones
+    if report is not None:
+        report.walked(tracker, tombstones)
     return tombstones

@@ -114,7 +114,7 @@ def bytehr_source(
             resource=name, path=path, primary_key=settings.PRIMARY_KEYS[name],
             ordered=name in settings.ORDERED_BY_KEY, page_size=page_size, first_page=first_page,
             quota_mode=quota_mode, min_interval_hours=intervals[name], max_rereads=max_rereads,
-            skip_unchanged=skip_unchanged, intervals=intervals,
+            skip_unchanged=skip_unchanged, delete_mode=delete_mode, intervals=intervals,
             digest=raw_digest if name == "employees" else content_digest,
             timestamps=settings.TIMESTAMP_FIELDS.get(name, ()),
             # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash

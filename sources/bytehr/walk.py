@@ -32,7 +32,7 @@ from dlt.common.typing import TDataItems
 from sources._shared import resources as shared
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.http.client import ProviderRESTClient
-from sources._shared.resources import WalkEnd
+from sources._shared.resources import WalkEnd, WalkReport
 from sources._shared.state.digests import content_digest
 from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
@@ -59,6 +59,7 @@ class WalkOptions:
     min_interval_hours: float
     max_rereads: int
     skip_unchanged: bool
+    delete_mode: str = "flag"  # what a record missing from a complete walk becomes (the delete note says it)
     intervals: dict[str, float] | None = None  # every resource's interval, for the monthly projection
     digest: Digest = content_digest  # of a record as received, before the transform
     timestamps: tuple[str, ...] = ()  # ISO timestamp fields parsed to datetime in the records yielded
@@ -127,7 +128,8 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
     yield from shared.snapshot_walk(
         tracker, _pages(options, client, ledger, paginator, needed, failures), end, lambda: iso(utc_now()),
         reshape=reshape, timestamps=options.timestamps, arrow_columns=options.arrow_columns,
-        batch_rows=options.arrow_batch_rows, on_close=resume_point)
+        batch_rows=options.arrow_batch_rows, on_close=resume_point,
+        report=WalkReport(ledger.context, settings.PROVIDER, name, options.delete_mode))
     _report(options, paginator, tracker, failures[0] if failures else None, ledger)
 
 

@@ -28,7 +28,7 @@ from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
-from sources._shared.resources import WalkEnd, isolate_failure, snapshot_walk
+from sources._shared.resources import WalkEnd, WalkReport, isolate_failure, snapshot_walk
 from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.incremental import BoundaryDedup
@@ -122,7 +122,7 @@ def cutehr_source(
         # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash
         arrow_columns = settings.ARROW_COLUMNS[name] if delete_mode != "scd2" else None
         resource = _snapshot_resource(name, endpoints[name], clients.client, context, page_size, skip_unchanged,
-                                      arrow_columns)
+                                      arrow_columns, delete_mode)
         hints = snapshot_hints("id", delete_mode)
         hints["columns"] = {**settings.COLUMNS[name], **hints["columns"]}
         resource.apply_hints(**hints)
@@ -144,7 +144,8 @@ def _now_iso() -> str:
 
 
 def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: RunContext, page_size: int,
-                       skip_unchanged: bool, arrow_columns: Mapping[str, TColumnSchema] | None) -> DltResource:
+                       skip_unchanged: bool, arrow_columns: Mapping[str, TColumnSchema] | None,
+                       delete_mode: str) -> DltResource:
     """A list read whole every run: only new or changed records load; a trusted walk finds deletes.
 
     The shared snapshot walk (``sources/_shared/resources.py``) with CuteHR's pages: with
@@ -174,14 +175,13 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
             return WalkEnd(True, trusted, None, {"pages": check.pages})
 
         dates, timestamps = settings.PARSED_COLUMNS.get(name, ((), ()))
-        tombstones = yield from snapshot_walk(tracker, pages(), end, _now_iso, dates=dates, timestamps=timestamps,
-                                              arrow_columns=arrow_columns)
+        yield from snapshot_walk(tracker, pages(), end, _now_iso, dates=dates, timestamps=timestamps,
+                                 arrow_columns=arrow_columns,
+                                 report=WalkReport(context, settings.PROVIDER, name, delete_mode))
         why = verdict[0] if verdict else None
         if why is not None:
             context.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
             logger.warning("%s [%s]: %s; deletes wait for the next complete walk", settings.PROVIDER, name, why)
-        if tombstones:
-            context.note(settings.PROVIDER, f"deletes/{name}", f"{name}: {len(tombstones)} deleted at CuteHR")
 
     return snapshot()
 

@@ -24,6 +24,7 @@ from sources._shared.http.pacing import RatePacer
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.resources import isolate_failure
+from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
@@ -77,18 +78,18 @@ def hollyhr_source(
             clients[resource] = make_client(base_url, token, resource, http, pacer, context)
         return clients[resource]
 
-    def updated_since(name: str, columns: dict[str, Any] | None = None) -> DltResource:
+    def updated_since(name: str, columns: dict[str, Any] | None = None, deletes: str | None = None) -> DltResource:
         return _updated_since_resource(name, settings.UPDATED_SINCE_ENDPOINTS[name], client_for, context, initial,
-                                       page_size, max_cursor_restarts, columns)
+                                       page_size, max_cursor_restarts, columns, deletes)
 
     people = updated_since("people")
-    document_columns = {"deleted_at": {"hard_delete": True}} if document_deletes == "hard_delete" else None
+    document_columns = {settings.DELETED_FIELD: {"hard_delete": True}} if document_deletes == "hard_delete" else None
     return [
         people,
         people | _employments(client_for, context),
         people | _employment_history(client_for, context, page_size),
         updated_since("time_off"),
-        updated_since("documents", document_columns),
+        updated_since("documents", document_columns, deletes=document_deletes),
     ]
 
 
@@ -101,7 +102,13 @@ def _updated_since_resource(
     page_size: int,
     max_restarts: int,
     columns: dict[str, Any] | None,
+    deletes: str | None = None,
 ) -> DltResource:
+    """A list read by inclusive ``updated_since``, merged on ``id``.
+
+    With `deletes` (the delete mode) its records carry ``deleted_at``: the run counts and notes the
+    deleted ones it loads (:func:`~sources._shared.state.deletes.report_deletes`).
+    """
     hints: dict[str, Any] = {settings.CURSOR_FIELD: {"dedup_sort": "desc"}}
     hints.update(columns or {})
 
@@ -113,12 +120,16 @@ def _updated_since_resource(
         if cursor.start_value:
             params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
+        deleted = 0
         with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
                 dedup.save()
                 if fresh:
+                    deleted += sum(1 for row in fresh if row.get(settings.DELETED_FIELD) is not None)
                     yield fresh
+        if deletes is not None:
+            report_deletes(context, settings.PROVIDER, name, deleted, deletes)
 
     return list_resource
 

@@ -34,3 +34,4 @@ HAS_MORE_PATH = "pagination.has_more"
 REQUEST_ID_HEADER = "X-Request-Id"
 
 DOCUMENT_DELETE_MODES = ("flag", "hard_delete")
+DELETED_FIELD = "deleted_at"  # set on a soft-deleted document, which keeps being listed

@@ -1,16 +1,52 @@
-"""What a snapshot tombstone does in the warehouse: a flag, a hard delete or an scd2 retirement.
+"""What a delete at the vendor does in the warehouse (flag, hard delete, scd2 retirement), and how a run says it.
 
 A complete, verified walk emits ``{primary_key: id, "_deleted_at": <walk end>}`` for every
 remembered id it did not see (:class:`~sources._shared.state.snapshot.SnapshotTracker`);
 :func:`snapshot_hints` gives the resource hints that turn those rows into what ``delete_mode`` says.
+Every vendor reports the deletes it loaded through :func:`report_deletes`, so the summary line is
+the same for snapshot tombstones and for records the vendor marks deleted (HollyHR's documents).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sources._shared.context import RunContext
+
 DELETE_MODES = ("flag", "hard_delete", "scd2")
 DELETED_AT = "_deleted_at"
+DELETED_AS = {"flag": "flagged", "hard_delete": "removed", "scd2": "retired"}
+"""What a delete mode does to the row of a deleted record, as the summary says it."""
+
+
+def report_deletes(context: RunContext, provider: str, resource: str, count: int, delete_mode: str) -> None:
+    """Counts the records deleted at the vendor that this run loaded, and says so in the summary.
+
+    The note, only when `count` > 0: ``employees: 2 deleted at ByteHR (flagged)``. The count goes
+    to the run's row counts (``deleted``, with ``deleted_as``) for the machine-readable summary,
+    zero included: a zero says the resource can tell deletes and found none.
+
+    Args:
+        context: The run's context.
+        provider: The vendor's name.
+        resource: The resource whose records were deleted.
+        count: Deleted records this run loaded (tombstones, or records the vendor marks deleted).
+        delete_mode: One of :data:`DELETE_MODES`: what their rows became.
+    """
+    deleted_as = DELETED_AS[delete_mode]
+    context.count_changes(provider, resource, deleted_as=deleted_as, deleted=count)
+    if count:
+        text = f"{resource}: {count} deleted at {_title(provider)} ({deleted_as})"
+        context.note(provider, f"deletes/{resource}", text)
+
+
+def _title(provider: str) -> str:
+    from sources import registry  # the registry imports every vendor, and the vendors import this module
+
+    try:
+        return registry.get(provider).title
+    except registry.UnknownVendorError:  # a source run outside the registry (a test's own vendor)
+        return provider
 
 
 def snapshot_hints(primary_key: str, delete_mode: str) -> dict[str, Any]:

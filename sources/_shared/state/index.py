@@ -20,7 +20,7 @@ from sources._shared.state.digests import DIGEST_BYTES
 
 _SEEN, _GONE = 1, 2  # DigestIndex flags
 _UNSEE = bytes(f & ~_SEEN for f in range(256))  # bytes.translate table that clears the seen flag
-VISIT_DUPLICATE, VISIT_UNCHANGED, VISIT_FRESH = 0, 1, 2  # DigestIndex.visit
+VISIT_DUPLICATE, VISIT_UNCHANGED, VISIT_FRESH, VISIT_NEW = 0, 1, 2, 3  # DigestIndex.visit
 
 
 class DigestIndex(MutableMapping[Any, bytes]):
@@ -244,8 +244,9 @@ class DigestIndex(MutableMapping[Any, bytes]):
         """One record of the walk, with one lookup: marks `key` seen and remembers ``digest(record)``.
 
         Returns :data:`VISIT_DUPLICATE` (seen earlier in this walk; not digested),
-        :data:`VISIT_UNCHANGED` (same digest as remembered, with `skip_unchanged`) or
-        :data:`VISIT_FRESH` (new or changed: the digest is stored).
+        :data:`VISIT_UNCHANGED` (same digest as remembered, with `skip_unchanged`),
+        :data:`VISIT_FRESH` (remembered, changed or re-sent: the digest is stored) or
+        :data:`VISIT_NEW` (not remembered: the digest is stored).
         """
         w = self.width
         i = self._find(key)
@@ -264,7 +265,7 @@ class DigestIndex(MutableMapping[Any, bytes]):
                 self._gone -= 1
             self._flags[i] = _SEEN
             self._digests[i * w:(i + 1) * w] = new
-            return VISIT_FRESH
+            return VISIT_NEW if flag & _GONE else VISIT_FRESH
         if key in self._extra_seen:
             return VISIT_DUPLICATE
         new = digest(record)
@@ -276,12 +277,13 @@ class DigestIndex(MutableMapping[Any, bytes]):
             self._digests += new
             self._flags.append(_SEEN)
             self._seen += 1
-            return VISIT_FRESH
+            return VISIT_NEW
         self._extra_seen.add(key)
-        if skip_unchanged and self._extra.get(key) == new:
+        known = self._extra.get(key)
+        if skip_unchanged and known == new:
             return VISIT_UNCHANGED
         self[key] = new
-        return VISIT_FRESH
+        return VISIT_NEW if known is None else VISIT_FRESH
 
     def mark_seen(self, key: Any) -> bool:
         """Marks `key` seen; False when it was seen already."""

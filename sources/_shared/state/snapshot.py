@@ -26,7 +26,7 @@ from typing import Any
 from sources._shared.state.codec import pack_ids, unpack_ids
 from sources._shared.state.deletes import DELETED_AT
 from sources._shared.state.digests import content_digest
-from sources._shared.state.index import VISIT_DUPLICATE, VISIT_UNCHANGED, DigestIndex, SeenIds
+from sources._shared.state.index import VISIT_DUPLICATE, VISIT_NEW, VISIT_UNCHANGED, DigestIndex, SeenIds
 
 
 class SnapshotTracker:
@@ -62,8 +62,14 @@ class SnapshotTracker:
         self._known_extra: list[Any] | None = None
         self.emitted = 0
         self.unchanged = 0
+        self.inserted = 0  # of the emitted: ids not remembered (new to the warehouse, or back after a delete)
         self.duplicates = 0
         self.keyless = 0  # records without a primary key: passed on to the record guard (_rejected or fail)
+
+    @property
+    def updated(self) -> int:
+        """Records emitted this run whose id was remembered: changed (or re-sent, without `skip_unchanged`)."""
+        return self.emitted - self.inserted - self.keyless
 
     @property
     def seen(self) -> SeenIds:
@@ -102,6 +108,7 @@ class SnapshotTracker:
             elif outcome == VISIT_UNCHANGED:
                 self.unchanged += 1
             else:
+                self.inserted += outcome == VISIT_NEW
                 out.append(record)
         self.emitted += len(out)
         return out
