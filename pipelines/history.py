@@ -133,6 +133,12 @@ def history_pipeline_name(pipeline_name: str) -> str:
     return f"{pipeline_name}__runs"
 
 
+def _not_a_history_job(record: logging.LogRecord) -> bool:
+    """Drops dlt's job-retry records (with tracebacks) of history rows: :class:`RunTracker` says it in one line."""
+    message = str(record.msg)
+    return not (f"{RUNS_TABLE}." in message and "job" in message.lower())
+
+
 def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: str,
               pipelines_dir: str | None, loader_file_format: str) -> str | None:
     """Loads one row into ``<dataset>._hr_elt_runs``; returns the load id.
@@ -140,6 +146,7 @@ def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: st
     Raises:
         Exception: whatever dlt raises when the destination cannot be reached.
     """
+    logging.getLogger("dlt").addFilter(_not_a_history_job)  # idempotent
     kwargs: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
     pipeline = dlt.pipeline(pipeline_name=history_pipeline_name(record.pipeline_name), destination=destination,
                             dataset_name=dataset, **kwargs)
