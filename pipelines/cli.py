@@ -14,6 +14,7 @@ from pipelines.destinations import DESTINATIONS
 from pipelines.entry import EXIT_INTERRUPTED, ctrl_c_seen, interrupts_ignored, raise_if_interrupted
 from pipelines.local_postgres import add_postgres_parser, postgres_command
 from pipelines.runner import RunResult, run_target
+from pipelines.status_cli import add_status_parser, status_command
 from pipelines.summary import error_line, format_summary
 from pipelines.summary_json import SummaryDocument
 from pipelines.tenants import Target, TenantError, run_targets, tenant_error_line
@@ -39,7 +40,7 @@ def plugins() -> dict[str, CliPlugin]:
     return found
 
 
-BUILT_IN = ("run", "check", "demo", "sandbox", "dbt", "postgres")
+BUILT_IN = ("run", "check", "demo", "sandbox", "dbt", "postgres", "status")
 
 
 def installed_version() -> str:
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dbt_parser(sub)
     add_postgres_parser(sub)
+    add_status_parser(sub)
     return parser
 
 
@@ -137,6 +139,8 @@ def main(argv: Sequence[str] | None = None, interrupted: bool = False) -> int:
         return postgres_command(args)
     if args.command == "check":
         return check_command(args)
+    if args.command == "status":
+        return status_command(args)
     document = SummaryDocument()
     try:
         if interrupted:

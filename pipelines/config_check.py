@@ -44,6 +44,11 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "pii.action",
     "pii.columns",
     "pii.hmac_key",
+    "alerts.webhook_url",
+    "alerts.quota_below",
+    "alerts.key_expiry_days",
+    "lineage.enabled",
+    "lineage.namespace",
 )
 """Every ``hr_elt.*`` setting (besides ``tenants.<vendor>``), in one place."""
 

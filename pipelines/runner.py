@@ -54,6 +54,7 @@ from pipelines.pii_columns import review as review_pii
 from pipelines.quality import QualityRun
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
+from pipelines.tracking import RunTracker, alert_unrecorded
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.coverage import measure_source
@@ -369,10 +370,12 @@ def run_target(
     registry.get(target.vendor)  # an unknown vendor: one line naming the known ones
     try:
         ref = resolve_destination(destination, duckdb_path)
-    except DestinationConfigError:
+    except DestinationConfigError as exc:
+        alert_unrecorded(target, destination, exc)  # no destination, so no history row: the alert still goes
         raise
     except Exception as exc:
         problem = destination_problem(destination, exc)
+        alert_unrecorded(target, destination, problem or exc)
         if problem is not None:
             raise problem from exc
         raise
@@ -409,12 +412,18 @@ def _run_locked(
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
-    source = build_source(target, destination, resources, source_kwargs, context)
-    # PII keys against the loaded schema; a policy tightened after a load (pipelines/pii_columns.py)
-    review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
-               full_refresh=full_refresh, pipelines_dir=pipelines_dir,
-               duckdb_path=ref.location if destination == "duckdb" else None)
-    started = time.perf_counter()
+    tracker = RunTracker(target, ref, pipeline, context, pipelines_dir, loader_file_format(destination), resources)
+    tracker.start()  # history row, lineage events, alerts (pipelines/tracking.py)
+    try:
+        source = build_source(target, destination, resources, source_kwargs, context)
+        # PII keys against the loaded schema; a policy tightened after a load (pipelines/pii_columns.py)
+        review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
+                   full_refresh=full_refresh, pipelines_dir=pipelines_dir,
+                   duckdb_path=ref.location if destination == "duckdb" else None)
+    except Exception as exc:  # e.g. a missing key or a PII key naming no column: an attempt too
+        tracker.failed(exc)
+        raise
+    started, started_epoch = time.perf_counter(), time.time()
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
                        pipelines_dir=pipelines_dir, location=ref.location)
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
@@ -433,11 +442,13 @@ def _run_locked(
             info = pipeline.run(source, **run_kwargs)
     except (Exception, KeyboardInterrupt) as exc:  # a Ctrl-C too: the summary of the run it stopped
         from pipelines.entry import is_interruption
+
+        tracker.failed(exc)  # a Ctrl-C stops at once: no history load, as after a kill
         from pipelines.summary_json import attach_failed_run, gather
 
         result.status = "interrupted" if is_interruption(exc) else "failed"
         result.seconds = time.perf_counter() - started
-        gather(result, context, pipeline, source)  # requests and durations of the failed run, for --json
+        gather(result, context, pipeline, source, started_epoch)  # requests and durations of the failed run
         problem = None if result.status == "interrupted" else destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
             attach_failed_run(problem, result)
@@ -459,11 +470,17 @@ def _run_locked(
     failures = result.failures = context.failures_of(vendor)
     from pipelines.summary_json import gather
 
-    gather(result, context, pipeline, source)  # per-resource counts and phase durations, for --json
+    gather(result, context, pipeline, source, started_epoch)  # per-resource counts and phase durations
     if failures:
         result.status = "partial"
+        tracker.finished(result, failures)
         raise ProviderPartialFailure(vendor, failures, result)
-    quality.raise_if_failing(report, result)  # hr_elt.coverage.fail_on: the data is loaded, the run fails
+    try:
+        quality.raise_if_failing(report, result)  # hr_elt.coverage.fail_on: the data is loaded, the run fails
+    except Exception as exc:
+        tracker.failed(exc)
+        raise
+    tracker.finished(result, failures)
     return result
 
 

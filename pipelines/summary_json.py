@@ -42,15 +42,19 @@ INTERRUPTED = INTERRUPTED_LINE.removeprefix("hr-elt: ")
 _FAILED_RUN = "_hr_elt_failed_run"  # attribute of an exception: the RunResult of the run it ended
 
 
-def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: DltSource) -> None:
+def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: DltSource,
+           since: float | None = None) -> None:
     """Fills the summary fields of `result` from the run's context and dlt's trace of the run.
+
+    `since` is when the run began (epoch seconds; default: `result.seconds` ago): an older trace is
+    an earlier run's.
 
     ``phases`` (seconds per dlt step), ``resources`` (per selected resource: requests, retries,
     throttled, and the row counts the source reported); for a failed run also the totals, notes,
     warnings and failures that the run path fills after a successful one (also for an interrupted run).
     """
     vendor = result.vendor
-    result.phases = phase_seconds(pipeline, since=time.time() - result.seconds)
+    result.phases = phase_seconds(pipeline, since=time.time() - result.seconds if since is None else since)
     changes = context.changes_of(vendor)
     declared = registry.get(vendor).resources  # the run path's side resources (``_rejected_*``) left out
     keys = [name for name in source.selected_resources.keys() if name in declared]

@@ -67,6 +67,13 @@ def fourthhr_source(
             paginator=JSONResponsePaginator(next_url_path="next"), data_selector="data",
         )
         params: dict[str, Any] = {"limit": page_size, "updated_since": cursor.start_value}
-        yield from client.paginate("/workers", params=params)
+        hooks = {"response": [client.raise_for_status, note_account_facts]}
+        yield from client.paginate("/workers", params=params, hooks=hooks)
+
+    def note_account_facts(response: Any, *args: Any, **kwargs: Any) -> None:
+        """Quota left and key expiry, when the API sends them, for run history, status and alerts."""
+        for header, fact in (("X-Quota-Remaining", "quota_remaining"), ("X-API-Key-Expires-At", "key_expires_at")):
+            if response.headers.get(header):
+                context.set_fact(PROVIDER, fact, response.headers[header])
 
     return workers

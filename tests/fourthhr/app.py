@@ -20,6 +20,8 @@ class FourthHRApp(VendorApp):
     def __init__(self, clock: Clock | None = None, seed: int = 1, workers: int = 30) -> None:
         super().__init__(clock=clock, seed=seed)
         self._seq = 0
+        self.account_headers: dict[str, str] = {}
+        """Sent with every answer (tests set e.g. ``X-Quota-Remaining``, ``X-API-Key-Expires-At``)."""
         now = self.clock.now()
         self._rows: dict[str, dict[str, Any]] = {}
         for i in range(1, workers + 1):
@@ -52,7 +54,8 @@ class FourthHRApp(VendorApp):
         page = rows[offset:offset + limit]
         more = offset + limit < len(rows)
         query = urlencode({"limit": limit, "offset": offset + limit, "updated_since": since})
-        return json_response(200, {"data": page, "next": f"{self.base_url}/workers?{query}" if more else None})
+        return json_response(200, {"data": page, "next": f"{self.base_url}/workers?{query}" if more else None},
+                             dict(self.account_headers))
 
     # --- control API used by tests ---------------------------------------------------
     def records(self) -> list[dict[str, Any]]:

@@ -157,7 +157,7 @@ def committed_state(harness: Harness, dataset: str) -> dict[str, Any] | None:
     """
     from dlt.pipeline.state_sync import decompress_state
 
-    rows = harness.query(
+    rows = harness.query(  # the run-history pipeline (`<name>__runs`) keeps its own state rows beside it
         f'select s.state from "{dataset}"."_dlt_pipeline_state" s join "{dataset}"."_dlt_loads" l '
         f"on s._dlt_load_id = l.load_id where l.status = 0 and s.pipeline_name = '{dataset}' "
         "order by s.version desc limit 1")
