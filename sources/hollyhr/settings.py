@@ -14,6 +14,10 @@ UPDATED_SINCE_ENDPOINTS = {
 }
 EMPLOYMENT_PATH = "/people/{person_id}/employment"
 EMPLOYMENT_HISTORY_PATH = "/people/{person_id}/employment-history"
+# resources read with one request per changed person, concurrently up to `child_concurrency` per route
+CHILD_RESOURCES = ("employments", "employment_history")
+CHILD_CONCURRENCY = 4
+MAX_CHILD_CONCURRENCY = 32
 
 # scope each resource needs, for error hints
 SCOPES = {
