@@ -7,6 +7,7 @@ read per person, only for people changed since the last run.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, cast
@@ -82,8 +83,13 @@ def hollyhr_source(
     context = context_for_new_source()
 
     clients: dict[str, ProviderRESTClient] = {}
+    clients_lock = threading.Lock()  # parallel transformers ask for their client at the same time
 
     def client_for(resource: str) -> ProviderRESTClient:
+        with clients_lock:
+            return _client_for(resource)
+
+    def _client_for(resource: str) -> ProviderRESTClient:
         if resource not in clients:
             # each route has its own window; per-person routes also bound their requests in flight
             bound = child_concurrency if resource in settings.CHILD_RESOURCES else None
