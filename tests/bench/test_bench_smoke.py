@@ -73,3 +73,20 @@ def test_requests_equal_the_floor(results: dict) -> None:
                 assert ours["requests"].get(resource, 0) == n, (case["vendor"], phase, resource)
         full = case["phases"]["full"]
         assert full["runs"]["ours@duckdb"]["rows"] > 0
+
+
+def test_wan_scenario(results: dict) -> None:
+    # every benched vendor ran one full sync against a sandbox with a service time and its documented limits
+    wan = {c["vendor"]: c for c in results["wan"]}
+    assert set(wan) == set(TINY), results["_stderr"][-3000:]
+    for vendor, case in wan.items():
+        assert "error" not in case, (vendor, case.get("error"), case.get("log"))
+        assert case["requests_total"] == case["floor_requests"], (vendor, case["requests"])
+        assert case["throttled"] == 0
+        assert case["concurrency"] >= 1 and case["latency_floor_s"] > 0 and case["seconds"] > 0
+        assert case["rows"] > 0
+    # a vendor with a per-second limit has a rate floor, and its elapsed time is set against it
+    assert wan["hollyhr"]["rate_floor_s"] > 0 and wan["hollyhr"]["vs_rate_floor"] > 0
+    assert wan["hollyhr"]["concurrency"] > 1  # employment and history requests overlap
+    targets = {(t["vendor"], t["target"]) for t in results["targets"]}
+    assert ("hollyhr", "elapsed <= 1.15x rate floor (WAN full sync)") in targets

@@ -45,11 +45,12 @@ def test_concurrent_children_give_the_same_rows_as_sequential(harness: Harness) 
     assert app.max_in_flight(EMPLOYMENT) == 1 and app.max_in_flight(HISTORY) == 1
 
     harness.setenv("SOURCES__HOLLYHR__CHILD_CONCURRENCY", "3")
+    harness.setenv("SOURCES__HOLLYHR__PAGE_SIZE", "10")  # four pages of people: dlt runs their children in parallel
     result = harness.run("hollyhr", full_refresh=True)
     assert _child_rows(harness) == sequential
     assert len(sequential["employments"]) == app.count("employments")
     assert len(sequential["employment_history"]) == app.count("employment_history")
-    # concurrent, and never more than the bound, on each route
+    # concurrent, and never more than the bound, on each route (across pages of people too)
     assert 1 < app.max_in_flight(EMPLOYMENT) <= 3
     assert 1 < app.max_in_flight(HISTORY) <= 3
     # exactly once: one request per person and route, none refused
