@@ -23,6 +23,20 @@ def test_budget_counts_the_requests_still_in_flight() -> None:
     assert t.slept and 10.0 <= t.slept[0] <= 10.1
 
 
+def test_a_late_answer_from_the_previous_window_does_not_spend_the_new_one() -> None:
+    t = FakeTime()
+    pacer = RatePacer(sleep=t.sleep, clock=lambda: t.now)
+    for _ in range(2):
+        pacer.before_request()  # sent just before the server's window turned over (60 s)
+    t.now = 59.5
+    pacer.after_response(response_with({"RateLimit-Remaining": "598", "RateLimit-Reset": "60"}))  # new window
+    pacer.request_done()
+    pacer.after_response(response_with({"RateLimit-Remaining": "0", "RateLimit-Reset": "1"}))  # the old one's
+    pacer.request_done()
+    pacer.before_request()
+    assert t.slept == []
+
+
 def test_a_server_asked_wait_holds_the_route_once() -> None:
     t = FakeTime()
     pacer = RatePacer(sleep=t.sleep, clock=lambda: t.now)

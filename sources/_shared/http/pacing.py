@@ -164,6 +164,8 @@ class RatePacer:
             window_end = now + reset + 0.05
             if self._budget is None or window_end > self._window_end + 1.5:  # a later window than we knew
                 self._budget, self._window_end = budget, window_end
+            elif window_end < self._window_end - 1.5:
+                pass  # a late answer from the window before: its small remainder says nothing of this one
             else:
                 self._budget = min(self._budget, budget)
                 self._window_end = max(self._window_end, window_end)
