@@ -10,6 +10,7 @@ from pathlib import Path
 from bench.orchestrate import ROOT, Options, evaluate, run_bench
 from bench.report import section, update_readme, write_json
 from bench.specs import Size, bench_vendors
+from bench.wan import evaluate_wan
 
 
 def parse_sizes(text: str) -> dict[str, list[Size]]:
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", choices=("off", "small", "mid", "all"), default="small",
                         help="also load into a throwaway Postgres at the smallest size (small), all but the "
                              "biggest (mid) or every size (all); skipped when no server binaries are found")
+    parser.add_argument("--wan", choices=("on", "off", "only"), default="on",
+                        help="the WAN scenario (120 ms a request, documented rate limits; bench/wan.py): before "
+                             "the loopback cases (on), not at all (off), or alone (only)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rest_api baseline")
     parser.add_argument("--baseline-everywhere", action="store_true",
                         help="run the baseline in every phase and size (adds ~15 min at full sizes)")
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         path = Path(args.render)
         results = json.loads(path.read_text(encoding="utf-8"))
-        results["targets"] = evaluate(results["cases"])
+        results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
         path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         if not args.no_readme:
             update_readme(Path(args.readme), section(results, path.name))
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(vendors=vendors, quick=args.quick, sizes=parse_sizes(args.sizes) if args.sizes else {},
                    destinations=destinations, postgres_sizes=args.postgres, baseline=not args.no_baseline,
                    baseline_everywhere=args.baseline_everywhere, memory_cap_mb=args.memory_cap_mb,
-                   baseline_stop_factor=args.baseline_stop_factor,
+                   baseline_stop_factor=args.baseline_stop_factor, wan=args.wan,
                    arrow_rows=args.arrow_rows or (20_000 if args.quick else 200_000))
     opts.on_case = lambda partial: write_json({**partial, "partial": True}, Path(args.out_dir))
     results = run_bench(opts)

@@ -47,6 +47,7 @@ class Options:
     worker_timeout: float = 3600.0
     memory_cap_mb: float = 0.0  # 0: 70% of the memory available when a run starts
     baseline_stop_factor: float = 5.0  # stop the baseline once it took this many times ours (0: never)
+    wan: str = "on"  # the WAN scenario (bench/wan.py): on (before the loopback cases), off, only
     log: Any = sys.stderr
     on_case: Any = None  # called with the results so far after each case
 
@@ -221,6 +222,7 @@ class CaseRunner:
             "requests": dict(sorted(per_resource.items())),
             "requests_total": len(entries),
             "failed_requests": sum(1 for e in entries if not 200 <= e.status < 300),
+            "throttled": sum(1 for e in entries if e.status == 429),
             "process_seconds": round(wall, 3),
             "rss_mb": result.get("rss_mb"),
             "loadavg_before": round(load_before, 2),
@@ -424,7 +426,7 @@ def run_bench(opts: Options) -> dict[str, Any]:
     started = datetime.now(UTC)
     specs = make_specs(opts.vendors, started)
     postgres = None
-    if "postgres" in opts.destinations:
+    if "postgres" in opts.destinations and opts.wan != "only":
         postgres = start_postgres(opts)
         if postgres is None:
             opts.destinations = [d for d in opts.destinations if d != "postgres"]
@@ -438,8 +440,14 @@ def run_bench(opts: Options) -> dict[str, Any]:
         "cases": [],
     }
     t0 = time.perf_counter()
+    from bench.wan import evaluate_wan, run_wan  # bench.wan builds on this module
+
     try:
-        for spec in specs:
+        if opts.wan != "off":
+            results["wan"] = run_wan(opts, specs)
+            if opts.on_case is not None:
+                opts.on_case(results)
+        for spec in specs if opts.wan != "only" else []:
             for i, size in enumerate(opts.sizes.get(spec.name) or spec.ladder(opts.quick)):
                 results["cases"].append(run_case(spec, size, opts, postgres, first=i == 0))
                 if opts.on_case is not None:  # e.g. write what is there so far
@@ -448,7 +456,7 @@ def run_bench(opts: Options) -> dict[str, Any]:
         if postgres is not None:
             postgres.stop()
     results["seconds"] = round(time.perf_counter() - t0, 1)
-    results["targets"] = evaluate(results["cases"])
+    results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
     return results
 
 

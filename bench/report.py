@@ -76,6 +76,26 @@ def table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def wan_table(results: dict[str, Any]) -> list[str]:
+    """The WAN scenario (bench/wan.py), one row per vendor."""
+    lines = [
+        "| vendor | size | documented limit | elapsed s | requests / floor | 429s | rate floor s (busiest route) "
+        "| concurrency used | latency floor s | elapsed / rate floor | rows |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for c in results.get("wan", []):
+        if "seconds" not in c:
+            lines.append(f"| {c['vendor']} | {c['size']} | failed: {str(c.get('error', '?'))[:80]} |" + " |" * 8)
+            continue
+        rate = f"{_num(c['rate_floor_s'], 1)} ({c['rate_floor_route']})" if c.get("rate_floor_s") else "none"
+        lines.append(
+            f"| {c['vendor']} | {c['size']} | {c['limit']} | {_num(c['seconds'], 1)} "
+            f"| {_num(c['requests_total'])} / {_num(c['floor_requests'])} | {c['throttled']} | {rate} "
+            f"| {c['concurrency']} | {_num(c['latency_floor_s'], 1)} | {_x(c.get('vs_rate_floor'))} "
+            f"| {_num(c['rows'])} |")
+    return lines
+
+
 def targets(results: dict[str, Any]) -> list[str]:
     lines = ["| vendor | target | measured | met |", "|---|---|---|---|"]
     for t in results.get("targets", []):
@@ -123,6 +143,23 @@ def floor_notes(results: dict[str, Any]) -> str:
 def section(results: dict[str, Any], json_name: str, notes: list[str] | None = None) -> str:
     m = results["machine"]
     pk = m["packages"]
+    wan: list[str] = []
+    if results.get("wan"):
+        service = results["wan"][0].get("service_s", 0.12)
+        wan = [
+            f"**What a user waits for** (the WAN scenario, `bench/wan.py`): each vendor's sandbox answers every "
+            f"request after {service * 1000:.0f} ms and enforces the vendor's documented limits; one full sync "
+            "into DuckDB with default settings. *Rate floor*: the busiest route's requests / its sustained "
+            "per-second limit (CuteHR: all requests at 2 a second; ByteHR has no short-term limit). *Latency "
+            "floor*: requests x service time / the most requests in flight at once (counted at the sandbox). "
+            "HollyHR's window is fixed, so one window's 600 requests may go in a burst: a sync under two "
+            "windows can come in below the sustained-rate floor.",
+            "",
+            *wan_table(results),
+            "",
+            "**CPU and memory** (the loopback scenario):",
+            "",
+        ]
     head = [
         START,
         "",
@@ -130,6 +167,7 @@ def section(results: dict[str, Any], json_name: str, notes: list[str] | None = N
         f"{m['python']}, dlt {pk.get('dlt')}, duckdb {pk.get('duckdb')}, pyarrow {pk.get('pyarrow')}; "
         f"{results['seconds']:.0f} s in all. Raw numbers: [`bench/results/{json_name}`](bench/results/{json_name}).",
         "",
+        *wan,
         "Each vendor's sandbox runs with rate limits off; every run is a fresh process (its peak RSS is its own) "
         "against the same data. *Baseline*: the plain dlt `rest_api` source a user would write from the vendor's "
         "docs (`sandbox/<vendor>/baseline.py`), dlt defaults (INSERT statements into DuckDB); it runs the "

@@ -98,6 +98,25 @@ class Scenario:
     def probe_plan(self, app: Any, size: Size) -> dict[str, Any]:
         raise NotImplementedError
 
+    # WAN scenario (bench/wan.py) ---------------------------------------------------------------
+    wan_size: Size | None = None  # None: the vendor has no WAN scenario
+    rate_note = ""  # the documented limit the rate floor is computed from, for the README
+
+    def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
+        """The sandbox as the real API behaves: documented limits on, `service_s` per request."""
+        raise NotImplementedError
+
+    def wan_env(self, size: Size) -> dict[str, str]:
+        """Our source's settings for the WAN scenario: its defaults (pacing on), the scenario's data."""
+        return {}
+
+    def rate_floor(self, floor: Floor) -> tuple[float, str] | None:
+        """Seconds the documented rate limit needs for `floor`'s requests, and the route that sets it.
+
+        None: the API has no short-term limit (the latency floor is the only one).
+        """
+        return None
+
 
 def sample(items: list[Any], fraction: float, rng: random.Random) -> list[Any]:
     k = max(1, round(len(items) * fraction)) if items else 0

@@ -27,7 +27,6 @@ from typing import Any
 
 import dlt
 
-from pipelines.collector import configured_threshold
 from pipelines.config_check import unknown_keys
 from pipelines.destinations import destination_problem
 from pipelines.dlt_settings import check_dlt_settings
@@ -88,7 +87,6 @@ def _config_lines(sections: set[str]) -> Iterator[CheckLine]:
         yield CheckLine("config", False, key.line())
     try:
         check_dlt_settings("dlt")
-        configured_threshold()  # hr_elt.gc_threshold: read by the run only after the source is built
     except Exception as exc:  # noqa: BLE001 - reported as the check's line
         yield CheckLine("config", False, str(exc))
         return

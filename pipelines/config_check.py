@@ -38,7 +38,6 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "duckdb_path",
     "duckdb_memory_limit",
     "duckdb_threads",
-    "gc_threshold",
     "dbt_project_dir",
     "coverage.fail_on",
     "pii.action",

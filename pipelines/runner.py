@@ -2,7 +2,7 @@
 
 Every caller runs through :func:`run_target` (``hr-elt run`` and ``run all``, tenants, webhook-triggered
 runs, the Dagster and Airflow recipes in ``deploy/``), so all get the same policies: the pipeline lock,
-pending-package recovery, writer and DuckDB settings, GC tuning, the bad-record/PII step, destination
+pending-package recovery, writer and DuckDB settings, the bad-record/PII step, destination
 hints, the per-run :class:`~sources._shared.context.RunContext` and partial-failure raising.
 
 Pipeline names and destinations. dlt keeps a pipeline's local state and pending load packages under
@@ -38,7 +38,6 @@ from dlt.common.pipeline import LoadInfo, get_dlt_pipelines_dir
 from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
 
-from pipelines.collector import collector_tuned, configured_threshold
 from pipelines.config_check import warn_unknown_keys
 from pipelines.destinations import (
     DestinationConfigError,
@@ -431,8 +430,7 @@ def _run_locked(
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     quality = QualityRun(pipeline, ref.destination, context, target, pipelines_dir, run_kwargs["loader_file_format"])
     try:
-        with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
-                collector_tuned(configured_threshold()):
+        with run_settings({**extract_writer_settings(), **load_settings(destination)}):
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 context.note(vendor, "pending", "first finished loading what an interrupted run had left pending "

@@ -193,6 +193,17 @@ class Latency:
         self.seconds = 0.0
         self.in_flight = 0
         self.max_in_flight = 0
+        self._watched: dict[str, list[int]] = {}  # fnmatch path -> [in flight, max in flight]
+
+    def watch(self, pattern: str) -> None:
+        """Counts requests in flight to paths matching `pattern` (see :meth:`max_in_flight_of`)."""
+        with self._lock:
+            self._watched.setdefault(pattern, [0, 0])
+
+    def max_in_flight_of(self, pattern: str) -> int:
+        """Most requests to a watched pattern that were served at the same time."""
+        with self._lock:
+            return self._watched[pattern][1]
 
     def service_time(self, path: str) -> float:
         """The service time for one request to `path` (first matching route pattern wins)."""
@@ -204,14 +215,21 @@ class Latency:
         with self._lock:
             return max(0.0, fixed + (self._rng.uniform(0.0, jitter) if jitter > 0 else 0.0))
 
-    def enter(self) -> None:
+    def enter(self, path: str = "") -> None:
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            for pattern, counts in self._watched.items():
+                if fnmatch.fnmatchcase(path, pattern):
+                    counts[0] += 1
+                    counts[1] = max(counts[1], counts[0])
 
-    def leave(self, slept: float) -> None:
+    def leave(self, slept: float, path: str = "") -> None:
         with self._lock:
             self.in_flight -= 1
+            for pattern, counts in self._watched.items():
+                if fnmatch.fnmatchcase(path, pattern):
+                    counts[0] -= 1
             if slept > 0:
                 self.applied += 1
                 self.seconds += slept
@@ -250,6 +268,14 @@ class VendorApp:
                     for r, v in (routes or {}).items()}
         self.latency = Latency(fixed_s, jitter_s, prefixed, seed=self.seed)  # type: ignore[arg-type]
         return self.latency
+
+    def watch_in_flight(self, route: str) -> None:
+        """Counts concurrent requests to `route` (fnmatch, under the base path): see :attr:`latency`."""
+        self.latency.watch(route if route.startswith(self.base_path) else self.base_path + route)
+
+    def max_in_flight(self, route: str) -> int:
+        """Most requests to a watched `route` served at the same time."""
+        return self.latency.max_in_flight_of(route if route.startswith(self.base_path) else self.base_path + route)
 
     # --- control API used by tests ---------------------------------------------------
     def inject(self, route: str, kind: str, times: int = 1, **opts: Any) -> Fault:

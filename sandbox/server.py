@@ -28,14 +28,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         req = Request.build(self.command, self.path, dict(self.headers.items()), body)
         latency = self.server.app.latency
-        latency.enter()
+        latency.enter(req.path)
         slept = latency.service_time(req.path)
         try:
             resp = self.server.app.dispatch(req)
             if slept:
                 time.sleep(slept)  # in this connection's thread: other requests are served meanwhile
         finally:
-            latency.leave(slept)
+            latency.leave(slept, req.path)
         if resp.delay:
             time.sleep(resp.delay)
         if resp.drop:

@@ -34,6 +34,15 @@ class ByteHR(Scenario):
         return {"employees": n, "departments": max(10, n // 40), "positions": max(25, n // 15),
                 "leave_requests": 3 * n, "quota": 10**9, "rate_limits": False}
 
+    wan_size = Size("1k", {"employees": 1_000})
+    rate_note = "no per-second limit; a monthly quota (raised above the run)"
+
+    def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
+        return {**self.sandbox_kwargs(size), "rate_limits": True, "latency": {"fixed_s": service_s}}
+
+    def wan_env(self, size: Size) -> dict[str, str]:
+        return self.env(size)
+
     def env(self, size: Size) -> dict[str, str]:
         # every run walks every list: the quota is far above any run, and unpaced runs say so plainly
         return {"SOURCES__BYTEHR__QUOTA_PACING": "off"}

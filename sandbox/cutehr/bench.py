@@ -32,7 +32,25 @@ class CuteHR(Scenario):
                 Size("10k/100k", {"employees": 10_000, "attendance": 100_000}),
                 Size("100k/1M", {"employees": 100_000, "attendance": 1_000_000}, big=True)]
 
+    wan_size = Size("1k/31d", {"employees": 1_000, "days": 31})
+    rate_limit, window_s = 120, 60.0  # documented: 120 requests a minute per token
+    rate_note = "120 requests a minute per token"
+
+    def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
+        return {"employees": size.params["employees"], "rate_limits": True, "rate_limit": self.rate_limit,
+                "window_s": self.window_s, "attendance_start": self.attendance_start(size),
+                "latency": {"fixed_s": service_s}}
+
+    def wan_env(self, size: Size) -> dict[str, str]:
+        return {"SOURCES__CUTEHR__ATTENDANCE_START_DATE": self.attendance_start(size).isoformat()}
+
+    def rate_floor(self, floor: Floor) -> tuple[float, str] | None:
+        # one budget for every request of the token, the login included
+        return floor.total / (self.rate_limit / self.window_s), "all requests"
+
     def attendance_start(self, size: Size) -> date:
+        if "days" in size.params:  # the last `days` calendar days, today included
+            return self.today - timedelta(days=size.params["days"] - 1)
         # weekdays back from today so that employees x weekdays ~ the attendance rows wanted
         # (~90% of employees are employed on a given day)
         weekdays = max(1, math.ceil(size.params["attendance"] / (0.9 * size.params["employees"])))

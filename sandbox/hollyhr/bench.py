@@ -38,6 +38,19 @@ class HollyHR(Scenario):
         return {"people": size.params["people"], **self.per_person, "rate_limits": False,
                 "route_limit": 10**9, "preauth_limit": 10**9}
 
+    wan_size = Size("1k", {"people": 1_000})
+    route_limit, window_s = 600, 60.0  # documented: 600 requests a minute per route
+    rate_note = "600 requests a minute per route"
+
+    def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
+        return {"people": size.params["people"], **self.per_person, "rate_limits": True,
+                "route_limit": self.route_limit, "window_s": self.window_s, "latency": {"fixed_s": service_s}}
+
+    def rate_floor(self, floor: Floor) -> tuple[float, str] | None:
+        # every resource is its own route with its own window: the busiest one sets the pace
+        busiest = max(floor.requests, key=lambda r: floor.requests[r])
+        return floor.requests[busiest] / (self.route_limit / self.window_s), busiest
+
     def classify(self, path: str) -> str:
         rest = path.split("/api/v1", 1)[-1].rstrip("/")
         if rest.startswith("/people/") and rest.endswith("/employment"):

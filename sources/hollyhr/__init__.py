@@ -7,9 +7,10 @@ read per person, only for people changed since the last run.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 import dlt
 from dlt.common.typing import TDataItems
@@ -20,6 +21,7 @@ from sources._shared.bounds import with_bounds
 from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
+from sources._shared.fanout import fan_out
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.redaction import register_secret
@@ -45,6 +47,7 @@ def hollyhr_source(
     document_deletes: str = "flag",
     rate_limit_reserve: int = settings.RATE_LIMIT_RESERVE,
     max_cursor_restarts: int = settings.MAX_CURSOR_RESTARTS,
+    child_concurrency: int = settings.CHILD_CONCURRENCY,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -59,6 +62,8 @@ def hollyhr_source(
             ``hard_delete`` removes them from the warehouse.
         rate_limit_reserve: Requests left unused in each rate-limit window before pacing waits.
         max_cursor_restarts: Walk restarts allowed per resource when a page cursor expires.
+        child_concurrency: Employment and history requests in flight at once, per route (1: one at a
+            time); never more than the route's ``RateLimit-Limit`` allows.
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
@@ -73,10 +78,17 @@ def hollyhr_source(
     context = context_for_new_source()
 
     clients: dict[str, ProviderRESTClient] = {}
+    clients_lock = threading.Lock()  # parallel transformers ask for their client at the same time
 
     def client_for(resource: str) -> ProviderRESTClient:
+        with clients_lock:
+            return _client_for(resource)
+
+    def _client_for(resource: str) -> ProviderRESTClient:
         if resource not in clients:
-            pacer = RatePacer(reserve=rate_limit_reserve)
+            # each route has its own window; per-person routes also bound their requests in flight
+            bound = child_concurrency if resource in settings.CHILD_RESOURCES else None
+            pacer = RatePacer(reserve=rate_limit_reserve, max_in_flight=bound)
             clients[resource] = make_client(base_url, token, resource, http, pacer, context)
         return clients[resource]
 
@@ -94,8 +106,8 @@ def hollyhr_source(
     document_columns = {settings.DELETED_FIELD: {"hard_delete": True}} if document_deletes == "hard_delete" else None
     return [
         people,
-        people | _employments(client_for, context),
-        people | _employment_history(client_for, context, page_size),
+        people | _employments(client_for, context, child_concurrency),
+        people | _employment_history(client_for, context, page_size, child_concurrency),
         updated_since("time_off"),
         updated_since("documents", document_columns, deletes=document_deletes),
     ]
@@ -142,39 +154,51 @@ def _updated_since_resource(
     return list_resource
 
 
-def _employments(client_for: ClientFactory, context: RunContext) -> DltResource:
-    @dlt.transformer(name="employments", primary_key="person_id", write_disposition="merge")
+def _employments(client_for: ClientFactory, context: RunContext, concurrency: int) -> DltResource:
+    @dlt.transformer(name="employments", primary_key="person_id", write_disposition="merge", parallelized=True)
     def employments(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employments")
+
+        def employment_of(person: dict[str, Any]) -> dict[str, Any] | None:
+            try:
+                response = client.get(settings.EMPLOYMENT_PATH.format(person_id=person["id"]))
+            except ProviderError as error:
+                if error.status == 404:  # a person without a current employment
+                    return None
+                raise
+            record = response.json()
+            record = record.get("data", record) if isinstance(record, dict) else record
+            record.setdefault("person_id", person["id"])
+            return cast(dict[str, Any], record)
+
         rows = []
         with _isolate(context, "employments"):
-            for person in people:
-                try:
-                    response = client.get(settings.EMPLOYMENT_PATH.format(person_id=person["id"]))
-                except ProviderError as error:
-                    if error.status == 404:  # a person without a current employment
-                        continue
-                    raise
-                record = response.json()
-                record = record.get("data", record) if isinstance(record, dict) else record
-                record.setdefault("person_id", person["id"])
-                rows.append(record)
+            for record in fan_out(employment_of, people, concurrency, "hollyhr-employments"):
+                if record is not None:
+                    rows.append(record)
         if rows:
             yield rows
 
     return employments
 
 
-def _employment_history(client_for: ClientFactory, context: RunContext, page_size: int) -> DltResource:
-    @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge")
+def _employment_history(client_for: ClientFactory, context: RunContext, page_size: int,
+                        concurrency: int) -> DltResource:
+    @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge", parallelized=True)
     def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employment_history")
+
+        def history_of(person: dict[str, Any]) -> list[Any]:
+            path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
+            entries: list[Any] = []
+            for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
+                entries.extend(page)
+            return entries
+
         rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
         with _isolate(context, "employment_history"):
-            for person in people:
-                path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
-                for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
-                    rows.extend(page)
+            for entries in fan_out(history_of, people, concurrency, "hollyhr-history"):
+                rows.extend(entries)
         if rows:
             yield rows
 

@@ -9,12 +9,15 @@ PAGE_SIZE = 200
 MAX_PAGE_SIZE = 200
 RATE_LIMIT_RESERVE = 0
 MAX_CURSOR_RESTARTS = 3
+CHILD_CONCURRENCY = 4  # requests in flight per child route (employments, employment_history)
+MAX_CHILD_CONCURRENCY = 32
 
 # valid range of each numeric setting of the source, checked before any request (sources/_shared/bounds.py)
 BOUNDS = {
     "page_size": Bounds(int, 1, MAX_PAGE_SIZE, why="the API's maximum `limit`"),
     "rate_limit_reserve": Bounds(int, 0),
     "max_cursor_restarts": Bounds(int, 0),
+    "child_concurrency": Bounds(int, 1, MAX_CHILD_CONCURRENCY, why="more workers than the route's window pays for"),
 }
 
 # resource name -> list path (all accept `updated_since`, ordered by (updated_at, id))
@@ -25,6 +28,8 @@ UPDATED_SINCE_ENDPOINTS = {
 }
 EMPLOYMENT_PATH = "/people/{person_id}/employment"
 EMPLOYMENT_HISTORY_PATH = "/people/{person_id}/employment-history"
+# resources read with one request per changed person, concurrently up to `child_concurrency` per route
+CHILD_RESOURCES = ("employments", "employment_history")
 
 # scope each resource needs, for error hints
 SCOPES = {

@@ -29,7 +29,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--vendors", ",".join(vendors), "--sizes", json.dumps(TINY),
-         "--postgres", "off", "--arrow-rows", "2000", "--out-dir", str(out), "--no-readme"],
+         "--postgres", "off", "--arrow-rows", "2000", "--out-dir", str(out), "--no-readme", "--wan", "off"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=280, check=False,
     )
     files = sorted(out.glob("*.json"))
@@ -73,3 +73,36 @@ def test_requests_equal_the_floor(results: dict) -> None:
                 assert ours["requests"].get(resource, 0) == n, (case["vendor"], phase, resource)
         full = case["phases"]["full"]
         assert full["runs"]["ours@duckdb"]["rows"] > 0
+
+
+@pytest.fixture(scope="module")
+def wan(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    # HollyHR alone: the vendor whose requests overlap and whose documented limit sets a rate floor
+    out = tmp_path_factory.mktemp("bench-wan")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--wan", "only", "--vendors", "hollyhr", "--sizes",
+         json.dumps({"hollyhr": TINY["hollyhr"]}), "--out-dir", str(out), "--no-readme"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=280, check=False,
+    )
+    files = sorted(out.glob("*.json"))
+    assert files, proc.stderr[-3000:]
+    data: dict = json.loads(files[0].read_text())
+    data["_stderr"] = proc.stderr
+    return data
+
+
+def test_wan_scenario(wan: dict) -> None:
+    # one full sync against a sandbox with a service time per request and the documented limits
+    assert [c["vendor"] for c in wan["wan"]] == ["hollyhr"] and wan["cases"] == [], wan["_stderr"][-3000:]
+    case = wan["wan"][0]
+    assert "error" not in case, (case.get("error"), case.get("log"))
+    assert case["requests_total"] == case["floor_requests"], case["requests"]
+    assert case["throttled"] == 0
+    assert case["rows"] > 0 and case["seconds"] > 0
+    assert case["concurrency"] > 1  # employment and history requests overlap
+    assert case["latency_floor_s"] > 0 and case["rate_floor_s"] > 0 and case["vs_rate_floor"] > 0
+    assert case["rate_floor_route"] in ("employments", "employment_history")
+    targets = {t["target"] for t in wan["targets"]}
+    assert {"requests = floor (WAN full sync)", "no 429 (WAN full sync)",
+            "elapsed <= 1.15x rate floor (WAN full sync)"} <= targets

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -61,16 +62,20 @@ def server_wait(response: Response) -> float | None:
 class wait_full_jitter_or_server:  # noqa: N801 - tenacity's naming style
     """Waits what the server asked for, else ``uniform(0, min(cap, base * 2**n))`` (full jitter)."""
 
-    def __init__(self, base: float, cap: float, rng: random.Random | None = None) -> None:
+    def __init__(self, base: float, cap: float, rng: random.Random | None = None,
+                 on_server_wait: Callable[[float], None] | None = None) -> None:
         self.base = base
         self.cap = cap
         self.rng = rng or random.Random()
+        self.on_server_wait = on_server_wait
 
     def __call__(self, state: RetryCallState) -> float:
         response = response_of(state)
         if response is not None:
             asked = server_wait(response)
             if asked is not None:
+                if self.on_server_wait is not None:
+                    self.on_server_wait(asked)
                 return asked
         ceiling = min(self.cap, self.base * 2 ** (state.attempt_number - 1))
         return self.rng.uniform(0, ceiling)
@@ -99,13 +104,16 @@ class retry_if_transient(retry_base):  # noqa: N801 - tenacity's naming style
         return asked is None or asked <= self.settings.max_retry_after
 
 
-def make_retrying(settings: HttpSettings, is_final: Any, describe: Any) -> Retrying:
+def make_retrying(settings: HttpSettings, is_final: Any, describe: Any,
+                  on_server_wait: Callable[[float], None] | None = None) -> Retrying:
     """A tenacity policy for one provider's session.
 
     Args:
         settings: Attempts and backoff.
         is_final: ``is_final(response) -> bool``: True for errors no retry can fix (e.g. a spent quota).
         describe: ``describe(state) -> str``: a secret-free description of the failed attempt, for the log.
+        on_server_wait: Called with the seconds of a wait the server asked for, before it is waited
+            out (the session holds the whole route with it).
     """
 
     def log_retry(state: RetryCallState) -> None:
@@ -114,7 +122,8 @@ def make_retrying(settings: HttpSettings, is_final: Any, describe: Any) -> Retry
                        settings.max_attempts - 1, wait)
 
     return Retrying(
-        wait=wait_full_jitter_or_server(settings.backoff_base, settings.backoff_cap),
+        wait=wait_full_jitter_or_server(settings.backoff_base, settings.backoff_cap,
+                                        on_server_wait=on_server_wait),
         retry=retry_if_transient(settings, is_final),
         stop=stop_after_attempt(settings.max_attempts),
         before_sleep=log_retry,

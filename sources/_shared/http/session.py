@@ -90,7 +90,7 @@ class ProviderSession(Session):
         self.allowed_origin = origin_of(base_url) if base_url else None
         self._key = f"{profile.name}/{resource}"
         self._last_answer: tuple[PageRef, int] | None = None
-        self._retrying = make_retrying(settings, profile.is_final, self._describe_attempt)
+        self._retrying = make_retrying(settings, profile.is_final, self._describe_attempt, self._hold_route)
         # every answer is noted before requests follows a redirect; a request with its own response
         # hooks replaces these (requests' rule), so ProviderRESTClient's hook notes it too
         self.hooks["response"].append(self._note_hook)
@@ -140,7 +140,12 @@ class ProviderSession(Session):
         except RETRY_EXCEPTIONS:
             self.context.record(self._key, None, retry=retry)
             raise
-        self._observe(response)
+        else:
+            self._observe(response)
+        finally:
+            # after the answer was observed: a thread waiting for the slot sees the budget it left
+            if self.pacer is not None:
+                self.pacer.request_done()
         self.context.record(self._key, response.status_code, retry=retry)
         page = self.note_answer(response)
         if response.status_code < 300:
@@ -210,6 +215,14 @@ class ProviderSession(Session):
             self.pacer.after_response(response)
         if self.on_response is not None:
             self.on_response(response)
+
+    def _hold_route(self, seconds: float) -> None:
+        """A wait the server asked for holds every thread on this route, not only the refused one."""
+        if self.pacer is None or not self.pacer.hold(seconds):
+            return
+        self.context.note(self.profile.name, f"held:{self.resource}",
+                          f"{self.resource}: the API refused requests (429) {self.pacer.holds} time(s); every "
+                          f"request of the route waited {self.pacer.held_seconds:.1f} s in all for its window")
 
     def _describe_attempt(self, state: RetryCallState) -> str:
         response = response_of(state)
