@@ -411,17 +411,17 @@ def _run_locked(
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
-    tracker = RunTracker(target, ref, pipeline, context, pipelines_dir, loader_file_format(destination), resources)
-    tracker.start()  # history row, lineage events, alerts (pipelines/tracking.py)
     try:
         source = build_source(target, destination, resources, source_kwargs, context)
         # PII keys against the loaded schema; a policy tightened after a load (pipelines/pii_columns.py)
         review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
                    full_refresh=full_refresh, pipelines_dir=pipelines_dir,
                    duckdb_path=ref.location if destination == "duckdb" else None)
-    except Exception as exc:  # e.g. a missing key or a PII key naming no column: an attempt too
-        tracker.failed(exc)
+    except Exception as exc:  # refused by its settings before any request: the warehouse is not touched
+        alert_unrecorded(target, destination, exc)
         raise
+    tracker = RunTracker(target, ref, pipeline, context, pipelines_dir, loader_file_format(destination), resources)
+    tracker.start()  # history row, lineage events, alerts (pipelines/tracking.py)
     started, started_epoch = time.perf_counter(), time.time()
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
                        pipelines_dir=pipelines_dir, location=ref.location)
