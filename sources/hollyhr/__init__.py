@@ -162,7 +162,8 @@ def _updated_since_resource(
 
 
 def _employments(client_for: ClientFactory, context: RunContext, concurrency: int) -> DltResource:
-    retries = ChildRetries(context, settings.PROVIDER, "employments", ("people", "employment"))
+    retries = ChildRetries(context, settings.PROVIDER, "employments", ("people", "employment"),
+                           limit=settings.CHILD_RETRY_LIMIT)
 
     @dlt.transformer(name="employments", primary_key="person_id", write_disposition="merge", parallelized=True)
     def employments(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
@@ -193,7 +194,8 @@ def _employments(client_for: ClientFactory, context: RunContext, concurrency: in
 
 def _employment_history(client_for: ClientFactory, context: RunContext, page_size: int,
                         concurrency: int) -> DltResource:
-    retries = ChildRetries(context, settings.PROVIDER, "employment_history", ("people", "employment history"))
+    retries = ChildRetries(context, settings.PROVIDER, "employment_history", ("people", "employment history"),
+                           limit=settings.CHILD_RETRY_LIMIT)
 
     @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge", parallelized=True)
     def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:

@@ -17,6 +17,7 @@ import pytest
 from sandbox import Sandbox
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.state.retries import PENDING_KEY
+from sources.hollyhr import settings
 from tests.harness import Harness
 
 EMPLOYMENT = "/people/*/employment"
@@ -93,18 +94,53 @@ def test_a_person_gone_since_clears_their_retry(harness: Harness) -> None:
     assert harness.count("hollyhr", "employments") == app.count("employments")
 
 
+def test_a_5xx_after_retries_mid_pool_commits_nothing_and_the_next_run_is_exact(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=12, time_off_per_person=0, documents_per_person=0, history_per_person=1)
+    harness.setenv("SOURCES__HOLLYHR__CHILD_CONCURRENCY", "3")
+    app.inject("/people/*/employment", "503", times=1000, after=4)  # every retry of every later request fails
+    with pytest.raises(Exception) as failure:
+        harness.run("hollyhr")
+    assert not isinstance(failure.value, ProviderPartialFailure)  # not isolated: the whole run fails
+    assert "people" not in harness.tables("hollyhr")  # nothing committed, the people cursor included
+    app.faults.clear()
+    harness.run("hollyhr")
+    assert _children(harness) == _sandbox_children(app)
+
+
+def test_too_many_failed_people_fail_the_child_until_a_full_refresh(harness: Harness,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "CHILD_RETRY_LIMIT", 5)
+    app = harness.start("hollyhr", people=12, time_off_per_person=0, documents_per_person=0, history_per_person=1)
+    harness.setenv("SOURCES__HOLLYHR__CHILD_CONCURRENCY", "1")
+    harness.setenv("SOURCES__HOLLYHR__API_TOKEN", KEY)
+    _withdraw_scope_mid_pool(app)  # 7 of 12 people's employment unread: more than 5
+    with pytest.raises(ProviderPartialFailure):
+        harness.run("hollyhr")
+    app.add_key(KEY, ALL_SCOPES)
+    with pytest.raises(ProviderPartialFailure) as failure:  # not an exit 0 with rows missing
+        harness.run("hollyhr")
+    assert "more than 5 people" in str(failure.value) and "--full-refresh" in str(failure.value)
+    harness.run("hollyhr", full_refresh=True)
+    assert _children(harness) == _sandbox_children(app)
+    assert harness.run("hollyhr").rows == {}
+
+
 def test_hr_elt_run_after_a_partial_failure_reads_the_missing_children(tmp_path: Path) -> None:
     with Sandbox(vendors=("hollyhr",), hollyhr={"people": 20, "history_per_person": 1}) as sandbox:
         app = sandbox.apps["hollyhr"]
         _withdraw_scope_mid_pool(app)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCES__")}
         env.update(sandbox.env(), RUNTIME__DLTHUB_TELEMETRY="false", SOURCES__HOLLYHR__API_TOKEN=KEY)
-        args = [str(BIN / "hr-elt"), "run", "hollyhr", "--pipelines-dir", str(tmp_path / "pipes"),
-                "--duckdb-path", str(tmp_path / "w.duckdb")]
-        first = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        run = ["run", "hollyhr", "--pipelines-dir", str(tmp_path / "pipes"),
+               "--duckdb-path", str(tmp_path / "w.duckdb")]
+        first = _hr_elt(run, env, tmp_path)
         assert first.returncode == 1, first.stderr
         app.add_key(KEY, ALL_SCOPES)
-        second = subprocess.run([args[0], "--verbose", *args[1:]], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        second = _hr_elt(["--verbose", *run], env, tmp_path)
         assert second.returncode == 0, second.stderr
         assert "people whose employment failed last run are read again" in second.stdout, second.stdout
         assert "INFO sources.hollyhr: employments: " in second.stderr  # the record, with --verbose
+
+
+def _hr_elt(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "hr-elt"), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
