@@ -19,6 +19,7 @@ from sources._shared.errors import ProviderPartialFailure
 from sources._shared.state.retries import PENDING_KEY
 from sources.hollyhr import settings
 from tests.harness import Harness
+from tests.resilience.crash import Gate, RunProcess
 
 EMPLOYMENT = "/people/*/employment"
 HISTORY = "/people/*/employment-history"
@@ -51,6 +52,7 @@ def _sandbox_children(app: Any) -> dict[str, list[tuple[Any, ...]]]:
 def test_failed_children_are_read_again_on_the_next_run(harness: Harness) -> None:
     app = harness.start("hollyhr", people=30, time_off_per_person=0, documents_per_person=0, history_per_person=2)
     harness.setenv("SOURCES__HOLLYHR__CHILD_CONCURRENCY", "3")
+    harness.setenv("SOURCES__HOLLYHR__PAGE_SIZE", "10")  # three pages of people: dlt runs their children in parallel
     harness.setenv("SOURCES__HOLLYHR__API_TOKEN", KEY)
     _withdraw_scope_mid_pool(app)
     with pytest.raises(ProviderPartialFailure):
@@ -61,7 +63,9 @@ def test_failed_children_are_read_again_on_the_next_run(harness: Harness) -> Non
     pending = harness.state("hollyhr")["sources"]["hollyhr"]["resources"]["employments"][PENDING_KEY]
     assert len(pending) == missing
 
-    app.add_key(KEY, ALL_SCOPES)  # the scope is back; no person changed since
+    app.add_key(KEY, ALL_SCOPES)  # the scope is back
+    changed = harness.query("select min(person_id) from hollyhr.employments")[0][0]
+    app.update_person(changed, job_title="Retry Tester")  # and one person whose employment loaded changed since
     requests_before = len(app.requests(EMPLOYMENT))
     second = harness.run("hollyhr")
     assert _children(harness) == _sandbox_children(app)  # every person's children, exactly
@@ -69,12 +73,38 @@ def test_failed_children_are_read_again_on_the_next_run(harness: Harness) -> Non
     assert f"employments: {missing} people whose employment failed last run are read again" in second.notes
     assert any(n.startswith("employment_history: ") and "people whose employment history failed last run"
                in n for n in second.notes), second.notes
-    assert len(app.requests(EMPLOYMENT)) - requests_before == missing  # only the people missing, once each
+    # only the people missing and the one changed, once each
+    assert len(app.requests(EMPLOYMENT)) - requests_before == missing + 1
+    assert harness.query(f"select job_title from hollyhr.employments where person_id = '{changed}'") == [
+        ("Retry Tester",)]
 
     requests_before = len(app.requests(EMPLOYMENT)) + len(app.requests(HISTORY))
     third = harness.run("hollyhr")
     assert third.rows == {} and not [n for n in third.notes if "read again" in n]
     assert len(app.requests(EMPLOYMENT)) + len(app.requests(HISTORY)) == requests_before
+
+
+def test_retry_run_killed_mid_pool_then_rerun_is_exact(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=20, time_off_per_person=0, documents_per_person=0, history_per_person=1)
+    harness.setenv("SOURCES__HOLLYHR__CHILD_CONCURRENCY", "3")
+    harness.setenv("SOURCES__HOLLYHR__API_TOKEN", KEY)
+    _withdraw_scope_mid_pool(app)
+    with pytest.raises(ProviderPartialFailure):
+        harness.run("hollyhr")
+    pending = harness.state("hollyhr")["sources"]["hollyhr"]["resources"]["employments"][PENDING_KEY]
+    app.add_key(KEY, ALL_SCOPES)
+    gate = Gate(app, EMPLOYMENT, k=3)  # the retry run is killed while it reads the people of the retry set
+    run = RunProcess(harness, "hollyhr")
+    try:
+        run.wait_for(gate.reached.is_set, "the held employment request")
+        run.kill()
+    finally:
+        gate.open()
+    # nothing of the killed run committed: the retry set is as run 1 left it
+    assert harness.state("hollyhr")["sources"]["hollyhr"]["resources"]["employments"][PENDING_KEY] == pending
+    result = harness.run("hollyhr")
+    assert f"employments: {len(pending)} people whose employment failed last run are read again" in result.notes
+    assert _children(harness) == _sandbox_children(app)
 
 
 def test_a_person_gone_since_clears_their_retry(harness: Harness) -> None:
