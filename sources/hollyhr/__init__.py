@@ -2,7 +2,8 @@
 
 People, time off and documents load incrementally through HollyHR's inclusive
 ``updated_since`` filter over opaque cursor pages; employments and employment history are
-read per person, only for people changed since the last run.
+read per person, only for people changed since the last run and for those whose read failed in
+the last run (:mod:`sources._shared.state.retries`).
 """
 
 from __future__ import annotations
