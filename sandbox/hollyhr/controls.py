@@ -143,6 +143,15 @@ class ControlsMixin:
             self.store.people[person_id]  # noqa: B018 - KeyError for unknown ids
             return dict(self.store.update_person(person_id, fields, self._parse_stamp(updated_at)))
 
+    def purge_person(self, person_id: str) -> None:
+        """The person is erased at the vendor (e.g. on request): every route answers ``404`` for them."""
+        with self.lock:
+            person = self.store.people.pop(person_id)
+            self.store.people_idx.remove((person["updated_at"], person_id))
+            self.store.employments.pop(person_id, None)
+            for key in self.store.history_idx.pop(person_id, d.SortedIndex()).keys:
+                self.store.history.pop(key[1], None)
+
     def add_person_field(self, name: str, values: dict[str, Any],
                          updated_at: str | datetime | None = None) -> None:
         """HollyHR starts sending a new person field: ``name`` on every person, ``values[id]`` (else null).

@@ -2,7 +2,8 @@
 
 People, time off and documents load incrementally through HollyHR's inclusive
 ``updated_since`` filter over opaque cursor pages; employments and employment history are
-read per person, only for people changed since the last run.
+read per person, only for people changed since the last run and for those whose read failed in
+the last run (:mod:`sources._shared.state.retries`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
+from sources._shared.state.retries import ChildRetries, retries_pending
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
 
@@ -92,11 +94,12 @@ def hollyhr_source(
             clients[resource] = make_client(base_url, token, resource, http, pacer, context)
         return clients[resource]
 
-    def updated_since(name: str, columns: dict[str, Any] | None = None, deletes: str | None = None) -> DltResource:
+    def updated_since(name: str, columns: dict[str, Any] | None = None, deletes: str | None = None,
+                      children: Sequence[str] = ()) -> DltResource:
         return _updated_since_resource(name, settings.UPDATED_SINCE_ENDPOINTS[name], client_for, context, initial,
-                                       page_size, max_cursor_restarts, columns, deletes)
+                                       page_size, max_cursor_restarts, columns, deletes, children)
 
-    people = updated_since("people")
+    people = updated_since("people", children=settings.CHILD_RESOURCES)
     people_path = settings.UPDATED_SINCE_ENDPOINTS["people"]
     attach_probe(people, CredentialsProbe(  # hr-elt check: one page of one person
         request=f"GET {people_path}?{settings.LIMIT_PARAM}=1",
@@ -123,11 +126,14 @@ def _updated_since_resource(
     max_restarts: int,
     columns: dict[str, Any] | None,
     deletes: str | None = None,
+    children: Sequence[str] = (),
 ) -> DltResource:
     """A list read by inclusive ``updated_since``, merged on ``id``.
 
     With `deletes` (the delete mode) its records carry ``deleted_at``: the run counts and notes the
-    deleted ones it loads (:func:`~sources._shared.state.deletes.report_deletes`).
+    deleted ones it loads (:func:`~sources._shared.state.deletes.report_deletes`). With `children`
+    (its transformers) it ends with an empty page when one of them has parents to read again, so
+    that they run even when no record changed (:mod:`sources._shared.state.retries`).
     """
     hints: dict[str, Any] = {settings.CURSOR_FIELD: {"dedup_sort": "desc"}}
     hints.update(columns or {})
@@ -150,11 +156,16 @@ def _updated_since_resource(
                     yield fresh
         if deletes is not None:
             report_deletes(context, settings.PROVIDER, name, deleted, deletes)
+        if children and retries_pending(children):
+            yield []
 
     return list_resource
 
 
 def _employments(client_for: ClientFactory, context: RunContext, concurrency: int) -> DltResource:
+    retries = ChildRetries(context, settings.PROVIDER, "employments", ("people", "employment"),
+                           limit=settings.CHILD_RETRY_LIMIT)
+
     @dlt.transformer(name="employments", primary_key="person_id", write_disposition="merge", parallelized=True)
     def employments(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employments")
@@ -173,7 +184,7 @@ def _employments(client_for: ClientFactory, context: RunContext, concurrency: in
 
         rows = []
         with _isolate(context, "employments"):
-            for record in fan_out(employment_of, people, concurrency, "hollyhr-employments"):
+            for record in retries.read(employment_of, people, _pool(concurrency, "hollyhr-employments")):
                 if record is not None:
                     rows.append(record)
         if rows:
@@ -184,6 +195,9 @@ def _employments(client_for: ClientFactory, context: RunContext, concurrency: in
 
 def _employment_history(client_for: ClientFactory, context: RunContext, page_size: int,
                         concurrency: int) -> DltResource:
+    retries = ChildRetries(context, settings.PROVIDER, "employment_history", ("people", "employment history"),
+                           limit=settings.CHILD_RETRY_LIMIT)
+
     @dlt.transformer(name="employment_history", primary_key="id", write_disposition="merge", parallelized=True)
     def employment_history(people: list[dict[str, Any]]) -> Iterator[TDataItems]:
         client = client_for("employment_history")
@@ -191,18 +205,27 @@ def _employment_history(client_for: ClientFactory, context: RunContext, page_siz
         def history_of(person: dict[str, Any]) -> list[Any]:
             path = settings.EMPLOYMENT_HISTORY_PATH.format(person_id=person["id"])
             entries: list[Any] = []
-            for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
-                entries.extend(page)
+            try:
+                for page in client.paginate(path, params={settings.LIMIT_PARAM: page_size}):
+                    entries.extend(page)
+            except ProviderError as error:
+                if error.status == 404:  # a person gone since an earlier run asked to read them again
+                    return []
+                raise
             return entries
 
         rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
         with _isolate(context, "employment_history"):
-            for entries in fan_out(history_of, people, concurrency, "hollyhr-history"):
+            for entries in retries.read(history_of, people, _pool(concurrency, "hollyhr-history")):
                 rows.extend(entries)
         if rows:
             yield rows
 
     return employment_history
+
+
+def _pool(concurrency: int, name: str) -> Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]:
+    return lambda call, items: fan_out(call, items, concurrency, name)
 
 
 def _isolate(context: RunContext, resource: str) -> AbstractContextManager[None]:

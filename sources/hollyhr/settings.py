@@ -30,6 +30,8 @@ EMPLOYMENT_PATH = "/people/{person_id}/employment"
 EMPLOYMENT_HISTORY_PATH = "/people/{person_id}/employment-history"
 # resources read with one request per changed person, concurrently up to `child_concurrency` per route
 CHILD_RESOURCES = ("employments", "employment_history")
+# people whose child request failed, kept per child resource to read again on the next run (state size)
+CHILD_RETRY_LIMIT = 20_000
 
 # scope each resource needs, for error hints
 SCOPES = {

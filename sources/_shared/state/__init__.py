@@ -5,5 +5,6 @@
 * :mod:`.index`: :class:`~.index.DigestIndex`, the remembered records of a walk in memory;
 * :mod:`.snapshot`: :class:`~.snapshot.SnapshotTracker`, the bookkeeping of lists read whole;
 * :mod:`.deletes`: the delete modes and the hints that make tombstones flag, delete or retire rows;
-* :mod:`.incremental`: :class:`~.incremental.BoundaryDedup`, the inclusive ``updated_since`` boundary.
+* :mod:`.incremental`: :class:`~.incremental.BoundaryDedup`, the inclusive ``updated_since`` boundary;
+* :mod:`.retries`: :class:`~.retries.ChildRetries`, the parents a child resource reads again after a failure.
 """
