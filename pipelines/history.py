@@ -16,6 +16,9 @@ warnings (JSON list), error, load_ids (JSON list).
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, cast
@@ -25,6 +28,7 @@ import pendulum
 from dlt.common.destination import Destination
 from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TLoaderFileFormat
+from dlt.pipeline.pipeline import Pipeline
 
 from sources._shared.http.redaction import redact
 
@@ -128,15 +132,52 @@ def account_facts(facts: dict[str, Any]) -> dict[str, Any]:
             "key_expires_at": as_timestamp(facts.get("key_expires_at"))}
 
 
+HISTORY_SUFFIX = "__runs"
+
+
 def history_pipeline_name(pipeline_name: str) -> str:
     """``hollyhr__runs``: the sibling pipeline that loads a pipeline's run rows."""
-    return f"{pipeline_name}__runs"
+    return f"{pipeline_name}{HISTORY_SUFFIX}"
 
 
-def _not_a_history_job(record: logging.LogRecord) -> bool:
-    """Drops dlt's job-retry records (with tracebacks) of history rows: :class:`RunTracker` says it in one line."""
-    message = str(record.msg)
-    return not (f"{RUNS_TABLE}." in message and "job" in message.lower())
+class _HistoryJobRecords(logging.Filter):
+    """Drops dlt's job-failure and job-retry records (with tracebacks) of history loads.
+
+    :class:`~pipelines.tracking.RunTracker` says a history row that could not be written in one
+    line; dlt's own records of that load would put tracebacks under the run's one error line. A
+    record is a history load's when it names the history table, a history pipeline's folder, or the
+    id of a history package being loaded (dlt's "retried in load <id>" names only that).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.load_ids: set[str] = set()
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if "job" not in message.lower():
+            return True
+        if f"{RUNS_TABLE}." in message or f"{HISTORY_SUFFIX}/" in message:
+            return False
+        with self._lock:
+            return not any(load_id in message for load_id in self.load_ids)
+
+    @contextmanager
+    def loading(self, pipeline: Pipeline) -> Iterator[None]:
+        """Treats the pipeline's normalized packages as history loads while they load."""
+        ids = set(pipeline.list_normalized_load_packages())
+        with self._lock:
+            self.load_ids |= ids
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.load_ids -= ids
+
+
+_HISTORY_JOBS = _HistoryJobRecords()
+logging.getLogger("dlt").addFilter(_HISTORY_JOBS)
 
 
 def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: str,
@@ -146,14 +187,17 @@ def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: st
     Raises:
         Exception: whatever dlt raises when the destination cannot be reached.
     """
-    logging.getLogger("dlt").addFilter(_not_a_history_job)  # idempotent
     kwargs: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
     pipeline = dlt.pipeline(pipeline_name=history_pipeline_name(record.pipeline_name), destination=destination,
                             dataset_name=dataset, **kwargs)
     if pipeline.has_pending_data:  # an earlier history write that could not reach the destination
-        pipeline.run()
+        with _HISTORY_JOBS.loading(pipeline):
+            pipeline.run()
     rows = dlt.resource([record.row()], name=RUNS_TABLE, table_name=RUNS_TABLE, write_disposition="append",
                         columns=cast("dict[str, TColumnSchema]", COLUMNS))
-    info = pipeline.run(rows, schema=dlt.Schema(RUNS_SCHEMA),
-                        loader_file_format=cast("TLoaderFileFormat", loader_file_format))
+    pipeline.extract(rows, schema=dlt.Schema(RUNS_SCHEMA),
+                     loader_file_format=cast("TLoaderFileFormat", loader_file_format))
+    pipeline.normalize()
+    with _HISTORY_JOBS.loading(pipeline):
+        info = pipeline.load()
     return info.loads_ids[0] if info.loads_ids else None
