@@ -13,7 +13,7 @@ import pytest
 from sources._shared.errors import ProviderPartialFailure
 from tests.contracts import contract_for
 from tests.harness import Harness
-from tests.resilience.crash import Gate, RunProcess
+from tests.resilience.crash import kill_run_at
 
 EMPLOYMENT = "/people/*/employment"
 HISTORY = "/people/*/employment-history"
@@ -106,13 +106,8 @@ def test_missing_scope_mid_pool_fails_only_the_resources_that_need_it(harness: H
 def test_run_killed_mid_pool_then_rerun_is_exact(harness: Harness) -> None:
     contract = contract_for("hollyhr")
     app = _start(harness, concurrency=4)
-    gate = Gate(app, EMPLOYMENT, k=6)  # the 6th employment answer is held: the others of the pool go on
-    run = RunProcess(harness, "hollyhr")
-    try:
-        run.wait_for(gate.reached.is_set, "the held employment request")
-        run.kill()
-    finally:
-        gate.open()
+    # the 6th employment answer is held: the others of the pool go on
+    kill_run_at(harness, "hollyhr", app, EMPLOYMENT, 6, "the held employment request")
     assert "employments" not in harness.tables("hollyhr")  # killed while extracting: nothing loaded
     harness.run("hollyhr")
     contract.assert_exact(harness, app)

@@ -19,7 +19,7 @@ from sources._shared.errors import ProviderPartialFailure
 from sources._shared.state.retries import PENDING_KEY
 from sources.hollyhr import settings
 from tests.harness import Harness
-from tests.resilience.crash import Gate, RunProcess
+from tests.resilience.crash import kill_run_at
 
 EMPLOYMENT = "/people/*/employment"
 HISTORY = "/people/*/employment-history"
@@ -93,13 +93,8 @@ def test_retry_run_killed_mid_pool_then_rerun_is_exact(harness: Harness) -> None
         harness.run("hollyhr")
     pending = harness.state("hollyhr")["sources"]["hollyhr"]["resources"]["employments"][PENDING_KEY]
     app.add_key(KEY, ALL_SCOPES)
-    gate = Gate(app, EMPLOYMENT, k=3)  # the retry run is killed while it reads the people of the retry set
-    run = RunProcess(harness, "hollyhr")
-    try:
-        run.wait_for(gate.reached.is_set, "the held employment request")
-        run.kill()
-    finally:
-        gate.open()
+    # the retry run is killed while it reads the people of the retry set
+    kill_run_at(harness, "hollyhr", app, EMPLOYMENT, 3, "the held employment request")
     # nothing of the killed run committed: the retry set is as run 1 left it
     assert harness.state("hollyhr")["sources"]["hollyhr"]["resources"]["employments"][PENDING_KEY] == pending
     result = harness.run("hollyhr")

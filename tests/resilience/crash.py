@@ -124,6 +124,17 @@ class Gate:
         self.opened.set()
 
 
+def kill_run_at(harness: Harness, vendor: str, app: Any, route: str, k: int, what: str) -> None:
+    """Starts ``hr-elt run`` for `vendor` and kills it while the sandbox holds its `k`-th answer on `route`."""
+    gate = Gate(app, route, k)
+    run = RunProcess(harness, vendor)
+    try:
+        run.wait_for(gate.reached.is_set, what)
+        run.kill()
+    finally:
+        gate.open()
+
+
 # --- the pipeline's working directory ------------------------------------------------------------
 def packages(harness: Harness, vendor: str) -> dict[str, list[str]]:
     """Load packages by where they sit in dlt's working dir: extracted, normalizing, normalized, loaded."""
