@@ -30,6 +30,7 @@ from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TLoaderFileFormat
 from dlt.pipeline.pipeline import Pipeline
 
+from pipelines.siblings import sibling_pipeline
 from sources._shared.http.redaction import redact
 
 RUNS_TABLE = "_hr_elt_runs"
@@ -187,9 +188,7 @@ def write_run(record: RunRecord, destination: Destination[Any, Any], dataset: st
     Raises:
         Exception: whatever dlt raises when the destination cannot be reached.
     """
-    kwargs: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
-    pipeline = dlt.pipeline(pipeline_name=history_pipeline_name(record.pipeline_name), destination=destination,
-                            dataset_name=dataset, **kwargs)
+    pipeline = sibling_pipeline(record.pipeline_name, HISTORY_SUFFIX, destination, dataset, pipelines_dir)
     if pipeline.has_pending_data:  # an earlier history write that could not reach the destination
         with _HISTORY_JOBS.loading(pipeline):
             pipeline.run()

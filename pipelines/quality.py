@@ -44,6 +44,7 @@ from pipelines.schema_changes import (
     load_changes,
     say_changes,
 )
+from pipelines.siblings import sibling_pipeline
 from pipelines.tenants import Target
 from sources import registry
 from sources._shared.context import RunContext
@@ -59,6 +60,7 @@ FAIL_ON_ENV = "HR_ELT__COVERAGE__FAIL_ON"
 IMPLAUSIBLE = 0.001
 """A field null on every row is a regression when the earlier share p makes that this unlikely: (1 - p) ** rows."""
 STATE_SOURCE = "hr_elt_quality"
+QUALITY_SUFFIX = "__quality"
 
 COVERAGE_COLUMNS: dict[str, Any] = {
     "load_id": {"data_type": "text", "nullable": True},
@@ -190,11 +192,8 @@ class QualityRun:
         self.coverage: FieldCoverage = registry.get(target.vendor).coverage
 
     def _sibling(self) -> Pipeline:
-        kwargs: dict[str, Any] = {"pipelines_dir": self.pipelines_dir} if self.pipelines_dir else {}
-        sibling: Pipeline = dlt.pipeline(pipeline_name=f"{self.pipeline.pipeline_name}__quality",
-                                         destination=self.destination, dataset_name=self.pipeline.dataset_name,
-                                         **kwargs)
-        return sibling
+        return sibling_pipeline(self.pipeline.pipeline_name, QUALITY_SUFFIX, self.destination,
+                                self.pipeline.dataset_name, self.pipelines_dir)
 
     def finish(self, info: LoadInfo | None) -> QualityReport:
         """Judges the coverage, reads the schema changes, says both, stores both; returns them."""
