@@ -3,7 +3,7 @@
 A fresh interpreter per run gives each run its own peak RSS (``ru_maxrss``) and keeps the
 sandbox (served from the parent process) off this process's GIL. Modes:
 
-* ``ours``: ``pipelines.runner.run_vendor`` (the connector as ``hr-elt run`` runs it).
+* ``ours``: ``pipelines.app.run_vendor`` (the connector as ``hr-elt run`` runs it).
 * ``baseline``: the vendor's plain ``rest_api`` source (``sandbox/<vendor>/baseline.py``) with dlt's defaults.
 * ``probe``: the physical floor's two rates: the round trip of each endpoint (raw keep-alive
   ``http.client``, body read, not parsed) and DuckDB's Arrow insert rate for records of each resource.
@@ -98,7 +98,7 @@ def _row_counts(trace: Any) -> dict[str, int]:
 
 
 def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
-    from pipelines.runner import run_vendor
+    from pipelines.app import run_vendor
 
     with RssSampler() as rss:
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from tests.harness import TEST_DESTINATIONS, Harness
 
 

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 import duckdb
 import pytest
 
-from pipelines.runner import RunResult, run_vendor
+from pipelines.app import run_vendor
+from pipelines.run.result import RunResult
 from sandbox import Sandbox
 from sources._shared.errors import exception_chain
 from tests.postgres_server import PostgresServer
@@ -88,14 +89,14 @@ class Harness:
         """A dlt pipeline into this test's warehouse, built the way ``run_vendor`` builds one."""
         import dlt
 
-        from pipelines.destinations import make_destination
+        from pipelines.run.destinations import make_destination
 
         return dlt.pipeline(pipeline_name=name, destination=make_destination(self.destination, self.duckdb_path),
                             dataset_name=dataset, pipelines_dir=self.pipelines_dir)
 
     def load(self, data: Any, name: str = "evolve", dataset: str = "evolve", **kwargs: Any) -> Any:
         """Loads a source/resource as ``run_vendor`` would: the destination's file format and adaptation."""
-        from pipelines.destinations import adapt_source, loader_file_format
+        from pipelines.run.destinations import adapt_source, loader_file_format
 
         if hasattr(data, "resources"):
             adapt_source(data, self.destination)

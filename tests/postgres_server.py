@@ -4,7 +4,7 @@ Postgres refuses to run as root, so when the tests run as root (CI, containers) 
 ``pg_ctl`` run as the ``postgres`` system user (``runuser -u postgres --``) on a directory that user
 owns. Otherwise they run as the current user. The cluster listens on 127.0.0.1 on a free port,
 with durability switched off (``fsync=off``): it lives only as long as the test session. It is
-``pipelines/local_postgres.py``'s cluster, the one ``hr-elt postgres start`` runs, here with a password.
+``pipelines/cli/postgres.py``'s cluster, the one ``hr-elt postgres start`` runs, here with a password.
 
 ``make test`` installs the binaries first when they are missing (``.ci/ensure_postgres.sh``).
 ``HR_ELT_TEST_POSTGRES_DSN`` points the tests at an existing server instead (a role that may
@@ -28,8 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 import psycopg2.extensions
 
-from pipelines import local_postgres
-from pipelines.local_postgres import LocalCluster, free_port
+from pipelines.cli import postgres as local_postgres
+from pipelines.cli.postgres import LocalCluster, free_port
 
 EXTERNAL_DSN_ENV = "HR_ELT_TEST_POSTGRES_DSN"
 
@@ -39,7 +39,7 @@ class PostgresUnavailable(RuntimeError):
 
 
 def find_bindir() -> str:
-    """The server binaries' folder (``pipelines/local_postgres.py``), or why the tests have no server."""
+    """The server binaries' folder (``pipelines/cli/postgres.py``), or why the tests have no server."""
     try:
         return local_postgres.find_bindir()
     except local_postgres.PostgresUnavailable as exc:

@@ -1,6 +1,6 @@
 """hr-elt on Airflow: one task per vendor and tenant on hr-elt's one run path, then dbt per tenant.
 
-Each load task calls ``pipelines.runner.run_target``, exactly what ``hr-elt run`` runs: the pipeline
+Each load task calls ``pipelines.app.run_target``, exactly what ``hr-elt run`` runs: the pipeline
 lock, pending-package recovery, writer and DuckDB settings, the bad-record/PII step, destination hints
 and per-run counters. The task returns the run's summary (rows per table, requests, the dlt pipeline
 name) as its XCom value. A resource the vendor refused on its own (``ProviderPartialFailure``, e.g. one
@@ -44,9 +44,9 @@ SCHEDULE = os.environ.get("HR_ELT_SCHEDULE", "15 2 * * *")
 
 def load(vendor: str, tenant: str | None) -> dict[str, Any]:
     """Airflow callable: one run of the run path; raises (fails the task) on any failure, partial too."""
-    from pipelines.runner import run_target
-    from pipelines.summary import format_summary
-    from pipelines.tenants import Target
+    from pipelines.app import run_target
+    from pipelines.report.summary import format_summary
+    from pipelines.run.tenants import Target
 
     result = run_target(Target(vendor, tenant), DESTINATION, pipelines_dir=PIPELINES_DIR)
     print(format_summary(result))
@@ -55,7 +55,7 @@ def load(vendor: str, tenant: str | None) -> dict[str, Any]:
 
 def build_dbt(tenant: str | None) -> dict[str, Any]:
     """Airflow callable: dbt build of the tenant's datasets; fails the task when dbt fails."""
-    from pipelines.dbt_runner import run_dbt
+    from pipelines.dbt.runner import run_dbt
 
     result = run_dbt(destination=DESTINATION, pipelines_dir=PIPELINES_DIR, tenant=tenant, quiet=True)
     return {"dataset": result.dataset, "statuses": result.statuses(), "rows": result.rows}
@@ -72,7 +72,7 @@ def build_dbt(tenant: str | None) -> dict[str, Any]:
 )
 def hr_elt() -> None:
     """Every configured vendor and tenant (``hr_elt.tenants``), then dbt per tenant."""
-    from pipelines.tenants import run_targets
+    from pipelines.run.tenants import run_targets
 
     targets, _notes = run_targets("all")
     loads: dict[str | None, list[PythonOperator]] = {}

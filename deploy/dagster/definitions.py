@@ -1,6 +1,6 @@
 """hr-elt on Dagster: one multi-asset per vendor and tenant (an asset per table), one dbt asset per tenant.
 
-Every load asset runs hr-elt's one run path (``pipelines.runner.run_target``), exactly as ``hr-elt run``
+Every load asset runs hr-elt's one run path (``pipelines.app.run_target``), exactly as ``hr-elt run``
 does: the pipeline lock, pending-package recovery, writer and DuckDB settings, the bad-record/PII step,
 destination hints, per-run counters. Each table's materialisation carries its row count, requests,
 the dlt pipeline name and the inserted/updated/upserted/deleted counts the source knows as metadata.
@@ -45,10 +45,12 @@ from dagster import (
     multi_asset,
 )
 
-from pipelines.dbt_runner import run_dbt, unified_dataset
-from pipelines.runner import RunResult, build_source, run_target
-from pipelines.summary import format_summary
-from pipelines.tenants import Target, run_targets
+from pipelines.app import run_target
+from pipelines.dbt.runner import run_dbt, unified_dataset
+from pipelines.report.summary import format_summary
+from pipelines.run.result import RunResult
+from pipelines.run.runner import build_source
+from pipelines.run.tenants import Target, run_targets
 from sources._shared.errors import ProviderPartialFailure
 
 DESTINATION = os.environ.get("HR_ELT_DESTINATION", "duckdb")

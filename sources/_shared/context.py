@@ -1,6 +1,6 @@
 """What one run learns as it goes: requests per resource, notes, isolated failures, last pages.
 
-A :class:`RunContext` belongs to one source instance. The run path (``pipelines.runner``) makes one
+A :class:`RunContext` belongs to one source instance. The run path (``pipelines.run.runner``) makes one
 per run and activates it while it builds the source; a source built outside the run path (plain
 ``pipeline.run(hollyhr_source())``) makes its own. The source's clients and resources hold the
 context they were built with, so dlt's worker threads report into the right run without any

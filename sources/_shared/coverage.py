@@ -19,7 +19,7 @@ guard), so a dropped or pseudonymised column still counts as sent.
   it reads with :meth:`FieldMeter.define`; active definitions are documented fields of their resource.
 
 The counts belong to the run: one :class:`FieldMeter` per :class:`RunContext` (:func:`meter_of`).
-What the counts mean (ok, absent, empty, regression) is decided after the load by ``pipelines/quality.py``.
+What the counts mean (ok, absent, empty, regression) is decided after the load by ``pipelines/observe/quality.py``.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ class ProviderPartialFailure(ProviderError):
 
     Attributes:
         failures: ``resource -> message`` of each failed resource.
-        result: What the run loaded (a ``pipelines.runner.RunResult``), when raised by the runner.
+        result: What the run loaded (a ``pipelines.run.result.RunResult``), when raised by the runner.
     """
 
     def __init__(self, provider: str, failures: dict[str, str], result: Any = None) -> None:

@@ -3,7 +3,7 @@
 The pivot (:mod:`sources.bytehr.custom_fields`) leaves null values out, so after it a field that
 the API withheld and one that is null look alike. The employees transform therefore counts each
 record's ``custom_fields`` entries first (:func:`count_custom_fields`); the definitions transform
-reports each definition it reads (:func:`record_definition`). ``pipelines/quality.py`` makes the
+reports each definition it reads (:func:`record_definition`). ``pipelines/observe/quality.py`` makes the
 active definitions documented fields of employees and compares them with the previous run's.
 """
 

@@ -132,7 +132,7 @@ def _in_days(value: str | None, now: Any) -> str:
 
 def run_quota_command(pipelines_dir: str | None = None, live: bool = False) -> str:
     """What ``hr-elt quota bytehr`` prints; settings come from dlt config (``sources.bytehr.*``)."""
-    from pipelines.runner import latest_pipeline_name  # one pipeline per destination: the latest run's ledger
+    from pipelines.run.naming import latest_pipeline_name  # one pipeline per destination: the latest run's ledger
 
     state = saved_state(latest_pipeline_name(settings.PROVIDER, pipelines_dir), pipelines_dir)
     page_size = int(dlt.config.get("sources.bytehr.page_size", int) or settings.PAGE_SIZE)
@@ -168,7 +168,7 @@ def _add_quota_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_quota(args: argparse.Namespace) -> int:
-    from pipelines.summary import error_line
+    from pipelines.run.failures import error_line
 
     try:
         print(run_quota_command(args.pipelines_dir, live=args.live))

@@ -5,7 +5,7 @@ with ``HollyHR-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw
 holds what is HollyHR's: the signature scheme and which resources an event type touches
 (``person.*`` -> people, employments, employment history; ``time_off.*`` -> time off;
 ``document.*`` -> documents). Verification order, dedup, debouncing and the HTTP server are the
-shared machinery of :mod:`pipelines.webhooks`.
+shared machinery of :mod:`pipelines.webhooks.server`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pipelines.webhooks import SignatureError, WebhookProtocol, WebhookReceiver
+from pipelines.webhooks.server import SignatureError, WebhookProtocol, WebhookReceiver
 from sources._shared.spec import CliPlugin
 from sources.hollyhr import settings
 
@@ -105,7 +105,7 @@ PROTOCOL = HollyHRWebhooks()
 
 
 class HollyHRWebhookReceiver(WebhookReceiver):
-    """:class:`pipelines.webhooks.WebhookReceiver` for HollyHR deliveries."""
+    """:class:`pipelines.webhooks.server.WebhookReceiver` for HollyHR deliveries."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(PROTOCOL, *args, **kwargs)
@@ -113,13 +113,13 @@ class HollyHRWebhookReceiver(WebhookReceiver):
 
 def vendor_runner(**run_kwargs: Any) -> Callable[[tuple[str, ...]], Any]:
     """A ``run(resources)`` that runs HollyHR incrementally for those resources, queued behind other runs."""
-    from pipelines.webhooks import vendor_runner as runner
+    from pipelines.webhooks.server import vendor_runner as runner
 
     return runner(VENDOR, **run_kwargs)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipelines.webhooks import add_serve_arguments
+    from pipelines.webhooks.server import add_serve_arguments
 
     sub = parser.add_subparsers(dest="webhooks_command", required=True)
     add_serve_arguments(sub.add_parser("serve", help="verify signed deliveries and run the affected resources"),
@@ -129,7 +129,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     import dlt
 
-    from pipelines.webhooks import secrets_from_config, serve_from_cli
+    from pipelines.webhooks.server import secrets_from_config, serve_from_cli
 
     return serve_from_cli(PROTOCOL, secrets_from_config(dlt.secrets.get("sources.hollyhr.webhook_secret")), args)
 

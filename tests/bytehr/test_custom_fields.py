@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from sources.bytehr.custom_fields import column_base
 from tests.bytehr.helpers import VENDOR, source_state, start
 from tests.harness import Harness, on_each_destination

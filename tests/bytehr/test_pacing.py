@@ -19,8 +19,8 @@ import pendulum
 import pytest
 import time_machine
 
-from pipelines.cli import main as cli
-from pipelines.summary import error_line
+from pipelines.cli.main import main as cli
+from pipelines.run.failures import error_line
 from sandbox.bytehr.data import default_custom_fields
 from sources._shared.context import RunContext, activated
 from sources.bytehr import bytehr_source

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipelines.cli import main as cli
-from pipelines.summary import error_line
+from pipelines.cli.main import main as cli
+from pipelines.run.failures import error_line
 from sandbox.bytehr import DEFAULT_KEY
 from sources._shared.errors import ProviderError, ProviderPartialFailure
 from tests.bytehr.helpers import VENDOR, requests_by_resource, resource_state, source_state, start

@@ -8,7 +8,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from pipelines.runner import run_vendor
+from pipelines.app import run_vendor
 from sandbox import Sandbox
 from tests.ops.helpers import base_env, hr_elt, tenant_env
 from tests.postgres_server import PostgresServer

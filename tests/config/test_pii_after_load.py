@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.runner import run_vendor
+from pipelines.app import run_vendor
 from sandbox import Sandbox
 from tests.ops.helpers import base_env, hr_elt, query, tenant_env
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.config_check import nearest, unknown_keys
+from pipelines.run.config_check import nearest, unknown_keys
 from sandbox import Sandbox
 from tests.ops.helpers import base_env, hr_elt, tenant_env
 

@@ -1,10 +1,10 @@
-"""How one field's counts become a status (pipelines/quality.py ``judge``), and what a vendor may declare."""
+"""How one field's counts become a status (pipelines/observe/quality.py ``judge``), and what a vendor may declare."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipelines.quality import judge
+from pipelines.observe.quality import judge
 from sources._shared.coverage import FieldCount, FieldCoverage
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 def main(mode: str = "paced", employees: int = 2000, days: int = 90) -> dict[str, Any]:
     os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
-    from pipelines.runner import run_vendor
+    from pipelines.app import run_vendor
     from sandbox import Sandbox
 
     workdir = tempfile.mkdtemp(prefix=f"cutehr_full_sync_{mode}_")

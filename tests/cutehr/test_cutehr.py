@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from sandbox.cutehr import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from sources._shared.errors import ProviderConfigError, exception_chain
 from tests.contract import SourceContract

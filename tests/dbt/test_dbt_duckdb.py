@@ -20,7 +20,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.dbt_runner import DBT_PROJECT_DIR, DbtResult, DbtRunError, run_freshness
+from pipelines.dbt.runner import DBT_PROJECT_DIR, DbtResult, DbtRunError, run_freshness
 from tests.dbt.test_dbt_project import layout_problems
 from tests.dbt.warehouse import Warehouse, assert_clean, expected_counts, shared_warehouse
 

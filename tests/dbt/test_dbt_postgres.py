@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipelines.dbt_runner import DbtResult
+from pipelines.dbt.runner import DbtResult
 from tests.dbt.warehouse import Warehouse, assert_clean, expected_counts, shared_warehouse
 from tests.postgres_server import PostgresServer
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.dbt_runner import DBT_PROJECT_DIR
+from pipelines.dbt.runner import DBT_PROJECT_DIR
 
 
 def vendor_folders(project: Path) -> list[str]:

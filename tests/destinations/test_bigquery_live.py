@@ -22,7 +22,7 @@ from typing import Any
 import dlt
 import pytest
 
-from pipelines.destinations import adapt_source, loader_file_format
+from pipelines.run.destinations import adapt_source, loader_file_format
 from tests.destinations.bytehr_like import bytehr_like_source, employee, leave_request
 from tests.harness import Harness
 

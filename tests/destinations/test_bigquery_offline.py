@@ -19,7 +19,7 @@ from unittest import mock
 import dlt
 import pytest
 
-from pipelines.destinations import adapt_source, loader_file_format
+from pipelines.run.destinations import adapt_source, loader_file_format
 from sources import registry
 from sources.bytehr import bytehr_source
 from tests.destinations.bytehr_like import bytehr_like_source, employee, leave_request
@@ -200,8 +200,8 @@ def test_bytehr_from_the_sandbox_lands_custom_fields_as_one_record(bq_pipeline: 
 
 
 def test_a_tenant_source_gets_its_vendor_layout(bq_pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.runner import build_source
-    from pipelines.tenants import Target
+    from pipelines.run.runner import build_source
+    from pipelines.run.tenants import Target
 
     monkeypatch.setenv("SOURCES__HOLLYHR_ACME__API_TOKEN", "not-a-real-token")
     monkeypatch.setenv("SOURCES__HOLLYHR_ACME__BASE_URL", "http://127.0.0.1:9/api/v1")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.cli import main
-from pipelines.destinations import DestinationConfigError
-from pipelines.summary import error_line
+from pipelines.cli.main import main
+from pipelines.run.destinations import DestinationConfigError
+from pipelines.run.failures import error_line
 from tests.harness import Harness
 from tests.postgres_server import PostgresServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.destinations import DEFAULT_DUCKDB_LOAD_WORKERS, load_settings
+from pipelines.run.destinations import DEFAULT_DUCKDB_LOAD_WORKERS, load_settings
 from tests.bytehr.helpers import VENDOR, start
 from tests.harness import Harness
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from pipelines.destinations import make_destination
+from pipelines.run.destinations import make_destination
 
 
 def test_relative_duckdb_path_follows_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

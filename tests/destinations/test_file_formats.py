@@ -8,8 +8,8 @@ from typing import Any
 import dlt
 import pytest
 
-from pipelines import destinations
-from pipelines.destinations import FILE_FORMATS, has_postgres_adbc, loader_file_format
+from pipelines.run import destinations
+from pipelines.run.destinations import FILE_FORMATS, has_postgres_adbc, loader_file_format
 from tests.harness import Harness, on_each_destination
 
 

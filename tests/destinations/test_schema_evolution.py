@@ -12,7 +12,7 @@ from typing import Any
 import dlt
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from tests.harness import Harness, on_each_destination
 
 

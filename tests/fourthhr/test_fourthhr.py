@@ -1,6 +1,6 @@
 """A fourth vendor added with no central file edited: registered here, then put through what every vendor meets.
 
-The generic contract suite (tests/contract.py), the run path (``pipelines.runner.run_vendor`` into
+The generic contract suite (tests/contract.py), the run path (``pipelines.app.run_vendor`` into
 DuckDB), the CLI, PII defaults from its spec and the docs check on its own README all find it
 through the registry alone.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.runner import run_vendor
+from pipelines.app import run_vendor
 from sandbox import Sandbox
 from sources import registry
 from sources._shared.spec import BigQueryLayout, SpecError, VendorSpec
@@ -128,7 +128,7 @@ def test_docs_check_on_its_own_readme(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cli_offers_it() -> None:
-    from pipelines.cli import build_parser
+    from pipelines.cli.main import build_parser
 
     assert build_parser().parse_args(["run", "fourthhr"]).vendor == "fourthhr"
 
@@ -157,7 +157,7 @@ def test_a_vendor_package_without_spec_is_an_error_at_start(tmp_path: Any, monke
 
 
 def test_cli_runs_the_command_its_spec_brings(capsys: pytest.CaptureFixture[str]) -> None:
-    from pipelines.cli import build_parser, main
+    from pipelines.cli.main import build_parser, main
 
     assert "fourthhr-resources" in build_parser().format_help()
     assert main(["fourthhr-resources", "--shout"]) == 0
@@ -167,7 +167,7 @@ def test_cli_runs_the_command_its_spec_brings(capsys: pytest.CaptureFixture[str]
 def test_a_plugin_named_like_another_command_is_an_error() -> None:
     from dataclasses import replace
 
-    from pipelines.cli import plugins
+    from pipelines.cli.main import plugins
     from sources._shared.spec import CliPlugin
 
     registry.unregister(SPEC.name)

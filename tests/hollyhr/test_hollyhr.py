@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from sources._shared.errors import ProviderPartialFailure
 from tests.contract import SourceContract
 from tests.harness import Harness

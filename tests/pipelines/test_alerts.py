@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.alerts import run_alerts
-from pipelines.history import RunRecord
-from pipelines.summary import error_line
+from pipelines.observe.alerts import run_alerts
+from pipelines.observe.history import RunRecord
+from pipelines.run.failures import error_line
 from sources import registry
 from tests.fourthhr.app import API_KEY as FOURTHHR_KEY
 from tests.fourthhr.spec import SPEC as FOURTHHR
@@ -160,7 +160,7 @@ def test_warnings_become_alert_lines() -> None:
 
 
 def test_a_run_without_a_destination_to_record_it_still_alerts(harness: Harness, receiver: Receiver) -> None:
-    from pipelines.destinations import DestinationConfigError
+    from pipelines.run.destinations import DestinationConfigError
 
     harness.start("hollyhr", people=5)
     harness.monkeypatch.delenv("DESTINATION__POSTGRES__CREDENTIALS", raising=False)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from pipelines.runner import RunResult, run_target
-from pipelines.tenants import Target
+from pipelines.app import run_target
+from pipelines.run.result import RunResult
+from pipelines.run.tenants import Target
 from sandbox import Sandbox
 from sources._shared.errors import ProviderPartialFailure
 from tests.ops.helpers import count, tenant_env

@@ -7,16 +7,10 @@ from pathlib import Path
 import dlt
 import pytest
 
-from pipelines.destinations import DestinationConfigError
-from pipelines.runner import (
-    LOCATION_KEY,
-    bind_pipeline_name,
-    latest_pipeline_name,
-    make_pipeline,
-    pipelines_of,
-    resolve_destination,
-)
-from pipelines.tenants import Target
+from pipelines.run.destinations import DestinationConfigError, resolve_destination
+from pipelines.run.naming import LOCATION_KEY, bind_pipeline_name, latest_pipeline_name, pipelines_of
+from pipelines.run.runner import make_pipeline
+from pipelines.run.tenants import Target
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
-from pipelines.local_postgres import default_dir, free_port
+from pipelines.cli.postgres import default_dir, free_port
 from sandbox import Sandbox
 from tests.pipelines.test_cli import env_for, hr_elt
 

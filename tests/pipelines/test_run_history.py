@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.destinations import DestinationConfigError
-from pipelines.summary import error_line
+from pipelines.run.destinations import DestinationConfigError
+from pipelines.run.failures import error_line
 from tests.harness import Harness, on_each_destination
 from tests.pipelines.test_cli import BIN
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from pipelines.runner import RunResult
-from pipelines.summary_json import SummaryDocument, run_object
+from pipelines.report.summary_json import SummaryDocument, run_object
+from pipelines.run.result import RunResult
 from sandbox import Sandbox
 from tests.docs.test_readme import ROOT, table_after
 from tests.harness import Harness

@@ -9,7 +9,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from pipelines.runner import extract_writer_settings, run_settings
+from pipelines.run.runner import extract_writer_settings, run_settings
 
 
 def written_files(pipelines_dir: Path, name: str) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from sources import registry
 from sources._shared.guard.privacy import PiiPolicy, PiiSettings, pii_defaults
 from tests.contracts import contract_for

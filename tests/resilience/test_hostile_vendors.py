@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from sources._shared.errors import ForeignHostError
 from tests.contracts import contract_for
 from tests.harness import Harness, raised

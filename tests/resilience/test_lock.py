@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.lock import PipelineLock, PipelineLockedError, lock_path
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
+from pipelines.run.lock import PipelineLock, PipelineLockedError, lock_path
 from tests.harness import Harness
 from tests.resilience.crash import Gate, RunProcess
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import tests.hollyhr.test_hollyhr as holly
-from pipelines.summary import error_line
+from pipelines.run.failures import error_line
 from sources._shared.errors import BadRecordError, ForeignHostError
 from tests.harness import Harness, on_each_destination, raised
 from tests.resilience.crash import assert_cursors_not_ahead, committed_state, cursors

@@ -18,12 +18,12 @@ def _python(code: str, **env: str) -> str:
 
 
 def test_importing_the_runner_and_sources_loads_no_pyarrow() -> None:
-    code = ("import sys, pipelines.runner, sources.bytehr, sources.cutehr, sources.hollyhr, "
+    code = ("import sys, pipelines.run.runner, sources.bytehr, sources.cutehr, sources.hollyhr, "
             "sources._shared.guard; print(sorted(m for m in ('pyarrow', 'numpy') if m in sys.modules))")
     assert _python(code) == "[]"
 
 
 def test_runner_sets_the_system_memory_pool_unless_told_otherwise() -> None:
-    code = "import pipelines.runner, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    code = "import pipelines.run.runner, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
     assert _python(code) == "system"
     assert _python(code, ARROW_DEFAULT_MEMORY_POOL="mimalloc") == "mimalloc"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.webhooks import Debouncer, EventLog, ReceiverSettings
+from pipelines.webhooks.server import Debouncer, EventLog, ReceiverSettings
 from sandbox.hollyhr import signature_header
 from sources.hollyhr.webhooks import HollyHRWebhookReceiver as WebhookReceiver
 from sources.hollyhr.webhooks import vendor_runner, verify_signature
