@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.report.summary_json import resource_counts
 from pipelines.run.naming import pipeline_arguments
-from pipelines.run.result import RunResult
+from pipelines.run.result import RunResult, resource_counts
 
 
 def format_summary(result: RunResult) -> str:
@@ -31,7 +30,7 @@ def format_summary(result: RunResult) -> str:
 def changes_by_table(result: RunResult) -> dict[str, str]:
     """``1 inserted, 1 updated, 1 deleted (flagged), 9 unchanged`` per resource table: the known counts only.
 
-    The same counts as the JSON summary (:func:`pipelines.report.summary_json.resource_counts`); a count
+    The same counts as the JSON summary (:func:`pipelines.run.result.resource_counts`); a count
     that is not known (null there) or zero is left out, and ``upserted`` is said only when the split
     into inserted and updated is not known.
     """

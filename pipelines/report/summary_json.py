@@ -22,63 +22,12 @@ from typing import Any
 
 from pipelines.run.interrupts import EXIT_INTERRUPTED
 from pipelines.run.interrupts import INTERRUPTED as INTERRUPTED_LINE
-from pipelines.run.result import PHASES, RunResult, failed_run_of
+from pipelines.run.result import PHASES, RunResult, absolute_path, failed_run_of, run_object
 from pipelines.run.tenants import Target
 
 SCHEMA_VERSION = 1
 INTERRUPTED = INTERRUPTED_LINE.removeprefix("hr-elt: ")
 """The ``error`` of an interrupted run and document: the line printed on stderr, as ``error`` holds the others."""
-
-
-def resource_counts(entry: dict[str, Any], rows: int | None) -> dict[str, Any]:
-    """The row counts of one resource: what the source knows, the rest null (README: the key table).
-
-    Args:
-        entry: The resource's entry in ``RunResult.resources``.
-        rows: Rows the run wrote to the resource's table; None when the run claims nothing loaded.
-    """
-    changes: dict[str, Any] = entry.get("changes") or {}
-    deleted = changes.get("deleted")
-    inserted, updated, upserted = changes.get("inserted"), changes.get("updated"), None
-    if rows is None:  # a failed run: nothing of it is claimed loaded
-        inserted = updated = deleted = None
-    elif inserted is not None and updated is not None:
-        upserted = inserted + updated
-    elif rows == 0:
-        inserted = updated = upserted = 0
-    else:  # merged on the key without a memory of the ids: the split is unknown
-        upserted = rows - (deleted or 0)
-    return {"rows": rows, "inserted": inserted, "updated": updated, "upserted": upserted, "deleted": deleted,
-            "deleted_as": changes.get("deleted_as") if deleted is not None else None,
-            "unchanged": changes.get("unchanged") if rows is not None else None}
-
-
-def run_object(result: RunResult, error: str | None = None) -> dict[str, Any]:
-    """The summary of one run (of one vendor or tenant), as plain JSON values."""
-    loaded = result.status in ("ok", "partial")
-    resources = {}
-    for name, entry in result.resources.items():
-        rows = result.rows.get(entry["table"], 0) if loaded else None
-        resources[name] = {**resource_counts(entry, rows), "requests": entry["requests"],
-                           "retries": entry["retries"], "throttled": entry["throttled"],
-                           "failure": _one_line(result.failures[name]) if name in result.failures else None}
-    return {
-        "vendor": result.vendor,
-        "tenant": result.tenant,
-        "pipeline": {"name": result.pipeline_name, "pipelines_dir": _absolute(result.pipelines_dir)},
-        "destination": {"kind": result.destination, "location": result.location or None},
-        "dataset": result.dataset,
-        "status": result.status,
-        "error": error,
-        "seconds": round(result.seconds, 3),
-        "phases": {phase: result.phases.get(phase) for phase in PHASES},
-        "requests": {"total": result.requests, "retries": result.retries, "throttled": result.throttled},
-        "resources": resources,
-        "tables": dict(result.rows) if loaded else {},
-        "notes": list(result.notes),
-        "warnings": list(result.warnings),
-        "failures": {name: _one_line(message) for name, message in result.failures.items()},
-    }
 
 
 def unstarted_run_object(target: Target, destination: str, dataset: str | None, pipelines_dir: str | None,
@@ -87,7 +36,7 @@ def unstarted_run_object(target: Target, destination: str, dataset: str | None, 
     return {
         "vendor": target.vendor,
         "tenant": target.tenant,
-        "pipeline": {"name": None, "pipelines_dir": _absolute(pipelines_dir)},
+        "pipeline": {"name": None, "pipelines_dir": absolute_path(pipelines_dir)},
         "destination": {"kind": destination, "location": None},
         "dataset": dataset or target.name,
         "status": status,
@@ -181,14 +130,3 @@ class SummaryDocument:
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temp.write_text(self.dumps(exit_code) + "\n", encoding="utf-8")
         os.replace(temp, target)
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
-
-
-def _absolute(path: str | None) -> str:
-    """The pipelines dir as ``dlt pipeline --pipelines-dir`` takes it: absolute, dlt's default when not given."""
-    from dlt.common.pipeline import get_dlt_pipelines_dir
-
-    return os.path.abspath(path or get_dlt_pipelines_dir())

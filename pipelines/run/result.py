@@ -6,6 +6,7 @@ result travels with the exception that ended it (:func:`attach_failed_run`, :fun
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,10 @@ class RunResult:
     """Per resource: requests, retries, throttled and the row counts the source knows (:func:`gather`)."""
     failures: dict[str, str] = field(default_factory=dict)
     """Resources that failed on their own: ``resource -> message``."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (orchestrator metadata, XCom): the run object of the JSON summary (README)."""
+        return run_object(self)
 
 
 def gather(result: RunResult, context: RunContext, pipeline: Pipeline, source: DltSource,
@@ -138,3 +143,65 @@ def rows_loaded(pipeline: Pipeline) -> dict[str, int]:
         return {}
     counts = trace.last_normalize_info.row_counts
     return {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
+
+
+def resource_counts(entry: dict[str, Any], rows: int | None) -> dict[str, Any]:
+    """The row counts of one resource: what the source knows, the rest null (README: the key table).
+
+    Args:
+        entry: The resource's entry in ``RunResult.resources``.
+        rows: Rows the run wrote to the resource's table; None when the run claims nothing loaded.
+    """
+    changes: dict[str, Any] = entry.get("changes") or {}
+    deleted = changes.get("deleted")
+    inserted, updated, upserted = changes.get("inserted"), changes.get("updated"), None
+    if rows is None:  # a failed run: nothing of it is claimed loaded
+        inserted = updated = deleted = None
+    elif inserted is not None and updated is not None:
+        upserted = inserted + updated
+    elif rows == 0:
+        inserted = updated = upserted = 0
+    else:  # merged on the key without a memory of the ids: the split is unknown
+        upserted = rows - (deleted or 0)
+    return {"rows": rows, "inserted": inserted, "updated": updated, "upserted": upserted, "deleted": deleted,
+            "deleted_as": changes.get("deleted_as") if deleted is not None else None,
+            "unchanged": changes.get("unchanged") if rows is not None else None}
+
+
+def run_object(result: RunResult, error: str | None = None) -> dict[str, Any]:
+    """The summary of one run (of one vendor or tenant), as plain JSON values."""
+    loaded = result.status in ("ok", "partial")
+    resources = {}
+    for name, entry in result.resources.items():
+        rows = result.rows.get(entry["table"], 0) if loaded else None
+        resources[name] = {**resource_counts(entry, rows), "requests": entry["requests"],
+                           "retries": entry["retries"], "throttled": entry["throttled"],
+                           "failure": _one_line(result.failures[name]) if name in result.failures else None}
+    return {
+        "vendor": result.vendor,
+        "tenant": result.tenant,
+        "pipeline": {"name": result.pipeline_name, "pipelines_dir": absolute_path(result.pipelines_dir)},
+        "destination": {"kind": result.destination, "location": result.location or None},
+        "dataset": result.dataset,
+        "status": result.status,
+        "error": error,
+        "seconds": round(result.seconds, 3),
+        "phases": {phase: result.phases.get(phase) for phase in PHASES},
+        "requests": {"total": result.requests, "retries": result.retries, "throttled": result.throttled},
+        "resources": resources,
+        "tables": dict(result.rows) if loaded else {},
+        "notes": list(result.notes),
+        "warnings": list(result.warnings),
+        "failures": {name: _one_line(message) for name, message in result.failures.items()},
+    }
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def absolute_path(path: str | None) -> str:
+    """The pipelines dir as ``dlt pipeline --pipelines-dir`` takes it: absolute, dlt's default when not given."""
+    from dlt.common.pipeline import get_dlt_pipelines_dir
+
+    return os.path.abspath(path or get_dlt_pipelines_dir())

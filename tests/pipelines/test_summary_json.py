@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from pipelines.report.summary_json import SummaryDocument, run_object
-from pipelines.run.result import RunResult
+from pipelines.report.summary_json import SummaryDocument
+from pipelines.run.result import RunResult, run_object
 from sandbox import Sandbox
 from tests.docs.test_readme import ROOT, table_after
 from tests.harness import Harness
