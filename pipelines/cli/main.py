@@ -11,6 +11,7 @@ from contextlib import nullcontext, redirect_stdout
 from pipelines.app import run_target
 from pipelines.cli.check import add_check_parser, check_command
 from pipelines.cli.demo import run_demo
+from pipelines.cli.facade import APP
 from pipelines.cli.postgres import add_postgres_parser, postgres_command
 from pipelines.cli.signals import ctrl_c_seen, interrupts_ignored
 from pipelines.cli.status import add_status_parser, status_command
@@ -101,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sandbox_arguments(sub.add_parser("sandbox", help="serve the vendor emulators on loopback until interrupted"))
 
     for plugin in plugins().values():
-        plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help))
+        plugin.add_arguments(sub.add_parser(plugin.name, help=plugin.help), APP)
 
     add_dbt_parser(sub)
     add_postgres_parser(sub)
@@ -132,7 +133,7 @@ def main(argv: Sequence[str] | None = None, interrupted: bool = False) -> int:
         return serve(args)
     extra = plugins()
     if args.command in extra:
-        return extra[args.command].run(args)
+        return extra[args.command].run(args, APP)
     if args.command == "demo":
 
         return run_demo(args.duckdb_path, args.pipelines_dir)

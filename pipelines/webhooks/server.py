@@ -40,45 +40,9 @@ from pipelines.run.lock import lock_path
 from pipelines.run.naming import pipeline_name_for
 from sources import registry
 from sources._shared.http.redaction import redact, register_secret
+from sources._shared.webhooks import SignatureError, WebhookProtocol
 
 logger = logging.getLogger("pipelines.webhooks.server")
-
-
-class SignatureError(ValueError):
-    """A delivery whose signature is missing, malformed, wrong or outside the tolerance window."""
-
-
-class WebhookProtocol:
-    """What differs between vendors' webhooks: the signature scheme and the event types.
-
-    A vendor subclasses it in its own package and sets the class attributes.
-
-    Attributes:
-        vendor: The vendor's name (runs, logs, the default delivery path ``/webhooks/<vendor>``).
-        signature_header: The request header carrying the signature.
-        secret_setting: The setting of the signing secret(s), as named in error messages.
-    """
-
-    vendor: str = ""
-    signature_header: str = ""
-    secret_setting: str = ""
-
-    def verify(self, header: str | None, body: bytes, secrets: Iterable[str], now: float, tolerance: float) -> int:
-        """Checks a signature header against the raw body; returns the signed timestamp.
-
-        Raises:
-            SignatureError: the delivery must be refused.
-        """
-        raise NotImplementedError
-
-    def resources_for(self, event_type: str) -> tuple[str, ...]:
-        """The resources an event type touches; empty for types the connector does not load."""
-        raise NotImplementedError
-
-    @property
-    def logger(self) -> logging.Logger:
-        """The vendor's logger: what the receiver refuses, skips or schedules is said there."""
-        return logging.getLogger(f"sources.{self.vendor}")
 
 
 class EventLog:

@@ -15,11 +15,12 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from dlt.extract.source import DltSource
 
 from sources._shared.coverage import FieldCoverage
+from sources._shared.webhooks import WebhookProtocol
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
@@ -64,6 +65,22 @@ class BigQueryLayout:
     record_columns: tuple[str, ...] = ()
 
 
+class AppFacade(Protocol):
+    """What the app hands a vendor's CLI plugin, so that ``sources/`` never imports ``pipelines/``."""
+
+    def latest_pipeline_name(self, target_name: str, pipelines_dir: str | None = None) -> str:
+        """The most recently run local pipeline of a vendor/tenant (the plain name when none ran here)."""
+
+    def error_line(self, vendor: str, exc: BaseException) -> str:
+        """One line that says what failed and what to do."""
+
+    def add_webhook_arguments(self, parser: argparse.ArgumentParser, vendor: str) -> None:
+        """Adds the webhook receiver's ``serve`` options to `parser`."""
+
+    def serve_webhooks(self, protocol: WebhookProtocol, secrets: Any, args: argparse.Namespace) -> int:
+        """Runs the webhook receiver for `protocol` until stopped; `secrets` as configured; the exit code."""
+
+
 @dataclass(frozen=True)
 class CliPlugin:
     """A top-level ``hr-elt`` command a vendor brings (e.g. a quota report, a webhook receiver).
@@ -71,16 +88,16 @@ class CliPlugin:
     Attributes:
         name: The command (``hr-elt <name> ...``).
         help: One line for ``hr-elt --help``.
-        add_arguments: Adds the command's arguments to its own sub-parser.
-        run: Runs the parsed command; returns the exit code.
+        add_arguments: Adds the command's arguments to its own sub-parser (with the app's facade).
+        run: Runs the parsed command with the app's facade (:class:`AppFacade`); returns the exit code.
         settings: Keys of the vendor's config section the command reads that the source does not take
             (``webhook_secret``): known settings, never warned about as unknown.
     """
 
     name: str
     help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser, AppFacade], None]
+    run: Callable[[argparse.Namespace, AppFacade], int]
     settings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ from sources._shared.config import check_base_url, check_secret
 from sources._shared.context import RunContext
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings
-from sources._shared.spec import CliPlugin
+from sources._shared.spec import AppFacade, CliPlugin
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.pacing import (
@@ -130,11 +130,9 @@ def _in_days(value: str | None, now: Any) -> str:
     return f" (in {days:.1f} days)" if days >= 0 else f" ({-days:.1f} days ago)"
 
 
-def run_quota_command(pipelines_dir: str | None = None, live: bool = False) -> str:
-    """What ``hr-elt quota bytehr`` prints; settings come from dlt config (``sources.bytehr.*``)."""
-    from pipelines.run.naming import latest_pipeline_name  # one pipeline per destination: the latest run's ledger
-
-    state = saved_state(latest_pipeline_name(settings.PROVIDER, pipelines_dir), pipelines_dir)
+def run_quota_command(pipeline_name: str, pipelines_dir: str | None = None, live: bool = False) -> str:
+    """What ``hr-elt quota bytehr`` prints for the pipeline `pipeline_name`; settings from ``sources.bytehr.*``."""
+    state = saved_state(pipeline_name, pipelines_dir)
     page_size = int(dlt.config.get("sources.bytehr.page_size", int) or settings.PAGE_SIZE)
     reserve_setting = dlt.config.get("sources.bytehr.quota_reserve", int)
     reserve = settings.QUOTA_RESERVE if reserve_setting is None else int(reserve_setting)
@@ -161,19 +159,18 @@ def _number(key: str, default: float) -> float:
     return default if value is None else float(value)
 
 
-def _add_quota_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_quota_arguments(parser: argparse.ArgumentParser, app: AppFacade) -> None:
     parser.add_argument("vendor", choices=[settings.PROVIDER])
     parser.add_argument("--live", action="store_true", help="ask the API now (costs one request) instead of the state")
     parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
 
 
-def _run_quota(args: argparse.Namespace) -> int:
-    from pipelines.run.failures import error_line
-
-    try:
-        print(run_quota_command(args.pipelines_dir, live=args.live))
+def _run_quota(args: argparse.Namespace, app: AppFacade) -> int:
+    try:  # one pipeline per destination: the latest run's ledger
+        pipeline_name = app.latest_pipeline_name(settings.PROVIDER, args.pipelines_dir)
+        print(run_quota_command(pipeline_name, args.pipelines_dir, live=args.live))
     except Exception as exc:  # e.g. a missing key or a refused request: one clear line
-        print(f"hr-elt: {error_line(settings.PROVIDER, exc)}", file=sys.stderr)
+        print(f"hr-elt: {app.error_line(settings.PROVIDER, exc)}", file=sys.stderr)
         return 1
     return 0
 

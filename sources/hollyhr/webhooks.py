@@ -5,7 +5,7 @@ with ``HollyHR-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw
 holds what is HollyHR's: the signature scheme and which resources an event type touches
 (``person.*`` -> people, employments, employment history; ``time_off.*`` -> time off;
 ``document.*`` -> documents). Verification order, dedup, debouncing and the HTTP server are the
-shared machinery of :mod:`pipelines.webhooks.server`.
+shared machinery of the app's receiver (``pipelines.webhooks.server``), handed :data:`PROTOCOL`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
-from pipelines.webhooks.server import SignatureError, WebhookProtocol, WebhookReceiver
-from sources._shared.spec import CliPlugin
+import dlt
+
+from sources._shared.spec import AppFacade, CliPlugin
+from sources._shared.webhooks import SignatureError, WebhookProtocol
 from sources.hollyhr import settings
 
 VENDOR = settings.PROVIDER
@@ -104,34 +105,14 @@ class HollyHRWebhooks(WebhookProtocol):
 PROTOCOL = HollyHRWebhooks()
 
 
-class HollyHRWebhookReceiver(WebhookReceiver):
-    """:class:`pipelines.webhooks.server.WebhookReceiver` for HollyHR deliveries."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(PROTOCOL, *args, **kwargs)
-
-
-def vendor_runner(**run_kwargs: Any) -> Callable[[tuple[str, ...]], Any]:
-    """A ``run(resources)`` that runs HollyHR incrementally for those resources, queued behind other runs."""
-    from pipelines.webhooks.server import vendor_runner as runner
-
-    return runner(VENDOR, **run_kwargs)
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipelines.webhooks.server import add_serve_arguments
-
+def _add_arguments(parser: argparse.ArgumentParser, app: AppFacade) -> None:
     sub = parser.add_subparsers(dest="webhooks_command", required=True)
-    add_serve_arguments(sub.add_parser("serve", help="verify signed deliveries and run the affected resources"),
-                        VENDOR)
+    app.add_webhook_arguments(sub.add_parser("serve", help="verify signed deliveries and run the affected resources"),
+                              VENDOR)
 
 
-def _run(args: argparse.Namespace) -> int:
-    import dlt
-
-    from pipelines.webhooks.server import secrets_from_config, serve_from_cli
-
-    return serve_from_cli(PROTOCOL, secrets_from_config(dlt.secrets.get("sources.hollyhr.webhook_secret")), args)
+def _run(args: argparse.Namespace, app: AppFacade) -> int:
+    return app.serve_webhooks(PROTOCOL, dlt.secrets.get("sources.hollyhr.webhook_secret"), args)
 
 
 CLI_PLUGIN = CliPlugin(name="webhooks", help="HollyHR webhook receiver: deliveries trigger incremental runs",

@@ -9,11 +9,11 @@ from sources._shared.spec import BigQueryLayout, CliPlugin, VendorSpec
 from tests.fourthhr import PROVIDER, fourthhr_source
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_arguments(parser: argparse.ArgumentParser, app: object) -> None:
     parser.add_argument("--shout", action="store_true")
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, app: object) -> int:
     text = f"{PROVIDER}: resources {', '.join(SPEC.resources)}"
     print(text.upper() if args.shout else text)
     return 0

@@ -171,7 +171,7 @@ def test_a_plugin_named_like_another_command_is_an_error() -> None:
     from sources._shared.spec import CliPlugin
 
     registry.unregister(SPEC.name)
-    clash = CliPlugin(name="quota", help="mine too", add_arguments=lambda p: None, run=lambda a: 0)
+    clash = CliPlugin(name="quota", help="mine too", add_arguments=lambda p, app: None, run=lambda a, app: 0)
     registry.register(replace(SPEC, cli_plugins=(clash,)))
     with pytest.raises(SpecError, match="vendor 'fourthhr' brings the command 'quota', which vendor 'bytehr' has"):
         plugins()

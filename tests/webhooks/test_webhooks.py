@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.webhooks.server import Debouncer, EventLog, ReceiverSettings
+from pipelines.webhooks.server import Debouncer, EventLog, ReceiverSettings, WebhookReceiver, vendor_runner
 from sandbox.hollyhr import signature_header
-from sources.hollyhr.webhooks import HollyHRWebhookReceiver as WebhookReceiver
-from sources.hollyhr.webhooks import vendor_runner, verify_signature
+from sources.hollyhr.webhooks import PROTOCOL, verify_signature
 from tests.harness import Harness
 from tests.resilience.crash import BIN
 
@@ -58,12 +57,12 @@ class Receiver:
 def make_receiver(harness: Harness, app: Any, db: Path, secrets: list[str] | None = None,
                   delay: float = 3600.0, register: bool = True) -> Receiver:
     events = EventLog(db)
-    debouncer = Debouncer(vendor_runner(pipelines_dir=harness.pipelines_dir, duckdb_path=harness.duckdb_path,
+    debouncer = Debouncer(vendor_runner("hollyhr", pipelines_dir=harness.pipelines_dir, duckdb_path=harness.duckdb_path,
                                         destination=harness.destination),
                           delay=delay, max_delay=max(delay, 3600.0), retry_delay=3600.0, on_done=events.done)
     # the signature's timestamp is the vendor's clock (the sandbox's), as HollyHR's would be
-    receiver = WebhookReceiver(ReceiverSettings(secrets=secrets or ["placeholder-secret-xxxx"]), events, debouncer,
-                               now=lambda: app.clock.now().timestamp())
+    receiver = WebhookReceiver(PROTOCOL, ReceiverSettings(secrets=secrets or ["placeholder-secret-xxxx"]), events,
+                               debouncer, now=lambda: app.clock.now().timestamp())
     url = receiver.serve("127.0.0.1", 0)
     secret = secrets[0] if secrets else ""
     if register:
