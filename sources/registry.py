@@ -12,8 +12,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
+from sources._shared.guard.privacy import PiiPolicy, PiiSettings, load_pii_settings
 from sources._shared.spec import SpecError, VendorSpec
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -100,3 +102,23 @@ def get(name: str) -> VendorSpec:
         return known[name]
     except KeyError:
         raise UnknownVendorError(f"unknown vendor {name!r}: choose one of {', '.join(known)}") from None
+
+
+def pii_defaults(vendor: str) -> Mapping[str, tuple[str, ...]]:
+    """The fields that are PII by default for ``vendor``: ``table -> field patterns``, from its spec.
+
+    Raises:
+        UnknownVendorError: ``vendor`` is not registered (never "no PII" by omission).
+    """
+    return get(vendor).pii
+
+
+def pii_policy(vendor: str, pii_settings: PiiSettings | None = None) -> PiiPolicy:
+    """The PII policy of ``vendor``: its spec's defaults, the configured settings, every vendor's tables known.
+
+    Raises:
+        UnknownVendorError: ``vendor`` is not registered.
+        ProviderConfigError: a PII setting is invalid or names no known vendor or table.
+    """
+    known = {spec.name: tuple(spec.resources) for spec in specs()}
+    return PiiPolicy(vendor, pii_settings or load_pii_settings(), pii_defaults(vendor), known)

@@ -37,7 +37,6 @@ from pipelines.run.runner import build_source
 from pipelines.run.tenants import Target, TenantError, run_targets, tenant_error_line
 from sources import registry
 from sources._shared.context import RunContext
-from sources._shared.guard.privacy import PiiPolicy, load_pii_settings
 from sources._shared.probe import probe_of
 
 
@@ -103,7 +102,7 @@ def _target_lines(target: Target, destination: str, spend: bool, pipelines_dir: 
         return CheckLine(name, False, tenant_error_line(error_line(target.vendor, exc), target.vendor, target.tenant))
 
     try:
-        policy = PiiPolicy(target.vendor, load_pii_settings())
+        policy = registry.pii_policy(target.vendor)
         pipeline = _saved_pipeline(name, pipelines_dir)
         loaded = pipeline is not None and bool(pipeline.default_schema_name)
         checked = check_pii_columns(policy, pipeline.default_schema if loaded else None)

@@ -33,9 +33,10 @@ import dlt
 from dlt.common.schema import Schema
 from dlt.extract.source import DltSource
 
+from sources import registry
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderConfigError
-from sources._shared.guard.privacy import COLUMNS_SETTING, KEEP, PiiPolicy, load_pii_settings
+from sources._shared.guard.privacy import COLUMNS_SETTING, KEEP, PiiPolicy
 
 STATE_KEY = "hr_elt_pii_raw"
 RECORD_RESOURCE = "_hr_elt_pii"
@@ -186,7 +187,7 @@ def review(pipeline: Any, source: DltSource, vendor: str, context: RunContext, *
     Raises:
         ProviderConfigError: a column key is a likely misspelling of a loaded column.
     """
-    policy = PiiPolicy(vendor, load_pii_settings())
+    policy = registry.pii_policy(vendor)
     schema: Schema | None = pipeline.default_schema if pipeline.default_schema_name else None
     check_pii_columns(policy, schema)
     for key in absent_column_keys(policy, schema):

@@ -126,6 +126,7 @@ def build_source(
     vendor = target.vendor
     spec = registry.get(vendor)  # an unknown vendor: one line naming the known ones
     context = context or RunContext()
+    context.titles[vendor] = spec.title
     with activated(context):  # the source and its clients report into this run's context
         source: DltSource
         if target.tenant:  # the tenant's own config section, [sources.<vendor>_<tenant>] (pipelines/run/tenants.py)
@@ -136,7 +137,8 @@ def build_source(
         source = select_with_parents(source, resources, context, vendor)
     source = adapt_source(source, destination, vendor=vendor)
     source = measure_source(source, context)  # field coverage, counted before the PII step changes records
-    source = protect_source(source, vendor, context=context)  # bad records and PII, before anything leaves extraction
+    # bad records and PII, before anything leaves extraction
+    source = protect_source(source, vendor, pii=registry.pii_policy(vendor), context=context)
     return attach(source, context)
 
 

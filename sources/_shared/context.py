@@ -68,6 +68,7 @@ class RunContext:
         changes: What a resource's rows were, per key: ``inserted``, ``updated``, ``deleted``,
             ``unchanged`` counts where the source knows them, and ``deleted_as`` (``flagged``, ...).
         parts: Per-run objects of other modules, by name (e.g. the field coverage meter).
+        titles: The vendors' display names (``HollyHR``), as the run path knows them from the registry.
     """
 
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -78,6 +79,7 @@ class RunContext:
     notes: dict[str, str] = field(default_factory=dict)
     warnings: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     parts: dict[str, Any] = field(default_factory=dict)
@@ -112,6 +114,10 @@ class RunContext:
         """Warnings of one provider, in the order their topics first appeared."""
         with self._lock:
             return [text for k, text in self.warnings.items() if _provider(k) == provider]
+
+    def title_of(self, provider: str) -> str:
+        """The vendor's display name (``HollyHR``); its name when the run path did not say (a plain dlt run)."""
+        return self.titles.get(provider, provider)
 
     def set_fact(self, provider: str, name: str, value: Any) -> None:
         """Records a fact about the vendor account (e.g. ``quota_remaining``); a later value replaces it."""

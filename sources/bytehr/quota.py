@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pendulum
 from requests import Response
@@ -31,8 +31,13 @@ from sources._shared.errors import ProviderQuotaError
 from sources._shared.http.pacing import RatePacer
 from sources.bytehr import settings
 
-if TYPE_CHECKING:
-    from sources.bytehr.pacing import WalkPacer
+
+class WalkAdmission(Protocol):
+    """What the ledger hands the resources: who may walk now (:class:`sources.bytehr.pacing.WalkPacer`)."""
+
+    def admit(self, resource: str, source_state: MutableMapping[str, Any]) -> bool:
+        """Whether `resource` may walk this run; says why not when it may not."""
+        ...
 
 logger = logging.getLogger("sources.bytehr")
 
@@ -166,18 +171,18 @@ class QuotaLedger:
         self.spent: ProviderQuotaError | None = None
         self.failed_first: str | None = None
         self._state: MutableMapping[str, Any] | None = None
-        self._pacer: WalkPacer | None = None
+        self._pacer: WalkAdmission | None = None
         self._warned = False
         self._lock = threading.RLock()
 
     @property
-    def pacer(self) -> WalkPacer:
+    def pacer(self) -> WalkAdmission:
         """What decides which walks this run takes (set by the source with :meth:`use_pacer`)."""
         if self._pacer is None:
             raise RuntimeError("the quota ledger has no walk pacer")
         return self._pacer
 
-    def use_pacer(self, pacer: WalkPacer) -> None:
+    def use_pacer(self, pacer: WalkAdmission) -> None:
         """Sets the walk pacer the resources ask before they walk."""
         self._pacer = pacer
 

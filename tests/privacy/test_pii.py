@@ -16,7 +16,8 @@ import pytest
 
 from pipelines.run.failures import error_line
 from sources import registry
-from sources._shared.guard.privacy import PiiPolicy, PiiSettings, pii_defaults
+from sources._shared.guard.privacy import PiiSettings
+from sources.registry import pii_defaults, pii_policy
 from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.privacy.grep import find_any
@@ -108,7 +109,7 @@ def test_same_value_same_pseudonym_across_runs_and_a_new_key_changes_it(harness:
     app.update_person(pid, job_title="Moved")
     harness.run("hollyhr")
     assert harness.scalar(f"select work_email from hollyhr.people where id = '{pid}'") == first
-    policy = PiiPolicy("hollyhr", PiiSettings(action="pseudonymise", hmac_key="another-key-0123456789"))
+    policy = pii_policy("hollyhr", PiiSettings(action="pseudonymise", hmac_key="another-key-0123456789"))
     rules = policy.rules_for("people")
     assert rules is not None
     assert rules.apply({"work_email": app.person(pid)["work_email"]})["work_email"] != first

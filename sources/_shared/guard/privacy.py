@@ -26,11 +26,12 @@ pseudonymised: the pipeline needs them.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,19 +48,6 @@ MIN_KEY_LENGTH = 16
 ACTION_SETTING = "hr_elt.pii.action (env HR_ELT__PII__ACTION)"
 COLUMNS_SETTING = "hr_elt.pii.columns (env HR_ELT__PII__COLUMNS)"
 KEY_SETTING = "hr_elt.pii.hmac_key (env HR_ELT__PII__HMAC_KEY)"
-
-
-def pii_defaults(vendor: str) -> Mapping[str, tuple[str, ...]]:
-    """The fields that are PII by default for ``vendor``: ``table -> field patterns``, from its spec.
-
-    `hr_elt.pii.action` decides what happens to them; `hr_elt.pii.columns` overrides per field.
-
-    Raises:
-        UnknownVendorError: ``vendor`` is not registered (never "no PII" by omission).
-    """
-    from sources import registry  # the registry imports every vendor, and the vendors import this module
-
-    return registry.get(vendor).pii
 
 
 @dataclass(frozen=True)
@@ -268,16 +256,12 @@ def _arrow_nested(kind: Any) -> bool:
     return bool(pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind))
 
 
-def _check_names(pattern: str, parts: list[str]) -> None:
+def _check_names(pattern: str, parts: list[str], known: Mapping[str, Sequence[str]]) -> None:
     """A PII key naming no known vendor or table fails the run: a misspelling would load raw values.
 
     Raises:
         ProviderConfigError: the key's vendor or table (when written without wildcards) is unknown.
     """
-    import difflib
-
-    from sources import registry
-
     def literal(text: str) -> bool:
         return not any(c in text for c in "*?[")
 
@@ -287,12 +271,12 @@ def _check_names(pattern: str, parts: list[str]) -> None:
         raise ProviderConfigError("hr_elt", f"PII column {pattern!r} names no known {what} {bad!r}{hint}",
                                   hint=f"Fix {COLUMNS_SETTING}")
 
-    vendors = [spec.name for spec in registry.specs()]
+    vendors = list(known)
     if not literal(parts[0]):
         return
     if parts[0] not in vendors:
         refuse("vendor", parts[0], vendors)
-    tables = list(registry.get(parts[0]).resources)
+    tables = list(known[parts[0]])
     if literal(parts[1]) and parts[1] not in tables:
         refuse(f"{parts[0]} table", parts[1], tables)
 
@@ -303,16 +287,19 @@ class PiiPolicy:
     Args:
         vendor: A registered vendor's name.
         settings: The configured actions and key.
-        defaults: Override the vendor spec's PII defaults (``table -> field patterns``), mostly for tests.
+        defaults: The vendor's PII defaults (``table -> field patterns``), from its spec
+            (``sources.registry.pii_policy`` hands them in).
+        known: Every registered vendor's tables (``vendor -> tables``): a PII key naming no known
+            vendor or table is refused.
 
     Raises:
         ProviderConfigError: an unknown action, or pseudonymising without a (long enough) key.
     """
 
-    def __init__(self, vendor: str, settings: PiiSettings,
-                 defaults: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, vendor: str, settings: PiiSettings, defaults: Mapping[str, tuple[str, ...]],
+                 known: Mapping[str, Sequence[str]] | None = None) -> None:
         self.vendor = vendor
-        self.defaults = dict(pii_defaults(vendor) if defaults is None else defaults)
+        self.defaults = dict(defaults)
         self.default_action = normalise_action(settings.action, ACTION_SETTING)
         overrides: list[tuple[str, str, str, str]] = []
         for pattern, action in settings.columns.items():
@@ -320,7 +307,7 @@ class PiiPolicy:
             if len(parts) < 3 or not all(parts):
                 raise ProviderConfigError("hr_elt", f"PII column {pattern!r} is not vendor.table.field",
                                           hint=f"Fix {COLUMNS_SETTING}, e.g. \"hollyhr.people.work_email\"")
-            _check_names(str(pattern), parts)
+            _check_names(str(pattern), parts, known if known is not None else {vendor: tuple(self.defaults)})
             overrides.append((*parts, normalise_action(action, f"{COLUMNS_SETTING} [{pattern!r}]")))  # type: ignore[arg-type]
         # exact patterns first, then longer (more specific) ones
         overrides.sort(key=lambda o: (any(c in ".".join(o[:3]) for c in "*?["), -len(".".join(o[:3]))))

@@ -9,7 +9,8 @@ from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
 from sources._shared.context import RunContext
-from sources._shared.guard.privacy import PiiPolicy, load_pii_settings
+from sources._shared.errors import ProviderConfigError
+from sources._shared.guard.privacy import PiiPolicy
 from sources._shared.guard.rejected import collector
 from sources._shared.guard.settings import QUARANTINE, GuardSettings, load_guard_settings
 from sources._shared.guard.step import RecordGuard
@@ -50,7 +51,7 @@ def protect_source(source: DltSource, vendor: str, guard_settings: GuardSettings
         source: The vendor's source, after resource selection.
         vendor: Provider name; picks the PII defaults.
         guard_settings: Bad-record settings; read from config when None.
-        pii: PII policy; read from config when None.
+        pii: The vendor's PII policy (``sources.registry.pii_policy``); required: never "no PII" by omission.
         context: The run's context the source reports into.
 
     Returns:
@@ -61,7 +62,10 @@ def protect_source(source: DltSource, vendor: str, guard_settings: GuardSettings
         ProviderConfigError: a setting is invalid, or a PII rule targets a primary key or cursor.
     """
     settings = guard_settings or load_guard_settings()
-    policy = pii or PiiPolicy(vendor, load_pii_settings())
+    if pii is None:
+        raise ProviderConfigError(vendor, "no PII policy was handed to the bad-record/PII step",
+                                  hint="build it with sources.registry.pii_policy(vendor)")
+    policy = pii
     collectors = []
     for name, resource in list(source.selected_resources.items()):
         table = _static_table(resource)

@@ -36,17 +36,8 @@ def report_deletes(context: RunContext, provider: str, resource: str, count: int
     deleted_as = DELETED_AS[delete_mode]
     context.count_changes(provider, resource, deleted_as=deleted_as, deleted=count)
     if count:
-        text = f"{resource}: {count} deleted at {_title(provider)} ({deleted_as})"
+        text = f"{resource}: {count} deleted at {context.title_of(provider)} ({deleted_as})"
         context.note(provider, f"deletes/{resource}", text)
-
-
-def _title(provider: str) -> str:
-    from sources import registry  # the registry imports every vendor, and the vendors import this module
-
-    try:
-        return registry.get(provider).title
-    except registry.UnknownVendorError:  # a source run outside the registry (a test's own vendor)
-        return provider
 
 
 def snapshot_hints(primary_key: str, delete_mode: str) -> dict[str, Any]:
