@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from bench.orchestrate import ROOT, Options, evaluate, run_bench
+from bench.orchestrate import ROOT, Options, evaluate
 from bench.report import section, update_readme, write_json
 from bench.specs import Size, bench_vendors
+from bench.suite import run_bench
 from bench.wan import evaluate_wan
 
 
@@ -90,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def postgres_binaries() -> bool:
     try:
-        from tests.postgres_server import find_bindir
+        from pipelines.cli.postgres import server_bindir
 
-        find_bindir()
+        server_bindir()
     except Exception:
         return False
     return True

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.specs import Floor, Scenario, Size, make_specs
+from bench.specs import Floor, Scenario, Size
 
 UTC = timezone.utc
 ROOT = Path(__file__).resolve().parent.parent
@@ -422,47 +422,9 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def run_bench(opts: Options) -> dict[str, Any]:
-    started = datetime.now(UTC)
-    specs = make_specs(opts.vendors, started)
-    postgres = None
-    if "postgres" in opts.destinations and opts.wan != "only":
-        postgres = start_postgres(opts)
-        if postgres is None:
-            opts.destinations = [d for d in opts.destinations if d != "postgres"]
-    results: dict[str, Any] = {
-        "date": started.date().isoformat(), "started_at": started.isoformat(timespec="seconds"),
-        "mode": "quick" if opts.quick else "full", "machine": machine(),
-        "options": {"vendors": opts.vendors, "destinations": opts.destinations, "postgres_sizes": opts.postgres_sizes,
-                    "baseline": opts.baseline, "baseline_everywhere": opts.baseline_everywhere,
-                    "fraction_changed": opts.fraction, "arrow_rows": opts.arrow_rows,
-                    "baseline_stop_factor": opts.baseline_stop_factor},
-        "cases": [],
-    }
-    t0 = time.perf_counter()
-    from bench.wan import evaluate_wan, run_wan  # bench.wan builds on this module
-
-    try:
-        if opts.wan != "off":
-            results["wan"] = run_wan(opts, specs)
-            if opts.on_case is not None:
-                opts.on_case(results)
-        for spec in specs if opts.wan != "only" else []:
-            for i, size in enumerate(opts.sizes.get(spec.name) or spec.ladder(opts.quick)):
-                results["cases"].append(run_case(spec, size, opts, postgres, first=i == 0))
-                if opts.on_case is not None:  # e.g. write what is there so far
-                    opts.on_case(results)
-    finally:
-        if postgres is not None:
-            postgres.stop()
-    results["seconds"] = round(time.perf_counter() - t0, 1)
-    results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
-    return results
-
-
 def start_postgres(opts: Options) -> Any:
     try:
-        from tests.postgres_server import PostgresServer
+        from pipelines.cli.postgres import PostgresServer
 
         server = PostgresServer().start()
     except Exception as exc:  # no binaries, no root, ...: DuckDB only

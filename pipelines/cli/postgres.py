@@ -9,16 +9,22 @@ the ``postgres`` system user (``runuser -u postgres --``) on a folder that user 
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 SYSTEM_USER = "postgres"
 DEFAULT_PORT = 15432  # not 5432: a system server may hold that one
@@ -256,3 +262,135 @@ def _one_line(exc: BaseException) -> str:
     stderr = getattr(exc, "stderr", None)
     text = (stderr or "").strip().splitlines() or str(exc).splitlines() or [type(exc).__name__]
     return text[-1]
+
+
+# --- a throwaway server for the tests and the bench ------------------------------------------------
+
+EXTERNAL_DSN_ENV = "HR_ELT_TEST_POSTGRES_DSN"
+
+
+def server_bindir() -> str:
+    """The server binaries' folder, or why there is no throwaway server (naming the external-server escape)."""
+    try:
+        return find_bindir()
+    except PostgresUnavailable as exc:
+        raise PostgresUnavailable(f"{exc}, or set {EXTERNAL_DSN_ENV} to a server the tests may create databases on") \
+            from None
+
+
+def with_database(dsn: str, database: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+class PostgresServer:
+    """A throwaway cluster (or an external server) for the tests and the bench; hands out fresh databases.
+
+    TCP logins need a password here (so wrong credentials fail as on a real server); ``hr-elt postgres
+    start`` runs the same :class:`LocalCluster` with trust logins instead.
+    """
+
+    def __init__(self) -> None:
+        self.dsn = ""
+        self.password = ""
+        self.port = 0
+        self.root: str | None = None
+        self.bindir = ""
+        self.cluster: LocalCluster | None = None
+        self._counter = 0
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def start(self) -> PostgresServer:
+        """Starts the cluster (or checks the external server); returns itself."""
+        external = os.environ.get(EXTERNAL_DSN_ENV)
+        if external:
+            self.dsn = external
+            self._wait_ready()
+            return self
+        self.bindir = server_bindir()
+        self.root = tempfile.mkdtemp(prefix="hr-elt-pg-", dir=scratch_root())
+        self.cluster = LocalCluster(self.root, self.bindir)
+        # TCP logins need the password (so wrong credentials fail as on a real server); the local
+        # socket, used by no test, stays trust
+        self.password = secrets.token_hex(12)
+        self.cluster.init(self.password)
+        last_error: Exception | None = None
+        for _ in range(5):  # a freed port can be taken before we bind it: try another
+            self.port = free_port()
+            try:
+                self.cluster.start(self.port)
+            except subprocess.CalledProcessError as error:
+                last_error = error
+                continue
+            self.dsn = f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/postgres"
+            atexit.register(self.stop)  # a safety net: the session fixture stops it first
+            self._wait_ready()
+            return self
+        raise RuntimeError(f"could not start PostgreSQL: {last_error}\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """Stops and removes the cluster (nothing for an external server)."""
+        if self.cluster is None:
+            return
+        try:
+            self.cluster.stop()
+        finally:
+            self.cluster.remove()
+            self.cluster = None
+            self.root = None
+
+    def __enter__(self) -> PostgresServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The last lines of the server log (for an error message)."""
+        return self.cluster.log_tail(lines) if self.cluster is not None else ""
+
+    # --- databases -----------------------------------------------------------------------
+    def create_database(self, prefix: str = "t") -> str:
+        """Creates an empty database with a unique name; returns its URL (for dlt and psycopg2)."""
+        self._counter += 1
+        name = re.sub(r"[^a-z0-9_]", "_", f"{prefix}_{os.getpid()}_{self._counter}".lower())[:63]
+        self.execute(f'create database "{name}"')
+        return with_database(self.dsn, name)
+
+    def drop_database(self, url: str) -> None:
+        """Drops the database of `url`, closing its connections."""
+        name = urlsplit(url).path.lstrip("/")
+        self.execute(f'drop database if exists "{name}" with (force)')
+
+    def execute(self, sql: str) -> None:
+        """Runs one statement on the server's default database (autocommit)."""
+        with self.connect() as con:
+            con.cursor().execute(sql)
+
+    @contextmanager
+    def connect(self, url: str | None = None) -> Iterator[Any]:
+        """An autocommit psycopg2 connection to `url` (default: the server's default database)."""
+        import psycopg2.extensions  # the postgres extra: only the tests and the bench start a server with it
+
+        con = psycopg2.connect(url or self.dsn, connect_timeout=10)
+        con.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # --- internals -----------------------------------------------------------------------
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        import psycopg2  # the postgres extra, as in connect()
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with self.connect():
+                    return
+            except psycopg2.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+

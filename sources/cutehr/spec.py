@@ -23,7 +23,7 @@ SPEC = VendorSpec(
     dbt_tables=("employees", "departments", "leaves", "attendance"),
     sandbox_app="sandbox.cutehr:CuteHRApp",
     readme="README.md",
-    bench_scenario="sandbox.cutehr.bench:CuteHR",
+    bench_scenario="bench.scenarios.cutehr:CuteHR",
     bench_baseline="sandbox.cutehr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
                            withheld_hint=settings.WITHHELD_HINT, custom_fields=None),
