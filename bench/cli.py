@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-cap-mb", type=float, default=0.0,
                         help="stop a run above this RSS (default: 70%% of the memory available)")
     parser.add_argument("--out-dir", default=str(ROOT / "bench" / "results"))
-    parser.add_argument("--readme", default=str(ROOT / "README.md"))
-    parser.add_argument("--no-readme", action="store_true", help="do not touch README.md")
+    parser.add_argument("--readme", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--no-readme", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--render", default="", metavar="RESULTS_JSON",
                         help="no runs: re-evaluate the targets of a results file and write the README section")
     args = parser.parse_args(argv)

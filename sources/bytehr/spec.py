@@ -23,7 +23,7 @@ SPEC = VendorSpec(
     },
     dbt_tables=("employees", "departments", "positions", "leave_requests", "custom_field_definitions"),
     sandbox_app="sandbox.bytehr:ByteHRApp",
-    readme="README.md",
+    readme="sources/bytehr/README.md",
     bench_scenario="bench.scenarios.bytehr:ByteHR",
     bench_baseline="sandbox.bytehr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,

@@ -22,7 +22,7 @@ SPEC = VendorSpec(
     },
     dbt_tables=("employees", "departments", "leaves", "attendance"),
     sandbox_app="sandbox.cutehr:CuteHRApp",
-    readme="README.md",
+    readme="sources/cutehr/README.md",
     bench_scenario="bench.scenarios.cutehr:CuteHR",
     bench_baseline="sandbox.cutehr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,

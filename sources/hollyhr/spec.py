@@ -26,7 +26,7 @@ SPEC = VendorSpec(
     },
     dbt_tables=("people", "employments", "employment_history", "time_off", "documents"),
     sandbox_app="sandbox.hollyhr:HollyHRApp",
-    readme="README.md",
+    readme="sources/hollyhr/README.md",
     bench_scenario="bench.scenarios.hollyhr:HollyHR",
     bench_baseline="sandbox.hollyhr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,

@@ -95,9 +95,9 @@ WHEEL = re.compile(r"pip wheel --no-deps -w dist \.")
 
 
 def install_lines() -> list[tuple[str, bool, str, list[str]]]:
-    """Every ``pip install`` of hr-elt in README.md and deploy/: (file, editable, target, extras)."""
+    """Every ``pip install`` of hr-elt in README.md, docs/ and deploy/: (file, editable, target, extras)."""
     found = []
-    for path in [ROOT / "README.md", *sorted((ROOT / "deploy").rglob("*.*"))]:
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "deploy").rglob("*.*"))]:
         for editable, target, extras in INSTALL.findall(path.read_text()):
             found.append((path.name, bool(editable), target, [e.strip() for e in extras.split(",")]))
     return found

@@ -272,9 +272,9 @@ def test_postgres_counts_equal_the_warehouse(tmp_path: Path, postgres_server: Po
 
 
 def documented_keys() -> set[str]:
-    """The keys README's "Machine-readable summary" table names (``.x`` after ``a.b.c`` is ``a.b.x``)."""
+    """The keys docs/cli.md's "Machine-readable summary" table names (``.x`` after ``a.b.c`` is ``a.b.x``)."""
     keys: set[str] = set()
-    for row in table_after((ROOT / "README.md").read_text(), "### Machine-readable summary"):
+    for row in table_after((ROOT / "docs" / "cli.md").read_text(), "## Machine-readable summary"):
         names = re.findall(r"`([^`]+)`", row[0])
         for name in names:
             keys.add(names[0].rsplit(".", 1)[0] + name if name.startswith(".") else name)
