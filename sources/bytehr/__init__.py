@@ -99,7 +99,8 @@ def bytehr_source(
 
     Returns:
         The resources ``custom_field_definitions``, ``departments``, ``positions``, ``employees``,
-        ``leave_requests`` (the first one first: its single request tells the quota to the others).
+        ``leave_requests``, in ``walk_priority`` order (by default the definitions first: their single
+        request tells the quota to the others).
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url)
@@ -129,7 +130,10 @@ def bytehr_source(
         "employees": lambda: _employees_transform(schema_contract == "freeze", meter),
     }
     resources = []
-    for name, path in endpoints.items():
+    # dlt starts the walks in this order and each books its pages as it starts: walk_priority's order,
+    # so that a quota too short for all is spent on the resources that come first in it
+    for name in policy.priority:
+        path = endpoints[name]
         options = WalkOptions(
             resource=name, path=path, primary_key=settings.PRIMARY_KEYS[name],
             ordered=name in settings.ORDERED_BY_KEY, page_size=page_size, first_page=first_page,
@@ -146,7 +150,7 @@ def bytehr_source(
         resources.append(resource)
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
-    attach_probe(resources[0], CredentialsProbe(  # hr-elt check: one request of the monthly quota
+    attach_probe(next(r for r in resources if r.name == "custom_field_definitions"), CredentialsProbe(  # hr-elt check: one request of the monthly quota
         request=f"GET {probe_path}?{settings.LIMIT_PARAM}=1&{settings.PAGE_PARAM}={first_page}",
         send=lambda: request_id(client_for("custom_field_definitions").get(probe_path, params=probe_params),
                                 headers["request_id"]),
