@@ -121,7 +121,7 @@ def allowed(budget: int, burst_allowance: float, fraction: float) -> float:
 
 def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, costs: Mapping[str, int | None],
            spent: Mapping[str, int], last_started: Mapping[str, pendulum.DateTime | None],
-           booked: int = 0, settled: Iterable[str] = ()) -> dict[str, Decision]:
+           booked: int = 0, settled: Iterable[str] = (), run_spent: int = 0) -> dict[str, Decision]:
     """Which resources a run walks now. Pure: the same inputs give the same decisions.
 
     Args:
@@ -133,6 +133,8 @@ def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, cost
         last_started: When each resource's last complete walk began (the cadence cap's clock).
         booked: Requests of walks this run already took on that the server has not counted yet.
         settled: Resources already decided in this run: left out (their requests are in `booked`).
+        run_spent: Requests this run already sent (counted in `cycle.remaining`): what was left when the
+            run began paces every walk of the run alike.
 
     Returns:
         A decision per resource of ``costs`` not in `settled`.
@@ -173,7 +175,7 @@ def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, cost
                                  f"{holder.resource} comes first in walk_priority and waits for the pace")
             continue
         own_ok = own_need <= limit_now + _EPSILON
-        left = cycle.remaining - booked - policy.reserve
+        left = cycle.remaining + run_spent - policy.reserve
         key_ok = key_need <= limit_now + _EPSILON or _left_paces(cycle, now, last_started.get(name), left, full)
         if own_ok and key_ok:
             out[name] = Decision(name, True, cost)
@@ -420,7 +422,8 @@ class WalkPacer:
             booked = sum(max(0, d.cost - self.ledger.sent_by.get(name, 0))
                          for name, d in self.decisions.items() if d.walk)
             self._tentative = decide(self.policy, now, cycle, costs, spent_of(source_state.get("pace"), cycle),
-                                     last_started_of(resources), booked=booked, settled=self.decisions)
+                                     last_started_of(resources), booked=booked, settled=self.decisions,
+                                     run_spent=self.ledger.sent)
             expires = parse_time(info.expires_at)
             if expires is not None and expires <= now:
                 # the key expired since the last answer: a walk asks, and ByteHR's 401 says so (it costs no quota)
