@@ -150,7 +150,8 @@ def bytehr_source(
         resources.append(resource)
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
-    attach_probe(next(r for r in resources if r.name == "custom_field_definitions"), CredentialsProbe(  # hr-elt check: one request of the monthly quota
+    definitions = next(r for r in resources if r.name == "custom_field_definitions")
+    attach_probe(definitions, CredentialsProbe(  # hr-elt check: one request of the monthly quota
         request=f"GET {probe_path}?{settings.LIMIT_PARAM}=1&{settings.PAGE_PARAM}={first_page}",
         send=lambda: request_id(client_for("custom_field_definitions").get(probe_path, params=probe_params),
                                 headers["request_id"]),

@@ -228,9 +228,6 @@ def _every(cycle: Cycle, now: pendulum.DateTime, left: int, full: int) -> str:
     return f"every {(cycle.reset - now).total_seconds() / 3600 * full / left:.1f} hours"
 
 
-    return out
-
-
 def _cadence(policy: PacePolicy, name: str, now: pendulum.DateTime,
              started: pendulum.DateTime | None) -> pendulum.DateTime | None:
     """When the cadence cap lets `name` walk again, if that is later than now."""
