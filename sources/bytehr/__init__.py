@@ -30,9 +30,18 @@ from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.coverage import count_custom_fields, record_definition
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
-from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
+from sources.bytehr.custom_fields import (
+    ColumnNames,
+    FrozenCheck,
+    child_table,
+    column_path,
+    pivot,
+    raw_digest,
+    sent_fields,
+)
 from sources.bytehr.pacing import PacePolicy, WalkPacer, cadence_caps
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
+from sources.bytehr.values import CustomFieldValues, mark_sent
 from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
 
 __all__ = ["bytehr_source"]
@@ -145,6 +154,8 @@ def bytehr_source(
             arrow_columns=settings.ARROW_COLUMNS.get(name) if delete_mode != "scd2" else None,
         )
         resource = _snapshot_resource(options, client_for, ledger, transforms.get(name))
+        if name == "employees":
+            resource.add_step(CustomFieldValues())  # custom_field_values (sources/bytehr/values.py)
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
@@ -188,9 +199,12 @@ def _employees_transform(frozen: bool, meter: FieldMeter) -> Transform:
     names = ColumnNames(dlt.current.source_state().setdefault(COLUMNS_STATE_KEY, {}))
     check = FrozenCheck(dlt.current.source_schema(), "employees") if frozen else None
 
+    schema = dlt.current.source_schema()
+
     def transform(row: dict[str, Any]) -> dict[str, Any]:
         count_custom_fields(meter, row)
-        row = pivot(row, names)
+        sent = sent_fields(row, names, schema)
+        row = mark_sent(pivot(row, names), sent)
         if check is not None:
             check.check(row, names)
         return row
