@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pendulum
 import pytest
 
 from sources._shared.errors import ProviderPartialFailure
 from sources.bytehr.pacing import PacePolicy, decisions_from_state
 from tests.bytehr.helpers import VENDOR, requests_by_resource, source_state, start
+from tests.bytehr.test_pacing import CYCLE_START, RESET, clocks
 from tests.harness import Harness
 
 RESERVE = 10
@@ -17,7 +21,13 @@ RESERVE = 10
 def test_a_short_quota_goes_to_employees_first(harness: Harness, pacing: str) -> None:
     app = start(harness)  # a walk: definitions 1, departments 1, positions 1, employees 2, leave requests 2
     harness.setenv("SOURCES__BYTEHR__QUOTA_PACING", pacing)
-    harness.run(VENDOR)
+    with clocks(app, CYCLE_START + timedelta(minutes=5)) as move:
+        harness.run(VENDOR)
+        move(RESET - timedelta(days=1))  # a day before the reset, the last walk 30 days ago
+        _second_run(harness, app, pacing)
+
+
+def _second_run(harness: Harness, app: Any, pacing: str) -> None:
     app.set_quota_remaining(RESERVE + 4)  # 4 above the reserve: definitions 1 + employees 2 + one more
     app.update_employee(app.ids("employees")[0], last_name="Changed")
     app.clear_log()
