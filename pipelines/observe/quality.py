@@ -213,7 +213,7 @@ class QualityRun:
                                  for k, d in definitions.items()}}
         extra = self.coverage.custom_fields
         if extra is not None and "custom_fields" in state:  # the first definitions read are the baseline
-            report.changes.extend(definition_changes(known_defs, defs, extra.resource, now))
+            report.changes.extend(definition_changes(known_defs, defs, extra.resource, now, extra))
         shares = {r: dict(v) for r, v in earlier.items()}
         for resource, n in sorted(rows.items()):
             if n <= 0:

@@ -24,6 +24,7 @@ from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 
 from sources._shared.context import RunContext
+from sources._shared.coverage import CustomFields
 
 CHANGES_TABLE = "_hr_elt_schema_changes"
 CHANGES_COLUMNS: dict[str, Any] = {
@@ -75,7 +76,8 @@ def load_changes(info: LoadInfo | None, before: Mapping[str, set[str]] | None, n
             if schema.get("variant") or _VARIANT.search(column):
                 base = _VARIANT.sub("", column)
                 detail = (f"type drift: {table}.{base} got {kind} values, loaded into the new variant column "
-                          f"{column} ({base} keeps the values of its old type)")
+                          f"{column}; rows written from now on have {base} null, rows not written again keep "
+                          f"their values in it")
                 out.append({"table_name": table, "column_name": column, "change": "variant_column",
                             "detail": detail, "changed_at": now})
             else:
@@ -85,7 +87,7 @@ def load_changes(info: LoadInfo | None, before: Mapping[str, set[str]] | None, n
 
 
 def definition_changes(before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]],
-                       table: str, now: datetime) -> list[dict[str, Any]]:
+                       table: str, now: datetime, said: CustomFields | None = None) -> list[dict[str, Any]]:
     """Custom fields added (or restored), archived, relabelled or retyped between two sets of definitions.
 
     Args:
@@ -93,8 +95,10 @@ def definition_changes(before: Mapping[str, Mapping[str, Any]], after: Mapping[s
         after: The same after this run.
         table: The table the custom fields land in.
         now: When the run saw the changes.
+        said: The vendor's custom-field declaration: what becomes of archived and retyped fields' values.
     """
     out: list[dict[str, Any]] = []
+    said = said or CustomFields(resource=table, definitions="")
 
     def change(kind: str, key: str, detail: str) -> None:
         out.append({"table_name": table, "column_name": after[key].get("column"), "change": kind,
@@ -108,13 +112,14 @@ def definition_changes(before: Mapping[str, Mapping[str, Any]], after: Mapping[s
             continue
         if not old.get("archived") and now_def.get("archived"):
             change("custom_field_archived", key, f"custom field {key!r} archived: it is no longer sent; "
-                                                 f"{now_def.get('column')} keeps its earlier values")
+                                                 + said.archived.format(column=now_def.get("column")))
         if old.get("label") != now_def.get("label"):
             change("custom_field_relabelled", key, f"custom field {key!r} relabelled from "
                                                    f"{old.get('label')!r} to {now_def.get('label')!r}")
         if old.get("type") != now_def.get("type"):
             change("custom_field_retyped", key, f"custom field {key!r} retyped from {old.get('type')} to "
-                                                f"{now_def.get('type')}")
+                                                f"{now_def.get('type')}; "
+                                                + said.retyped.format(column=now_def.get("column")))
     return out
 
 

@@ -50,10 +50,15 @@ class CustomFields:
     Attributes:
         resource: The resource whose records carry them (e.g. ``employees``).
         definitions: The resource listing their definitions (e.g. ``custom_field_definitions``).
+        archived: What happens to an archived field's values, as the run summary says it after
+            ``custom field 'x' archived: it is no longer sent;`` (``{column}``: the field's column).
+        retyped: What happens to a retyped field's values, said after ``custom field 'x' retyped from a to b;``.
     """
 
     resource: str
     definitions: str
+    archived: str = "{column} is null in the rows written from now on"
+    retyped: str = "values that no longer fit {column} go to a variant column in the rows written from now on"
 
 
 @dataclass(frozen=True)

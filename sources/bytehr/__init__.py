@@ -30,9 +30,18 @@ from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.coverage import count_custom_fields, record_definition
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
-from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
+from sources.bytehr.custom_fields import (
+    ColumnNames,
+    FrozenCheck,
+    child_table,
+    column_path,
+    pivot,
+    raw_digest,
+    sent_fields,
+)
 from sources.bytehr.pacing import PacePolicy, WalkPacer, cadence_caps
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
+from sources.bytehr.values import CustomFieldValues, mark_sent
 from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
 
 __all__ = ["bytehr_source"]
@@ -99,7 +108,8 @@ def bytehr_source(
 
     Returns:
         The resources ``custom_field_definitions``, ``departments``, ``positions``, ``employees``,
-        ``leave_requests`` (the first one first: its single request tells the quota to the others).
+        ``leave_requests``, in ``walk_priority`` order (by default the definitions first: their single
+        request tells the quota to the others).
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url)
@@ -129,7 +139,10 @@ def bytehr_source(
         "employees": lambda: _employees_transform(schema_contract == "freeze", meter),
     }
     resources = []
-    for name, path in endpoints.items():
+    # dlt starts the walks in this order and each books its pages as it starts: walk_priority's order,
+    # so that a quota too short for all is spent on the resources that come first in it
+    for name in policy.priority:
+        path = endpoints[name]
         options = WalkOptions(
             resource=name, path=path, primary_key=settings.PRIMARY_KEYS[name],
             ordered=name in settings.ORDERED_BY_KEY, page_size=page_size, first_page=first_page,
@@ -141,12 +154,15 @@ def bytehr_source(
             arrow_columns=settings.ARROW_COLUMNS.get(name) if delete_mode != "scd2" else None,
         )
         resource = _snapshot_resource(options, client_for, ledger, transforms.get(name))
+        if name == "employees":
+            resource.add_step(CustomFieldValues())  # custom_field_values (sources/bytehr/values.py)
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
-    attach_probe(resources[0], CredentialsProbe(  # hr-elt check: one request of the monthly quota
+    definitions = next(r for r in resources if r.name == "custom_field_definitions")
+    attach_probe(definitions, CredentialsProbe(  # hr-elt check: one request of the monthly quota
         request=f"GET {probe_path}?{settings.LIMIT_PARAM}=1&{settings.PAGE_PARAM}={first_page}",
         send=lambda: request_id(client_for("custom_field_definitions").get(probe_path, params=probe_params),
                                 headers["request_id"]),
@@ -183,9 +199,12 @@ def _employees_transform(frozen: bool, meter: FieldMeter) -> Transform:
     names = ColumnNames(dlt.current.source_state().setdefault(COLUMNS_STATE_KEY, {}))
     check = FrozenCheck(dlt.current.source_schema(), "employees") if frozen else None
 
+    schema = dlt.current.source_schema()
+
     def transform(row: dict[str, Any]) -> dict[str, Any]:
         count_custom_fields(meter, row)
-        row = pivot(row, names)
+        sent = sent_fields(row, names, schema)
+        row = mark_sent(pivot(row, names), sent)
         if check is not None:
             check.check(row, names)
         return row

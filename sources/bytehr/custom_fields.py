@@ -125,6 +125,23 @@ def pivot(record: dict[str, Any], names: ColumnNames) -> dict[str, Any]:
     return record
 
 
+def sent_fields(record: dict[str, Any], names: ColumnNames, schema: Schema) -> dict[str, tuple[str, Any, str]]:
+    """The custom fields ByteHR sent with a record, before :func:`pivot`: name -> (key, type, employees column).
+
+    Null values included: a field sent as null was cleared, one not sent at all (archived) was not.
+    """
+    fields = record.get(settings.CUSTOM_FIELDS)
+    out: dict[str, tuple[str, Any, str]] = {}
+    for entry in fields if isinstance(fields, list) else ():
+        if isinstance(entry, dict) and entry.get("key") is not None:
+            key = str(entry["key"])
+            name = names.name(key)
+            target = child_table(schema, "employees", name) if entry.get("type") == settings.MULTI_SELECT \
+                else column_path(schema, name)
+            out[name] = (key, entry.get("type"), target)
+    return out
+
+
 def raw_digest(record: dict[str, Any]) -> bytes:
     """The content digest of a record as ByteHR sends it, before :func:`pivot`.
 

@@ -121,7 +121,7 @@ def allowed(budget: int, burst_allowance: float, fraction: float) -> float:
 
 def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, costs: Mapping[str, int | None],
            spent: Mapping[str, int], last_started: Mapping[str, pendulum.DateTime | None],
-           booked: int = 0, settled: Iterable[str] = ()) -> dict[str, Decision]:
+           booked: int = 0, settled: Iterable[str] = (), run_spent: int = 0) -> dict[str, Decision]:
     """Which resources a run walks now. Pure: the same inputs give the same decisions.
 
     Args:
@@ -133,6 +133,8 @@ def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, cost
         last_started: When each resource's last complete walk began (the cadence cap's clock).
         booked: Requests of walks this run already took on that the server has not counted yet.
         settled: Resources already decided in this run: left out (their requests are in `booked`).
+        run_spent: Requests this run already sent (counted in `cycle.remaining`): what was left when the
+            run began paces every walk of the run alike.
 
     Returns:
         A decision per resource of ``costs`` not in `settled`.
@@ -154,16 +156,17 @@ def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, cost
             out[name] = Decision(name, False, cost, CADENCE, capped,
                                  f"min_interval_hours {policy.cadence_hours.get(name, 0):g}")
             continue
+        if cycle is not None and cycle.remaining - booked - cost < policy.reserve:
+            # in walk_priority order in every pacing mode: what comes first gets a short quota
+            out[name] = Decision(name, False, cost, RESERVE, cycle.reset,
+                                 f"{max(0, cycle.remaining - booked)} of {cycle.limit} left, quota_reserve "
+                                 f"{policy.reserve}")
+            continue
         if policy.pacing == "off" or cycle is None:
             out[name] = Decision(name, True, cost)
             booked += cost
             continue
         key_spent = cycle.limit - cycle.remaining
-        if cycle.remaining - booked - cost < policy.reserve:
-            out[name] = Decision(name, False, cost, RESERVE, cycle.reset,
-                                 f"{max(0, cycle.remaining - booked)} of {cycle.limit} left, quota_reserve "
-                                 f"{policy.reserve}")
-            continue
         share = cost / full if costs[name] is not None else None
         own_need = (spent.get(name, 0) + cost) / share if share else 0.0
         key_need = key_spent + booked + cost
@@ -171,19 +174,58 @@ def decide(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle | None, cost
             out[name] = Decision(name, False, cost, PACE, holder.next_at,
                                  f"{holder.resource} comes first in walk_priority and waits for the pace")
             continue
-        if own_need <= limit_now + _EPSILON and key_need <= limit_now + _EPSILON:
+        own_ok = own_need <= limit_now + _EPSILON
+        left = cycle.remaining + run_spent - policy.reserve
+        key_ok = key_need <= limit_now + _EPSILON or _left_paces(cycle, now, last_started.get(name), left, full)
+        if own_ok and key_ok:
             out[name] = Decision(name, True, cost)
             booked += cost
             continue
-        need = max(own_need, key_need)
-        at = _when_allowed(cycle, budget, spare, need)
+        own_at = _when_allowed(cycle, budget, spare, own_need)
+        key_at = min(_when_allowed(cycle, budget, spare, key_need),
+                     _when_left_paces(cycle, last_started.get(name), left, full))
+        at = max(own_at, key_at) if not own_ok else key_at
         detail = (f"the even pace allows {limit_now:.0f} of this cycle's {budget} requests above the reserve by now; "
                   f"the key has spent {key_spent}" + (f", this run {booked} more" if booked else "")
-                  + (f", this source {spent.get(name, 0)} on {name}" if share else ""))
+                  + (f", this source {spent.get(name, 0)} on {name}" if share else "")
+                  + f"; the {max(0, left)} left above the reserve, paced over the time left, pay for a full run "
+                    f"({full} requests) {_every(cycle, now, left, full)}")
         out[name] = decision = Decision(name, False, cost, PACE, at, detail)
-        if own_need <= limit_now + _EPSILON:
+        if own_ok:
             holder = decision  # its turn by its share: the key's pace, spent by others, is what it waits for
     return out
+
+
+def _left_paces(cycle: Cycle, now: pendulum.DateTime, started: pendulum.DateTime | None, left: int,
+                full: int) -> bool:
+    """True when what is left above the reserve, spread evenly over the time left, pays for this walk now.
+
+    What others sharing the key spent is gone from `left`: the pace slows down instead of stopping.
+    A resource walks when the time since its last walk began, at the rate of `left` requests over the
+    time to the reset, has earned a full run (each resource its share of it: every resource as often).
+    """
+    if left <= 0:
+        return False
+    if started is None:
+        return True
+    elapsed = (now - started).total_seconds()
+    to_reset = (cycle.reset - now).total_seconds()
+    return elapsed * left >= to_reset * full - _EPSILON
+
+
+def _when_left_paces(cycle: Cycle, started: pendulum.DateTime | None, left: int, full: int) -> pendulum.DateTime:
+    """When :func:`_left_paces` holds if nobody spends meanwhile; the reset when never in this cycle."""
+    if left <= 0 or started is None:
+        return cycle.reset
+    reset_s, started_s = cycle.reset.timestamp(), started.timestamp()
+    return pendulum.from_timestamp((reset_s * full + started_s * left) / (left + full), tz="UTC")
+
+
+def _every(cycle: Cycle, now: pendulum.DateTime, left: int, full: int) -> str:
+    """``every 98.3 hours``: what is left, paced over the time left."""
+    if left <= 0:
+        return "not once"
+    return f"every {(cycle.reset - now).total_seconds() / 3600 * full / left:.1f} hours"
 
 
 def _cadence(policy: PacePolicy, name: str, now: pendulum.DateTime,
@@ -285,7 +327,7 @@ def plan(policy: PacePolicy, now: pendulum.DateTime, cycle: Cycle, costs: Mappin
     while at < cycle.reset:
         state = Cycle(cycle.limit, remaining, cycle.start, cycle.reset)
         for name, decision in decide(policy, at, state, known, spent, started).items():
-            if decision.walk and remaining - decision.cost >= policy.reserve:  # pacing off: refused below it
+            if decision.walk:
                 walked_at[name].append(at)
                 spent[name] = spent.get(name, 0) + decision.cost
                 started[name] = at
@@ -353,6 +395,11 @@ class WalkPacer:
             decision = self._decide(resource, source_state)
         if decision.walk:
             return True
+        if decision.reason == RESERVE and self.policy.pacing == "off":
+            # no pacing: the walk starts, and quota_mode says what a walk the quota cannot pay for does
+            # (refuse: it fails with the numbers; partial: it walks what fits). It starts after the walks
+            # before it in walk_priority (the source's resource order), which booked their pages first.
+            return True
         text = decision.describe()
         logger.info("%s", text)
         self.ledger.context.note(settings.PROVIDER, f"skip/{resource}", text)
@@ -372,7 +419,8 @@ class WalkPacer:
             booked = sum(max(0, d.cost - self.ledger.sent_by.get(name, 0))
                          for name, d in self.decisions.items() if d.walk)
             self._tentative = decide(self.policy, now, cycle, costs, spent_of(source_state.get("pace"), cycle),
-                                     last_started_of(resources), booked=booked, settled=self.decisions)
+                                     last_started_of(resources), booked=booked, settled=self.decisions,
+                                     run_spent=self.ledger.sent)
             expires = parse_time(info.expires_at)
             if expires is not None and expires <= now:
                 # the key expired since the last answer: a walk asks, and ByteHR's 401 says so (it costs no quota)

@@ -16,7 +16,7 @@ SPEC = VendorSpec(
     # custom fields are pivoted into `custom_fields.<column>` before PII rules apply
     pii={
         "employees": ("first_name", "last_name", "email", "custom_fields.*"),
-    },
+    },  # custom_field_values is made from the employees rows after their PII rules (sources/bytehr/values.py)
     bigquery={
         "employees": BigQueryLayout(cluster=("id",), record_columns=("custom_fields",)),
         "leave_requests": BigQueryLayout(partition=("start_date", "date"), cluster=("employee_id",)),
@@ -28,6 +28,12 @@ SPEC = VendorSpec(
     bench_baseline="sandbox.bytehr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
                            withheld_hint=settings.WITHHELD_HINT,
-                           custom_fields=CustomFields(resource="employees", definitions="custom_field_definitions")),
+                           custom_fields=CustomFields(
+                               resource="employees", definitions="custom_field_definitions",
+                               archived=("its values stay in custom_field_values (current rows: _dlt_valid_to is "
+                                         "null); {column} in employees is null in the rows written from now on"),
+                               retyped=("custom_field_values keeps the values of the old type as retired versions "
+                                        "and loads the new ones; in employees, values that no longer fit {column} "
+                                        "go to a variant column (the marts read both)"))),
     cli_plugins=(QUOTA,),
 )

@@ -46,21 +46,23 @@ def test_summary_line_and_saved_quota(harness: Harness) -> None:
 def test_refuse_mode_sends_nothing_for_a_walk_that_cannot_finish(harness: Harness) -> None:
     app = start(harness)  # walks: definitions 1, departments 1, positions 1, employees 2, leave requests 2
     harness.run(VENDOR)
-    before = resource_state(harness, "employees")["last_walk"]
+    before = resource_state(harness, "leave_requests")["last_walk"]
     app.set_quota_remaining(RESERVE + 3)
     app.clear_log()
     with pytest.raises(ProviderPartialFailure) as failure:
         harness.run(VENDOR)
-    assert requests_by_resource(app) == {"custom_field_definitions": 1, "departments": 1, "positions": 1,
-                                         "employees": 0, "leave_requests": 0}
+    # walk_priority: definitions 1 and employees 2 fit the 3 above the reserve; the rest is refused
+    assert requests_by_resource(app) == {"custom_field_definitions": 1, "departments": 0, "positions": 0,
+                                         "employees": 2, "leave_requests": 0}
     assert app.quota_remaining == RESERVE
-    assert sorted(failure.value.failures) == ["employees", "leave_requests"]
+    assert sorted(failure.value.failures) == ["departments", "leave_requests", "positions"]
     line = error_line(VENDOR, failure.value)
     assert line.startswith("bytehr")
-    assert "[employees]" in line and "the walk needs 2 requests" in line and f"resets at {_reset_of(app)}" in line
+    assert "[departments]" in line and "the walk does not fit in the quota" in line
+    assert f"resets at {_reset_of(app)}" in line
     assert "quota_reserve" in line and "SOURCES__BYTEHR__QUOTA_MODE" in line and "request_id req_" in line
-    assert resource_state(harness, "employees")["last_walk"] == before  # nothing advanced
-    assert "walk" not in resource_state(harness, "employees")
+    assert resource_state(harness, "leave_requests")["last_walk"] == before  # nothing advanced
+    assert "walk" not in resource_state(harness, "leave_requests")
     # more quota (and a lower reserve, since the last answer said the reserve was reached): all walks complete
     app.set_quota_remaining(1000)
     harness.setenv("SOURCES__BYTEHR__QUOTA_RESERVE", "0")

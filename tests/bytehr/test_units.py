@@ -114,18 +114,20 @@ def test_priority_when_the_quota_cannot_pay_for_every_resource() -> None:
     # others spent the key down: the pace has room for about 102 more requests, not a full run of 105
     cycle = _cycle(1000 - 600)
     now = START.add(days=22)  # allowed ~ 990 * 0.71 + 210 * 0.29 = 763.6; 600 spent and 61 booked
-    room = decide(PacePolicy(), now, cycle, COSTS, {}, {}, booked=61)
+    recent = {name: now.subtract(days=1) for name in COSTS}  # walked a day ago: what is left does not pay yet
+    room = decide(PacePolicy(), now, cycle, COSTS, {}, recent, booked=61)
     assert _walks(room) == ["custom_field_definitions", "employees"]
     assert room["leave_requests"].reason == "pace"
     assert room["departments"].detail == "leave_requests comes first in walk_priority and waits for the pace"
     order = ("departments", "positions", "leave_requests", "custom_field_definitions", "employees")
-    reordered = decide(PacePolicy(priority=order), now, cycle, COSTS, {}, {}, booked=61)
+    reordered = decide(PacePolicy(priority=order), now, cycle, COSTS, {}, recent, booked=61)
     assert _walks(reordered) == ["departments", "positions", "leave_requests", "custom_field_definitions"]
 
 
 def test_a_resource_waiting_for_the_pace_holds_the_ones_after_it() -> None:
     cycle = _cycle(1000 - 700)
-    decisions = decide(PacePolicy(), START.add(days=20), cycle, COSTS, {}, {})
+    recent = {name: START.add(days=19) for name in COSTS}
+    decisions = decide(PacePolicy(), START.add(days=20), cycle, COSTS, {}, recent)
     assert _walks(decisions) == ["custom_field_definitions"]
     assert decisions["employees"].reason == "pace"
     for name in ("leave_requests", "departments", "positions"):
