@@ -12,6 +12,7 @@ from bench.report import section, update_readme, write_json
 from bench.specs import Size, bench_vendors
 from bench.suite import run_bench
 from bench.wan import evaluate_wan
+from pipelines.cli.postgres import server_bindir
 
 
 def parse_sizes(text: str) -> dict[str, list[Size]]:
@@ -91,7 +92,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def postgres_binaries() -> bool:
     try:
-        from pipelines.cli.postgres import server_bindir
 
         server_bindir()
     except Exception:

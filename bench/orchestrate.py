@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.specs import Floor, Scenario, Size
+from pipelines.cli.postgres import PostgresServer
+from sandbox import Sandbox
+from sandbox.core import Clock
 
 UTC = timezone.utc
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,8 +159,6 @@ class CaseRunner:
         return env
 
     def start(self) -> float:
-        from sandbox import Sandbox
-        from sandbox.core import Clock
 
         started = time.perf_counter()
         # the sandbox's clock runs on real time, so its "today" is the connector's "today"
@@ -424,7 +425,6 @@ def evaluate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def start_postgres(opts: Options) -> Any:
     try:
-        from pipelines.cli.postgres import PostgresServer
 
         server = PostgresServer().start()
     except Exception as exc:  # no binaries, no root, ...: DuckDB only

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
+from sources import registry
+
 UTC = timezone.utc
 
 
@@ -132,7 +134,6 @@ def host_port(base_url: str) -> tuple[str, int, str]:
 
 def scenario_class(vendor: str) -> type[Scenario]:
     """The bench scenario class ``vendor`` declares in its spec (``VendorSpec.bench_scenario``)."""
-    from sources import registry
 
     cls: type[Scenario] = registry.get(vendor).bench_scenario_class()
     return cls
@@ -140,7 +141,6 @@ def scenario_class(vendor: str) -> type[Scenario]:
 
 def bench_vendors() -> list[str]:
     """Registered vendors that declare a bench scenario, in registry order."""
-    from sources import registry
 
     return [spec.name for spec in registry.specs() if spec.bench_scenario is not None]
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from bench.orchestrate import UTC, CaseRunner, Options, ratio, say
 from bench.specs import Scenario, Size
+from sandbox import Sandbox
+from sandbox.core import Clock
 
 SERVICE_S = 0.12  # per request, every route
 
@@ -31,8 +33,6 @@ class WanCaseRunner(CaseRunner):
     def start(self) -> float:
         import time
 
-        from sandbox import Sandbox
-        from sandbox.core import Clock
 
         started = time.perf_counter()
         kwargs = self.spec.wan_sandbox_kwargs(self.size, SERVICE_S)

@@ -98,7 +98,7 @@ def _row_counts(trace: Any) -> dict[str, int]:
 
 
 def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
-    from pipelines.app import run_vendor
+    from pipelines.app import run_vendor  # here: a baseline worker must not load our code (its RSS is measured)
 
     with RssSampler() as rss:
         started = time.perf_counter()
@@ -113,7 +113,7 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
 def run_baseline(spec: dict[str, Any]) -> dict[str, Any]:
     import dlt
 
-    from bench.baseline import make_source
+    from bench.baseline import make_source  # here: our worker must not load the baseline (its RSS is measured)
 
     rss = RssSampler().__enter__()
     started = time.perf_counter()

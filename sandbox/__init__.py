@@ -20,6 +20,7 @@ from typing import Any
 
 from sandbox.core import Clock, today_noon
 from sandbox.server import AppServer
+from sources import registry
 
 
 class Sandbox:
@@ -32,7 +33,6 @@ class Sandbox:
         vendors: tuple[str, ...] | None = None,
         **settings: dict[str, Any] | None,
     ) -> None:
-        from sources import registry
 
         chosen = tuple(registry.names()) if vendors is None else tuple(vendors)
         specs = {name: registry.get(name) for name in chosen}

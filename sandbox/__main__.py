@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sandbox import Sandbox
+from sources import registry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,7 +92,6 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sources import registry
 
     titles = ", ".join(spec.title for spec in registry.specs())
     parser = argparse.ArgumentParser(description=f"Serve the vendor emulators ({titles}) on loopback.")

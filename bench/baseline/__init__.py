@@ -15,9 +15,10 @@ from typing import Any
 
 from dlt.extract.source import DltSource
 
+from sources import registry
+
 
 def make_source(vendor: str, env: dict[str, str], **kwargs: Any) -> DltSource:
     """The baseline source of `vendor`, pointed at the base URL and credentials in `env`."""
-    from sources import registry
 
     return registry.get(vendor).bench_baseline_factory()(env, **kwargs)

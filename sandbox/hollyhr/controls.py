@@ -6,15 +6,13 @@ import json
 import threading
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox import fake
 from sandbox.core import Clock, RateWindow, iso_ms
 from sandbox.hollyhr import data as d
+from sandbox.hollyhr.cursors import CursorCodec
 from sandbox.hollyhr.webhooks import SIGNATURE_HEADER, post, signature_header
-
-if TYPE_CHECKING:
-    from sandbox.hollyhr.cursors import CursorCodec
 
 RESOURCES = ("people", "time_off", "documents", "employments", "employment_history")
 
