@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pendulum
 import pytest
 
-from pipelines.cli import main as cli
+from pipelines.cli.main import main as cli
 from sandbox.bytehr.data import default_custom_fields
 from sources.bytehr import bytehr_source
 from sources.bytehr.pacing import PacePolicy, decisions_from_state, plan_from_state
