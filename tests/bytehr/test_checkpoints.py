@@ -11,9 +11,8 @@ import os
 import signal
 import subprocess
 import sys
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pytest
 
