@@ -27,6 +27,7 @@ from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
+from sources.bytehr.chunks import continue_run
 from sources.bytehr.client import make_client
 from sources.bytehr.coverage import count_custom_fields, record_definition
 from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
@@ -70,6 +71,7 @@ def bytehr_source(
     paths: dict[str, str] | None = None,
     header_names: dict[str, str] | None = None,
     first_page: int = settings.FIRST_PAGE,
+    checkpoint_pages: int = settings.CHECKPOINT_PAGES,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -104,6 +106,8 @@ def bytehr_source(
         header_names: ByteHR header names, over ``settings.HEADER_NAMES`` (keys: api_key,
             request_id, quota_limit, quota_remaining, quota_reset, key_expires_at).
         first_page: Number of the first page.
+        checkpoint_pages: In the run path's chunk loop, pages a walk reads at most between two commits
+            (its rows and resume point): what a kill costs in quota again.
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
@@ -124,7 +128,7 @@ def bytehr_source(
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
     context = context_for_new_source()
-    ledger = QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key), context=context)
+    ledger = continue_run(QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key), context=context))
     ledger.use_pacer(WalkPacer(ledger, policy, page_size))
     clients: dict[str, ProviderRESTClient] = {}
 
@@ -147,7 +151,7 @@ def bytehr_source(
             resource=name, path=path, primary_key=settings.PRIMARY_KEYS[name],
             ordered=name in settings.ORDERED_BY_KEY, page_size=page_size, first_page=first_page,
             quota_mode=quota_mode, max_rereads=max_rereads, skip_unchanged=skip_unchanged,
-            delete_mode=delete_mode,
+            delete_mode=delete_mode, checkpoint_pages=checkpoint_pages,
             digest=raw_digest if name == "employees" else content_digest,
             timestamps=settings.TIMESTAMP_FIELDS.get(name, ()),
             # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash

@@ -170,6 +170,7 @@ class QuotaLedger:
         self.reservations: dict[str, int] = {}
         self.spent: ProviderQuotaError | None = None
         self.failed_first: str | None = None
+        self.continues_run = False  # a later chunk of a checkpointed run: its start is already counted
         self._state: MutableMapping[str, Any] | None = None
         self._pacer: WalkAdmission | None = None
         self._warned = False
@@ -194,7 +195,8 @@ class QuotaLedger:
                 return
             self._state = source_state
             saved_pace = source_state.get(PACE_STATE_KEY) or {}
-            runs = [*list(saved_pace.get("runs") or [])[-(RUNS_KEPT - 1):], iso(utc_now())]
+            saved_runs = list(saved_pace.get("runs") or [])
+            runs = saved_runs[-RUNS_KEPT:] if self.continues_run else [*saved_runs[-(RUNS_KEPT - 1):], iso(utc_now())]
             self.pace = {"reset": saved_pace.get("reset"), "spent": dict(saved_pace.get("spent") or {}), "runs": runs}
             self._save_pace()  # this run's start counts for the learned schedule even when it walks nothing
             if self.live:

@@ -96,6 +96,9 @@ PACE_BURST_SHARE = 0.1
 WALK_PRIORITY = ("custom_field_definitions", "employees", "leave_requests", "departments", "positions")
 INTERVAL_SLACK = 0.05  # min_interval_hours lets a walk at 95% of its interval, so a cron job a minute early still runs
 MAX_REREADS = 10  # page re-reads per walk to repair shifts; beyond that the walk never deletes
+# inside the run path's chunk loop a walk commits its rows and resume point at least every this many
+# pages: a kill costs at most these pages of quota again (sources/bytehr/walk.py)
+CHECKPOINT_PAGES = 5
 
 # valid range of each numeric setting of the source, checked before any request (sources/_shared/bounds.py)
 BOUNDS = {
@@ -104,6 +107,7 @@ BOUNDS = {
     "min_interval_hours": Bounds(float, 0, per_key=True),
     "expiry_warning_days": Bounds(float, 0),
     "max_rereads": Bounds(int, 0),
+    "checkpoint_pages": Bounds(int, 1),
     "first_page": Bounds(int, 0),
     "pace_burst_runs": Bounds(float, 0),
     "pace_burst_share": Bounds(float, 0, 1),

@@ -12,6 +12,14 @@ The generator is the body of every ByteHR resource. Each run it:
 4. at the end of a complete walk emits tombstones for remembered ids it did not see; an
    incomplete walk keeps its place in dlt state for the next run and deletes nothing.
 
+Inside the run path's chunk loop (``sources/_shared/checkpoint.py``) a walk is also a checkpointed
+one: once a commit is due (after ``checkpoint_pages`` = 5 pages of the walk by default, each of
+them quota, or when the run's clock says so: its time limit, a stop) the walk stops after the page it just
+yielded, exactly as a walk the quota stopped: its resume point and the ids seen so far go to dlt
+state with the rows, the run path commits them, and the next chunk (or, after a kill, the next run)
+resumes at the following page, with the page-shift checks carried in the resume point. A walk that
+ended in an earlier chunk of the run is not walked again (``sources/_shared/progress.py``).
+
 Steps 3 and 4 are the shared snapshot walk (``sources/_shared/resources.py``, also CuteHR's): this
 module passes it the quota-bound pages. With ``WalkOptions.arrow_columns`` (leave requests), the
 records go to dlt as Arrow tables of up to ``settings.ARROW_BATCH_ROWS`` rows, flushed before the
@@ -21,6 +29,7 @@ walk writes its resume point and digests to dlt state.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +39,10 @@ from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
 
 from sources._shared import resources as shared
+from sources._shared.checkpoint import Checkpoints, checkpoints_of
 from sources._shared.errors import ProviderQuotaError
 from sources._shared.http.client import ProviderRESTClient
+from sources._shared.progress import finished_earlier, progress_of
 from sources._shared.resources import WalkEnd, WalkReport
 from sources._shared.state.digests import content_digest
 from sources._shared.state.snapshot import SnapshotTracker
@@ -65,26 +76,66 @@ class WalkOptions:
     arrow_batch_rows: int = settings.ARROW_BATCH_ROWS
     limit_param: str = settings.LIMIT_PARAM
     page_param: str = settings.PAGE_PARAM
+    checkpoint_pages: int = settings.CHECKPOINT_PAGES  # pages between commits inside the run path's chunk loop
 
 
 def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
                   make_transform: Callable[[], Transform] | None = None) -> Iterator[TDataItems]:
     """Walks one resource and yields its new and changed records (dicts or Arrow tables), then its tombstones."""
     name = options.resource
+    if finished_earlier(ledger.context, settings.PROVIDER, name):
+        return  # walked (or skipped by the pace) in an earlier chunk of this run
     source_state = dlt.current.source_state()
     ledger.attach(source_state)
     tracker = SnapshotTracker(dlt.current.resource_state(), settings.PROVIDER, options.primary_key,
                               options.skip_unchanged, options.digest)
     try:
         if not tracker.resuming and not ledger.pacer.admit(name, source_state):
+            progress_of(ledger.context).finish(settings.PROVIDER, name)
             return  # the pace, the cadence cap or the reserve: said by the pacer (sources/bytehr/pacing.py)
-        yield from _walk(options, client, ledger, tracker, make_transform() if make_transform else None)
+        checkpoint = _Checkpoint(checkpoints_of(ledger.context), options.checkpoint_pages)
+        yield from _walk(options, client, ledger, tracker, make_transform() if make_transform else None, checkpoint)
+        if checkpoint.position is None:
+            progress_of(ledger.context).finish(settings.PROVIDER, name)
+        else:
+            checkpoint.clock.stop_here(name, checkpoint.position)
     finally:
         ledger.publish(source_state.get("resources") or {}, options.page_size)
 
 
+class _Checkpoint:
+    """Where one walk asks for a checkpoint, and where it stopped for one (None: it did not).
+
+    The interval is the walk's own: ``checkpoint_pages`` pages read in this chunk (each is quota), so
+    a list of fewer pages is one load however many lists a run walks. The run's clock adds its time
+    limit and a stop asked from outside (SIGTERM, a time budget).
+    """
+
+    def __init__(self, clock: Checkpoints, pages: int) -> None:
+        self.clock = clock
+        self.pages = pages
+        self.read = 0
+        self.position: str | None = None
+
+    def answered(self) -> None:
+        """One page answered in this chunk."""
+        self.read += 1
+        self.clock.count(1)
+
+    def stop_if_due(self, paginator: SnapshotPaginator) -> bool:
+        """At a safe point (a page yielded, the next not asked): stops the walk here when a commit is due."""
+        if not self.clock.enabled or paginator.complete or paginator.stopped:
+            return False
+        if self.read < self.pages and not self.clock.due(max_requests=sys.maxsize):  # time or a stop only
+            return False
+        paginator.stop()
+        self.position = f"page {paginator.current_value}" + (
+            f" of {paginator.totalpages}" if paginator.totalpages else "")
+        return True
+
+
 def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger, tracker: SnapshotTracker,
-          transform: Transform | None) -> Iterator[TDataItems]:
+          transform: Transform | None, checkpoint: _Checkpoint) -> Iterator[TDataItems]:
     name = options.resource
     resume = tracker.resume if isinstance(tracker.resume, dict) else None
     if resume is not None and resume.get("limit") != options.page_size:
@@ -111,16 +162,21 @@ def _walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
         return [transform(dict(row)) for row in fresh] if transform else [dict(row) for row in fresh]
 
     yield from shared.snapshot_walk(
-        tracker, _pages(options, client, ledger, paginator, needed, failures), end, lambda: iso(utc_now()),
+        tracker, _pages(options, client, ledger, paginator, needed, failures, tracker, checkpoint), end,
+        lambda: iso(utc_now()),
         reshape=reshape, timestamps=options.timestamps, arrow_columns=options.arrow_columns,
         batch_rows=options.arrow_batch_rows, on_close=resume_point,
         report=WalkReport(ledger.context, settings.PROVIDER, name, options.delete_mode))
-    _report(options, paginator, tracker, failures[0] if failures else None, ledger)
+    _report(options, paginator, tracker, failures[0] if failures else None, ledger, checkpoint)
 
 
 def _pages(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger, paginator: SnapshotPaginator,
-           needed: int | None, failures: list[ProviderQuotaError]) -> Iterator[list[dict[str, Any]]]:
+           needed: int | None, failures: list[ProviderQuotaError], tracker: SnapshotTracker,
+           checkpoint: _Checkpoint) -> Iterator[list[dict[str, Any]]]:
     """The walk's pages within the quota: booked first in refuse mode, or stopped when it is spent.
+
+    After each page is yielded (its records taken in by the tracker) and before the next is asked,
+    the walk reports its progress and stops there when a checkpoint is due.
 
     A quota error ends the pages; it is kept in `failures` (refuse mode, or a spent quota rather than
     the reserve) for the report. The quota hold is released however the pages end.
@@ -135,11 +191,15 @@ def _pages(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger
             paginator.stop()
             raise ledger.refusal(name, "no request fits above the quota reserve") if refuse else _Stop()
         params = {options.limit_param: options.page_size}
+        progress = progress_of(ledger.context)
         for page in client.paginate(options.path, params=params, paginator=paginator):
+            checkpoint.answered()
             yield page
+            progress.report(settings.PROVIDER, name, done=len(tracker.seen), total=paginator.total)
             if refuse and not booked and not paginator.complete and not paginator.stopped:
                 # the quota or the page count was unknown before: the first page tells both
                 booked = _book_or_refuse(ledger, name, paginator.pages_left(), stopped=paginator)
+            checkpoint.stop_if_due(paginator)
     except _Stop:
         pass
     except ProviderQuotaError as error:
@@ -179,7 +239,7 @@ def _book_or_refuse(ledger: QuotaLedger, name: str, needed: int | None,
 
 
 def _report(options: WalkOptions, paginator: SnapshotPaginator, tracker: SnapshotTracker,
-            failure: ProviderQuotaError | None, ledger: QuotaLedger) -> None:
+            failure: ProviderQuotaError | None, ledger: QuotaLedger, checkpoint: _Checkpoint) -> None:
     name = options.resource
     if failure is not None:
         key = f"{settings.PROVIDER}/{name}"
@@ -195,15 +255,18 @@ def _report(options: WalkOptions, paginator: SnapshotPaginator, tracker: Snapsho
             ledger.context.note(settings.PROVIDER, f"walk/{name}",
                                 f"{name}: not walked, no request fits above the quota reserve; "
                                 "it starts on the next run")
+    elif checkpoint.position is not None and checkpoint.clock.stop_reason is None:
+        pass  # stopped at a checkpoint: the next chunk of this run goes on from there
     elif not paginator.complete:
         where = f"page {paginator.current_value}" + (f" of {paginator.totalpages}" if paginator.totalpages else "")
         ledger.context.note(settings.PROVIDER, f"walk/{name}",
                    f"{name}: walk incomplete, {len(tracker.seen)} records seen so far; it continues at {where} "
                    f"on the next run and deletes nothing until it ends")
-    _report_shifts(options, paginator, ledger)
+    _report_shifts(options, paginator, ledger, checkpoint)
 
 
-def _report_shifts(options: WalkOptions, paginator: SnapshotPaginator, ledger: QuotaLedger) -> None:
+def _report_shifts(options: WalkOptions, paginator: SnapshotPaginator, ledger: QuotaLedger,
+                   checkpoint: _Checkpoint) -> None:
     """Says what the list moving during the walk cost in re-reads, and what they could not check."""
     name = options.resource
     moved = (f"{name}: the list changed during the walk (now {paginator.total} records)" if paginator.moves
@@ -216,7 +279,10 @@ def _report_shifts(options: WalkOptions, paginator: SnapshotPaginator, ledger: Q
         ledger.context.note(settings.PROVIDER, f"walk/{name}", text)
         logger.info("%s", text)
     elif not paginator.complete and paginator.forward is not None:
-        text = (f"{moved}; the quota stopped the walk before page {paginator.current_value} was read again "
+        if checkpoint.position is not None and checkpoint.clock.stop_reason is None:
+            return  # a checkpoint: the next chunk of this run reads that page first
+        who = "the quota" if checkpoint.position is None else f"the run's stop ({checkpoint.clock.stop_reason})"
+        text = (f"{moved}; {who} stopped the walk before page {paginator.current_value} was read again "
                 f"to find records that moved back across a page boundary: the next run reads it first")
         ledger.context.note(settings.PROVIDER, f"shift/{name}", text)
         logger.info("%s", text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 import dlt
@@ -23,6 +23,7 @@ from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
 from sources._shared.bounds import with_bounds
+from sources._shared.checkpoint import checkpoints_of
 from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
@@ -30,6 +31,7 @@ from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe
+from sources._shared.progress import finished_earlier, progress_of
 from sources._shared.resources import WalkEnd, WalkReport, isolate_failure, snapshot_walk
 from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
@@ -39,6 +41,7 @@ from sources.cutehr import settings
 from sources.cutehr.backfill import LoadedRange, announce, backfill_windows
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
+from sources.cutehr.window_run import WindowRun
 from sources.cutehr.windows import DayDigests, next_start, parse_day, utc_today, windows
 
 __all__ = ["cutehr_source"]
@@ -152,6 +155,8 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
 
     @dlt.resource(name=name)
     def snapshot() -> Iterator[TDataItems]:
+        if finished_earlier(context, settings.PROVIDER, name):
+            return  # read whole in an earlier chunk of this run
         state = dlt.current.resource_state()
         state.pop("walk", None)  # CuteHR lists are read whole every run: there is never a walk to resume
         tracker = SnapshotTracker(state, settings.PROVIDER, "id", skip_unchanged)
@@ -159,11 +164,15 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
         check = SnapshotCheck(tracker)
         verdict: list[str | None] = []  # why the walk is not trusted (None: trusted), once the pages ended
 
+        progress = progress_of(context)
+
         def pages() -> Iterator[list[dict[str, Any]]]:
             for page in client_for(name).paginate(path, params={settings.PAGE_SIZE_PARAM: page_size}):
                 rows = [dict(row) for row in page]
-                check.observe(rows, page_count(page))
+                count = page_count(page)
+                check.observe(rows, count)
                 yield rows
+                progress.report(settings.PROVIDER, name, done=len(tracker.seen), total=count)
 
         def end() -> WalkEnd:
             trusted, why = check.verdict(len(tracker.seen))
@@ -178,6 +187,7 @@ def _snapshot_resource(name: str, path: str, client_for: ClientFor, context: Run
         if why is not None:
             context.note(settings.PROVIDER, f"walk/{name}", f"{name}: {why}; deletes wait for the next run")
             logger.warning("%s [%s]: %s; deletes wait for the next complete walk", settings.PROVIDER, name, why)
+        progress.finish(settings.PROVIDER, name)
 
     return snapshot()
 
@@ -189,6 +199,8 @@ def _leaves(path: str, client_for: ClientFor, context: RunContext, page_size: in
     def leaves(
         cursor: incremental[str] = incremental(settings.LEAVES_CURSOR, initial_value=None, primary_key=()),
     ) -> Iterator[TDataItems]:
+        if finished_earlier(context, settings.PROVIDER, "leaves"):
+            return  # read in an earlier chunk of this run
         params: dict[str, Any] = {settings.PAGE_SIZE_PARAM: page_size}
         if cursor.start_value:
             params[settings.MODIFIED_SINCE_PARAM] = cursor.start_value
@@ -218,6 +230,7 @@ def _leaves(path: str, client_for: ClientFor, context: RunContext, page_size: in
                        f"leaves: the list moved during the walk ({why}); the next run re-reads from {target}")
             logger.warning("%s [leaves]: the list moved during the walk (%s); the next run re-reads from "
                            "modified_since=%s", settings.PROVIDER, why, target)
+        progress_of(context).finish(settings.PROVIDER, "leaves")
 
     leaves.add_step(_LeavesAsArrow())
     return leaves
@@ -269,6 +282,8 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
     def attendance(
         day: incremental[str] = incremental(settings.ATTENDANCE_CURSOR, initial_value=initial, primary_key=()),
     ) -> Iterator[TDataItems]:
+        if finished_earlier(context, settings.PROVIDER, "attendance"):
+            return  # every window of this run was read in an earlier chunk
         today = utc_today()
         state = dlt.current.resource_state()
         loaded = LoadedRange.from_state(state, day.get_state())
@@ -278,14 +293,17 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
         digests = DayDigests(state, skip_unchanged, remember_from=next_start(today, today, lookback_days))
         plan = windows(first, today, window_days)
         backfill = backfill_windows(start_day, loaded, window_days)
-        moved = announce(start_day, loaded, backfill)
-        if moved:
-            context.note(settings.PROVIDER, "backfill/attendance", moved)
+        run = WindowRun(progress_of(context), checkpoints_of(context), first, len(plan), len(backfill))
+        if run.forward_done:
+            plan = []  # read in an earlier chunk of this run: this chunk goes on with the backfill
+        elif run.first == first:  # the run's first chunk: say what a moved start date makes it read
+            moved = announce(start_day, loaded, backfill)
+            if moved:
+                context.note(settings.PROVIDER, "backfill/attendance", moved)
         from sources._shared.rows.arrow import ArrowPages  # pyarrow only once attendance runs
 
         batches = ArrowPages(settings.COLUMNS["attendance"])  # Arrow tables: extract writes parquet
         resume = first
-        done = backfilled = 0
         client = client_for("attendance")
 
         def read(date_from: date, date_to: date) -> Iterator[TDataItems]:
@@ -300,30 +318,39 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
 
         try:
             with _isolate(context, "attendance"):
-                for date_from, date_to in plan:
+                for i, (date_from, date_to) in enumerate(plan):
                     yield from read(date_from, date_to)
                     resume = next_start(date_to, today, lookback_days)
                     day.advance(resume.isoformat())
                     digests.prune(resume)
                     loaded.add(date_from, date_to)
-                    done += 1
-                for date_from, date_to in backfill:  # newest first: the loaded range stays one span
+                    run.read()
+                    final = resume == date_to + timedelta(days=1)
+                    if run.stop_after(date_from, date_to, final, more=i + 1 < len(plan) or bool(backfill)):
+                        break
+                else:
+                    run.forward_ended()
+                for date_from, date_to in backfill if run.position is None else []:  # newest first: one span
                     yield from read(date_from, date_to)
                     loaded.add(date_from, date_to)
-                    backfilled += 1
+                    run.read(backfill=True)
+                    if run.stop_after(date_from, date_to, True, more=(date_from, date_to) != backfill[-1]):
+                        break
             yield from batches.flush()  # rows of a window that failed part-way load, as its digests say
         finally:
             digests.save(resume)
             loaded.save(state)
-            if plan:
+            done, planned, backfilled, backfill_planned = run.counts()
+            if planned:
                 context.note(settings.PROVIDER, "windows/attendance",
-                           f"attendance: {done} of {len(plan)} window(s) from {first} to {today}; "
+                           f"attendance: {done} of {planned} window(s) from {run.first} to {today}; "
                            f"the next run starts at {resume}")
-            if backfill:
-                rest = "" if backfilled == len(backfill) else f"; the next run reads the days before {loaded.first}"
+            if backfill_planned:
+                rest = "" if backfilled == backfill_planned else f"; the next run reads the days before {loaded.first}"
                 context.note(settings.PROVIDER, "backfilled/attendance",
-                             f"attendance: backfilled {backfilled} of {len(backfill)} window(s), "
+                             f"attendance: backfilled {backfilled} of {backfill_planned} window(s), "
                              f"loaded range now {loaded}{rest}")
+        run.finish()
 
     return attendance
 
