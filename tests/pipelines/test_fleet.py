@@ -67,7 +67,8 @@ def test_a_fresh_worker_asks_what_a_warm_one_asks(vendor: str, warehouse: tuple[
         assert warm.returncode == 0, warm.stderr
         fresh, fresh_requests = run(sandbox, vendor, tmp_path / "w2", where, extra_env, tmp_path)
         assert fresh.returncode == 0, fresh.stderr
-        assert fresh_requests == warm_requests < full, (full, warm_requests, fresh_requests)
+        # a snapshot walk (ByteHR, CuteHR) reads every page each run: its floor can equal the first run
+        assert fresh_requests == warm_requests <= full, (full, warm_requests, fresh_requests)
         assert pipeline_of(fresh.stdout) == pipeline_of(warm.stdout) == pipeline_of(first.stdout)
         assert "no new or changed rows" in fresh.stdout
 
