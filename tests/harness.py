@@ -106,7 +106,10 @@ class Harness:
     def state(self, vendor: str) -> dict[str, Any]:
         import dlt
 
-        pipeline = dlt.attach(pipeline_name=vendor, pipelines_dir=self.pipelines_dir)
+        from pipelines.run.naming import latest_pipeline_name
+
+        name = latest_pipeline_name(vendor, self.pipelines_dir)  # <vendor>__<kind>_<hash8>: one a destination
+        pipeline = dlt.attach(pipeline_name=name, pipelines_dir=self.pipelines_dir)
         return pipeline.state  # type: ignore[return-value]
 
     # --- warehouse -------------------------------------------------------------------------

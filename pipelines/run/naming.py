@@ -1,13 +1,14 @@
-"""Pipeline names: which dlt pipeline a (vendor, tenant) uses for a destination.
+"""Pipeline names: the dlt pipeline a (vendor, tenant) uses for a destination, the same on every machine.
 
-dlt keeps a pipeline's local state and pending load packages under its name, so one name must never
-serve two destinations. A vendor/tenant's pipeline is called plainly ``hollyhr`` (``hollyhr_acme``) for
-the first destination it loads into from a pipelines dir; a run into any other destination uses
-``hollyhr__<kind>_<hash8>`` (``hollyhr__duckdb_1a2b3c4d``), the hash taken over the destination's kind and
-location (DuckDB: the file's absolute path; Postgres: ``host:port/database``; BigQuery:
-``project/location``), never a password. Each pipeline records the location it belongs to in its dlt
-local state (:data:`LOCATION_KEY`). A plain-named pipeline made by an earlier hr-elt (no record) is
-adopted by the first run into a destination of the same kind.
+A pipeline's name is a function of the target and the destination alone:
+``<target>__<kind>_<hash8>`` (``hollyhr__duckdb_1a2b3c4d``, ``hollyhr_acme__postgres_5e6f7a8b``), the hash
+taken over the destination's kind and location (DuckDB: the file's absolute path; Postgres:
+``host:port/database``; BigQuery: ``project/location``), never a login or password. Every worker, warm or
+with an empty pipelines dir, so picks the name under which the destination keeps the pipeline's state
+(``_dlt_pipeline_state``), and dlt restores that state before the run asks the vendor for anything
+(:mod:`pipelines.run.resume`). An earlier hr-elt named the first destination's pipeline plainly
+(``hollyhr``); such states are adopted once (:mod:`pipelines.run.adoption`). Each pipeline also records
+the destination it belongs to in its dlt local state (:data:`LOCATION_KEY`). docs/tenants.md.
 """
 
 from __future__ import annotations
@@ -16,15 +17,11 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any
 
-import dlt
 from dlt.common.pipeline import get_dlt_pipelines_dir
-from dlt.pipeline.exceptions import CannotRestorePipelineException
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.run.destinations import DestinationRef
-from pipelines.run.lock import PipelineLock
 from pipelines.run.tenants import Target
 
 LOCATION_KEY = "hr_elt_destination"
@@ -36,13 +33,19 @@ PIPELINE_NOTE = "hr-elt pipeline: "
 logger = logging.getLogger("pipelines.run.naming")
 
 
-def _pipeline_dir(pipelines_dir: str | None, name: str) -> Path:
-    return Path(pipelines_dir or get_dlt_pipelines_dir()) / name
-
-
 def suffixed_name(target_name: str, ref: DestinationRef) -> str:
-    """``hollyhr__duckdb_1a2b3c4d``: the target's pipeline for a destination other than its first."""
+    """``hollyhr__duckdb_1a2b3c4d``: the target's pipeline for `ref` (module docstring)."""
     return f"{target_name}__{ref.kind}_{ref.fingerprint}"
+
+
+def bind_pipeline_name(target_name: str, ref: DestinationRef) -> str:
+    """The pipeline name of `target_name` for `ref`: the same on every machine and every run."""
+    return suffixed_name(target_name, ref)
+
+
+def name_pattern(target_name: str) -> re.Pattern[str]:
+    """Every name a target's pipeline has had: plain (an earlier hr-elt) or ``<target>__<kind>_<hash8>``."""
+    return re.compile(rf"^{re.escape(target_name)}(__[a-z]+_[0-9a-f]{{8}})?$")
 
 
 def recorded_location(pipeline: Pipeline) -> dict[str, str] | None:
@@ -54,49 +57,13 @@ def recorded_location(pipeline: Pipeline) -> dict[str, str] | None:
     return value if isinstance(value, dict) else None
 
 
-def _attach(name: str, pipelines_dir: str | None) -> Pipeline | None:
-    if not _pipeline_dir(pipelines_dir, name).is_dir():
-        return None
-    try:
-        pipeline: Pipeline = dlt.attach(pipeline_name=name, pipelines_dir=pipelines_dir)  # type: ignore[arg-type]
-    except CannotRestorePipelineException:
-        return None
-    return pipeline
-
-
-def bind_pipeline_name(target_name: str, ref: DestinationRef, pipelines_dir: str | None = None) -> str:
-    """The pipeline name of `target_name` for `ref` in `pipelines_dir`: plain or suffixed (module docstring).
-
-    The plain name goes to the first destination; the choice is made under a short lock
-    (``<target>.naming.lock``) so two first runs into different destinations cannot both take it.
-    """
-    naming = PipelineLock(_pipeline_dir(pipelines_dir, f"{target_name}.naming.lock"), f"{target_name} (naming)")
-    with naming.acquire(wait=True):
-        plain = _attach(target_name, pipelines_dir)
-        if plain is None:  # first run from this pipelines dir: the plain name is this destination's
-            kwargs: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
-            dlt.pipeline(pipeline_name=target_name, **kwargs).set_local_state_val(LOCATION_KEY, ref.record())
-            return target_name
-        recorded = recorded_location(plain)
-        if recorded is not None:
-            return target_name if recorded.get("fingerprint") == ref.fingerprint else suffixed_name(target_name, ref)
-        # made by an hr-elt that kept no record: adopted by a destination of the kind it last loaded into
-        kind = str(plain.state.get("destination_type") or "")
-        if not kind or kind.rsplit(".", 1)[-1] == ref.kind:
-            plain.set_local_state_val(LOCATION_KEY, ref.record())
-            logger.warning("%s: pipeline %r had no destination on record; it now belongs to %s %s",
-                           target_name, target_name, ref.kind, ref.location)
-            return target_name
-        return suffixed_name(target_name, ref)
-
-
 def pipelines_of(target_name: str, pipelines_dir: str | None = None) -> list[str]:
     """Local pipelines of a vendor/tenant (``hollyhr``, ``hollyhr__postgres_…``), most recently run first.
 
     For commands that read a vendor's saved state by name (``hr-elt quota bytehr``).
     """
     root = Path(pipelines_dir or get_dlt_pipelines_dir())
-    pattern = re.compile(rf"^{re.escape(target_name)}(__[a-z]+_[0-9a-f]{{8}})?$")
+    pattern = name_pattern(target_name)
     if not root.is_dir():
         return []
     found = [p for p in root.iterdir() if p.is_dir() and pattern.match(p.name)]
@@ -115,7 +82,7 @@ def latest_pipeline_name(target_name: str, pipelines_dir: str | None = None) -> 
 
 
 def pipeline_name_for(vendor: str, tenant: str | None = None) -> str:
-    """The target's plain name, ``hollyhr`` or ``hollyhr_acme`` (pipeline, dataset and config section)."""
+    """The target's plain name, ``hollyhr`` or ``hollyhr_acme`` (dataset, config section, name prefix)."""
     return Target(vendor, tenant).name
 
 

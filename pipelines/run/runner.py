@@ -24,6 +24,7 @@ from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.run.config_check import warn_unknown_keys
+from pipelines.run.destination_lock import destination_lock
 from pipelines.run.destinations import (
     DestinationConfigError,
     DestinationRef,
@@ -40,6 +41,7 @@ from pipelines.run.naming import LOCATION_KEY, PIPELINE_NOTE, bind_pipeline_name
 from pipelines.run.observer import RunFacts, RunObserver
 from pipelines.run.pii_columns import review as review_pii
 from pipelines.run.result import RunResult, attach_failed_run, gather, rows_loaded
+from pipelines.run.resume import resume_from_destination
 from pipelines.run.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.run.tenants import Target, tenant_source
 from sources import registry
@@ -78,7 +80,7 @@ def make_pipeline(
     if progress:
         kwargs["progress"] = progress
     pipeline: Pipeline = dlt.pipeline(
-        pipeline_name=name or bind_pipeline_name(target.name, ref, pipelines_dir),
+        pipeline_name=name or bind_pipeline_name(target.name, ref),
         destination=ref.destination,
         dataset_name=dataset or target.name,
         **kwargs,
@@ -159,7 +161,8 @@ def run_target(
 ) -> RunResult:
     """Extracts, normalizes and loads one vendor or tenant, as the only writer of its pipeline.
 
-    Holds ``<pipelines_dir>/<pipeline>.lock`` for the whole run (see :mod:`pipelines.run.lock`).
+    Holds ``<pipelines_dir>/<pipeline>.lock`` (see :mod:`pipelines.run.lock`) and the destination's lock
+    (:mod:`pipelines.run.destination_lock`) for the whole run.
     Callers go through :func:`pipelines.app.run_target`, which hands in the run's observers.
 
     Args:
@@ -194,8 +197,9 @@ def run_target(
         if problem is not None:
             raise problem from exc
         raise
-    name = bind_pipeline_name(target.name, ref, pipelines_dir)
-    with PipelineLock.for_pipeline(pipelines_dir, name).acquire(wait, wait_timeout):
+    name = bind_pipeline_name(target.name, ref)
+    with PipelineLock.for_pipeline(pipelines_dir, name).acquire(wait, wait_timeout), \
+            destination_lock(ref, name, dataset or target.name, wait, wait_timeout):  # one writer across machines
         return _run_locked(target, ref, name, dataset, full_refresh, pipelines_dir, progress, resources,
                            source_kwargs, observers)
 
@@ -224,13 +228,17 @@ def _run_locked(
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
     try:
+        resume_from_destination(pipeline, target, ref, context, pipelines_dir)  # a fresh worker resumes as a warm one
         source = build_source(target, destination, resources, source_kwargs, context)
         # PII keys against the loaded schema; a policy tightened after a load (pipelines/run/pii_columns.py)
         review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
                    full_refresh=full_refresh, pipelines_dir=pipelines_dir,
                    duckdb_path=ref.location if destination == "duckdb" else None)
-    except Exception as exc:  # refused by its settings before any request: the warehouse is not touched
-        _refused(observers, target, destination, exc)
+    except Exception as exc:  # refused before any request: the warehouse's data is not touched
+        problem = destination_problem(destination, exc)
+        _refused(observers, target, destination, problem or exc)
+        if problem is not None:
+            raise problem from exc
         raise
     file_format = loader_file_format(destination)
     facts = RunFacts(target, ref, pipeline, context, pipelines_dir, file_format, resources)

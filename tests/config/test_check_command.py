@@ -9,6 +9,7 @@ import dlt
 import pytest
 
 from pipelines.app import run_vendor
+from pipelines.run.naming import latest_pipeline_name
 from sandbox import Sandbox
 from tests.ops.helpers import base_env, hr_elt, tenant_env
 from tests.postgres_server import PostgresServer
@@ -74,7 +75,8 @@ def test_bytehr_cost_is_said_from_the_last_runs_quota(sandbox: Sandbox, tmp_path
             monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
     run_vendor("bytehr", pipelines_dir=str(tmp_path / "p"), duckdb_path=str(tmp_path / "w.duckdb"))
-    left = dlt.attach("bytehr", pipelines_dir=str(tmp_path / "p")).state["sources"]["bytehr"]["quota"]["remaining"]
+    ran = latest_pipeline_name("bytehr", str(tmp_path / "p"))
+    left = dlt.attach(ran, pipelines_dir=str(tmp_path / "p")).state["sources"]["bytehr"]["quota"]["remaining"]
     code, lines, requests = check(["bytehr", "--pipelines-dir", str(tmp_path / "p"), "--duckdb-path",
                                    str(tmp_path / "w.duckdb")], env, tmp_path, sandbox)
     assert code == 0, lines

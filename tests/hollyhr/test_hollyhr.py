@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pipelines.run.failures import error_line
+from pipelines.run.naming import latest_pipeline_name
 from sources._shared.errors import ProviderPartialFailure
 from tests.contract import SourceContract
 from tests.harness import Harness
@@ -190,7 +191,8 @@ def test_failed_load_keeps_the_cursor_and_next_run_is_exact(harness: Harness, re
     assert harness.scalar("select count(*) from hollyhr.people where job_title = 'Moved'") == 0
     if recovery == "abort_package":
         # the failed package is thrown away: dlt restores the state from before it
-        dlt.attach(pipeline_name="hollyhr", pipelines_dir=harness.pipelines_dir).abort_packages()
+        name = latest_pipeline_name("hollyhr", harness.pipelines_dir)
+        dlt.attach(pipeline_name=name, pipelines_dir=harness.pipelines_dir).abort_packages()
         assert _people_cursor(harness) == cursor_before
     harness.run("hollyhr", resources=["people"])
     assert harness.scalar("select count(*) from hollyhr.people where job_title = 'Moved'") == 5

@@ -63,4 +63,5 @@ def test_two_concurrent_runs_keep_their_own_counters(tmp_path: Path, monkeypatch
         assert count(tmp_path / "w_cutehr.duckdb", "cutehr", "employees") == cute.cutehr.count("employees")
         assert results["acme"].rows["people"] == acme.hollyhr.count("people")
         assert results["globex"].rows["people"] == globex.hollyhr.count("people")
-        assert results["acme"].pipeline_name == "hollyhr_acme" and results["cutehr"].pipeline_name == "cutehr"
+        assert results["acme"].pipeline_name.startswith("hollyhr_acme__duckdb_")
+        assert results["cutehr"].pipeline_name.startswith("cutehr__duckdb_")

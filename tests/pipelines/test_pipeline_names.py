@@ -1,14 +1,13 @@
-"""Pipeline names per destination: binding, existing pipelines from an earlier hr-elt, lookups by name."""
+"""Pipeline names per destination: one name per (target, destination), lookups by name."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import dlt
 import pytest
 
 from pipelines.run.destinations import DestinationConfigError, resolve_destination
-from pipelines.run.naming import LOCATION_KEY, bind_pipeline_name, latest_pipeline_name, pipelines_of
+from pipelines.run.naming import bind_pipeline_name, latest_pipeline_name, pipelines_of
 from pipelines.run.runner import make_pipeline
 from pipelines.run.tenants import Target
 
@@ -35,35 +34,17 @@ def test_locations_and_fingerprints_carry_no_secret(tmp_path: Path, monkeypatch:
         resolve_destination("postgres")
 
 
-def test_first_destination_keeps_the_plain_name(tmp_path: Path) -> None:
+def test_the_name_is_a_function_of_target_and_destination_alone(tmp_path: Path) -> None:
     pipes = str(tmp_path / "p")
     w1, w2 = resolve_destination("duckdb", "w1.duckdb"), resolve_destination("duckdb", "w2.duckdb")
-    assert bind_pipeline_name("hollyhr", w1, pipes) == "hollyhr"
-    assert bind_pipeline_name("hollyhr", w1, pipes) == "hollyhr"
-    other = bind_pipeline_name("hollyhr", w2, pipes)
-    assert other == f"hollyhr__duckdb_{w2.fingerprint}"
-    make_pipeline(Target("hollyhr"), w2, pipes, name=other)
-    assert bind_pipeline_name("hollyhr_acme", w2, pipes) == "hollyhr_acme"  # a tenant has its own names
-    assert set(pipelines_of("hollyhr", pipes)) == {"hollyhr", other}
-    assert latest_pipeline_name("hollyhr", pipes) == other  # the one that changed last
+    first = bind_pipeline_name("hollyhr", w2)
+    assert first == f"hollyhr__duckdb_{w2.fingerprint}"  # whichever destination comes first
+    assert bind_pipeline_name("hollyhr", w1) == f"hollyhr__duckdb_{w1.fingerprint}"
+    make_pipeline(Target("hollyhr"), w2, pipes)
+    assert bind_pipeline_name("hollyhr", w2) == first  # what ran here before changes nothing
+    assert bind_pipeline_name("hollyhr_acme", w2) == f"hollyhr_acme__duckdb_{w2.fingerprint}"  # a tenant's own
+    assert pipelines_of("hollyhr", pipes) == [first]
+    assert latest_pipeline_name("hollyhr", pipes) == first
     assert latest_pipeline_name("bytehr", pipes) == "bytehr"  # none here: the plain name
     with pytest.raises(DestinationConfigError, match="belongs to duckdb"):  # never into another destination
-        make_pipeline(Target("hollyhr"), w1, pipes, name=other)
-
-
-def test_a_pipeline_from_an_earlier_hr_elt_is_kept_by_its_kind(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    pipes = str(tmp_path / "p")
-    legacy = dlt.pipeline(pipeline_name="cutehr", pipelines_dir=pipes,
-                          destination=dlt.destinations.duckdb(str(tmp_path / "old.duckdb")), dataset_name="cutehr")
-    legacy.run([{"id": 1}], table_name="employees")  # state as an earlier hr-elt left it: no record
-    with pytest.raises(KeyError):
-        legacy.get_local_state_val(LOCATION_KEY)
-    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", "postgresql://u:pw@127.0.0.1:5432/hr")
-    pg = resolve_destination("postgres")
-    assert bind_pipeline_name("cutehr", pg, pipes) == f"cutehr__postgres_{pg.fingerprint}"  # another kind
-    old = resolve_destination("duckdb", str(tmp_path / "old.duckdb"))
-    assert bind_pipeline_name("cutehr", old, pipes) == "cutehr"  # adopted, and recorded
-    assert dlt.attach(pipeline_name="cutehr", pipelines_dir=pipes).get_local_state_val(LOCATION_KEY) == old.record()
-    new = resolve_destination("duckdb", "new.duckdb")
-    assert bind_pipeline_name("cutehr", new, pipes) == f"cutehr__duckdb_{new.fingerprint}"
+        make_pipeline(Target("hollyhr"), w1, pipes, name=first)

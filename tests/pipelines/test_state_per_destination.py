@@ -54,8 +54,9 @@ def test_two_duckdb_files_keep_their_own_state(holly: Sandbox, tmp_path: Path) -
     env = base_env(**tenant_env("hollyhr", None, holly))
     first = hr_elt(["run", "hollyhr", "--pipelines-dir", str(pipes), "--duckdb-path", str(w1)], env, tmp_path)
     assert first.returncode == 0, first.stderr
-    assert pipeline_of(first.stdout) == "hollyhr"  # the first destination keeps the plain name
-    assert f"--pipelines-dir {pipes} hollyhr info" in first.stdout
+    first_name = pipeline_of(first.stdout)
+    assert re.fullmatch(r"hollyhr__duckdb_[0-9a-f]{8}", first_name), first_name  # named after its destination
+    assert f"--pipelines-dir {pipes} {first_name} info" in first.stdout
 
     person = holly.hollyhr.person_ids()[0]
     holly.hollyhr.update_person(person, job_title="Chief Destination Officer")
@@ -63,13 +64,13 @@ def test_two_duckdb_files_keep_their_own_state(holly: Sandbox, tmp_path: Path) -
     assert second.returncode == 0, second.stderr
     assert "no new or changed rows" not in second.stdout
     other = pipeline_of(second.stdout)
-    assert re.fullmatch(r"hollyhr__duckdb_[0-9a-f]{8}", other), other
+    assert re.fullmatch(r"hollyhr__duckdb_[0-9a-f]{8}", other) and other != first_name, other
     assert titles(w2) == sandbox_titles(holly)  # w2 got everything, the change included
     assert count(w2, "hollyhr", "time_off") == holly.hollyhr.count("time_off")
 
     third = hr_elt(["run", "hollyhr", "--pipelines-dir", str(pipes), "--duckdb-path", str(w1)], env, tmp_path)
     assert third.returncode == 0, third.stderr
-    assert pipeline_of(third.stdout) == "hollyhr"
+    assert pipeline_of(third.stdout) == first_name
     assert titles(w1) == sandbox_titles(holly)  # w1's own incremental state picked up the change
     assert titles(w1)[person] == "Chief Destination Officer"
 
@@ -99,7 +100,7 @@ def test_a_pending_package_loads_only_into_its_own_destination(holly: Sandbox, t
     into_a = hr_elt([*args, str(na)], env, tmp_path)
     assert into_a.returncode == 0, into_a.stderr
     assert PENDING_NOTE in into_a.stdout and str(na) in into_a.stdout  # loaded where it was made for
-    assert pipeline_of(into_a.stdout) == "hollyhr"
+    assert pipeline_of(into_a.stdout).startswith("hollyhr__duckdb_")
     assert count(na, "hollyhr", "people") == holly.hollyhr.count("people")
     assert titles(na) == sandbox_titles(holly)
     assert count(na, "hollyhr", "time_off") == holly.hollyhr.count("time_off")
@@ -133,7 +134,7 @@ def test_duckdb_and_two_postgres_databases(holly: Sandbox, tmp_path: Path, postg
         done = hr_elt(on_pg, dict(env, DESTINATION__POSTGRES__CREDENTIALS=pg_a), tmp_path)
         assert done.returncode == 0, done.stderr
         assert pg_titles(pg_a) == sandbox_titles(holly) and pg_titles(pg_a)[person] == "Head of Warehouses"
-        assert pipeline_of(done.stdout) == "hollyhr"
+        assert pipeline_of(done.stdout) in names
         assert len(names) == 3, names  # one pipeline per destination
         password = postgres_server.password  # in the URLs: no pipeline name or state file shows it
         assert password and all(password not in name for name in names)
