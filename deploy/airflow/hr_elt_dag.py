@@ -25,6 +25,12 @@ the opt-in ``tests/ops/check_airflow.py`` (docs/scheduling.md has the output).
 - ``dbt`` is mapped over every tenant and runs when the loads are done, failed or not
   (``all_done``: it builds on what loaded); ``loads_failed`` fails the DAG run when any load failed.
 
+What was run here: the opt-in check parses this file (DagBag) and runs ``dag.test()`` on Airflow 3.3.2
+and 2.11.2 against the sandbox (HollyHR, DuckDB): the pools imported, a tenant configured after
+parsing mapped all the same, one tenant loading and building, one with a missing scope failing its
+task once and the run. What was not: a scheduler with real workers, pools under contention, a task
+timeout firing, Postgres/BigQuery from Airflow.
+
 Install into the Airflow environment (hr-elt is not on PyPI): ``pip install -e '.[dbt,postgres]'`` in
 the checkout, or a wheel built with ``pip wheel --no-deps -w dist .`` and installed with its extras; put
 this file into the DAGs folder and give the workers the project's settings (``.dlt/`` in their working
