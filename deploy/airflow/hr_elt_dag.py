@@ -55,6 +55,7 @@ except ImportError:  # Airflow 2.11
     from airflow.exceptions import AirflowFailException  # type: ignore[no-redef,assignment]
     from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
 
+from pipelines.dbt_runner import run_dbt
 from pipelines.orchestration import (
     RecipeSettings,
     configured_partitions,
@@ -64,6 +65,7 @@ from pipelines.orchestration import (
     tenant_of,
     tenants_of,
 )
+from pipelines.tenants import Target
 from sources import registry
 
 SETTINGS = RecipeSettings.from_env("postgres")
@@ -71,8 +73,6 @@ SETTINGS = RecipeSettings.from_env("postgres")
 
 def load(vendor: str, partition: str) -> dict[str, Any]:
     """One vendor/tenant through the run path; fails the task on any failure, partial too."""
-    from pipelines.tenants import Target
-
     try:
         result = run_load(Target(vendor, tenant_of(partition)), SETTINGS, print, SETTINGS.budget)
     except Exception as exc:
@@ -84,8 +84,6 @@ def load(vendor: str, partition: str) -> dict[str, Any]:
 
 def build_dbt(partition: str) -> dict[str, Any]:
     """Runs ``dbt build`` over the tenant's datasets; fails the task when dbt fails."""
-    from pipelines.dbt_runner import run_dbt
-
     result = run_dbt(destination=SETTINGS.destination, pipelines_dir=SETTINGS.pipelines_dir,
                      tenant=tenant_of(partition), quiet=True)
     return {"dataset": result.dataset, "statuses": result.statuses(), "rows": result.rows}
