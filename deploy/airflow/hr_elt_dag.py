@@ -1,69 +1,103 @@
-"""hr-elt on Airflow: one task per vendor and tenant on hr-elt's one run path, then dbt per tenant.
+"""hr-elt on Airflow: per vendor, one mapped load task over the configured tenants, then dbt per tenant.
 
-Each load task calls ``pipelines.app.run_target``, exactly what ``hr-elt run`` runs: the pipeline
-lock, pending-package recovery, writer and DuckDB settings, the bad-record/PII step, destination hints
-and per-run counters. The task returns the run's summary (rows per table, requests, the dlt pipeline
-name) as its XCom value. A resource the vendor refused on its own (``ProviderPartialFailure``, e.g. one
-missing HollyHR scope) fails the task, after the other resources were loaded.
+Written against Airflow 3's public API (``airflow.sdk``, the standard provider's ``PythonOperator``);
+on Airflow 2.11 the same file runs through an import fallback. Tested on Airflow 3.3.2 and 2.11.2 by
+the opt-in ``tests/ops/check_airflow.py`` (docs/scheduling.md has the output).
 
-What was run here: in CI a compile of this file (Airflow is not in the project's environment: it
-brings its own constraints and took about 4 minutes to install). ``pytest tests/ops/check_airflow.py``
-(opt-in, with HR_ELT_AIRFLOW_PYTHON pointing at a Python with Airflow and hr-elt with its dbt extra installed, or
-Airflow importable in the test's own Python) parses this file in a real Airflow (DagBag) and runs it
-with ``dag.test()`` against the sandbox (one HollyHR tenant, DuckDB). What was not: Airflow 3, a
-scheduler with real workers, Postgres/BigQuery from Airflow.
+- Tenants as mapped tasks: for every registered vendor, ``tenants_<vendor>`` reads the configured
+  tenants when the DAG runs (``hr_elt.tenants`` and ``SOURCES__<VENDOR>_<TENANT>__*`` credentials, as
+  ``hr-elt run all``), and ``load_<vendor>`` is mapped over them (one task instance per tenant, named
+  after it). A tenant added to the config runs on the next DAG run without touching this file.
+- Every load is one run of hr-elt's one run path (``pipelines.app.run_target``, via
+  ``pipelines.orchestration.run_load``): lock, pending-package recovery, guard, history, alerts. The
+  task's XCom is the run's JSON summary object.
+- A pool per vendor (``hr_elt_<vendor>``): at most its slots of one vendor's loads run at once across
+  tenants, so the vendor's limits hold. Create the pools once: ``airflow pools import`` of
+  ``python -m pipelines.orchestration pools`` (HR_ELT_POOL_SLOTS slots each).
+- Per-tenant retries: each mapped task instance retries on its own (``HR_ELT_RETRIES``, exponential
+  from ``HR_ELT_RETRY_DELAY``); a failure a retry cannot mend (a refused key or scope, a spent quota, a
+  bad setting, a resource that failed on its own) fails the task at once (``AirflowFailException``).
+- One tenant at a time: ``max_active_runs=1`` (and the run path's pipeline lock).
+- Timeouts: ``execution_timeout`` (``HR_ELT_TASK_TIMEOUT``) ends a load that overruns; the load's
+  time budget (the timeout less a grace period, ``pipelines.orchestration.run_load``) is meant to stop
+  it cleanly at a checkpoint first. Airflow's other stops (marking a task failed, a worker shutting
+  down, a lost heartbeat) send the task SIGTERM.
+- ``dbt`` is mapped over every tenant and runs when the loads are done, failed or not
+  (``all_done``: it builds on what loaded); ``loads_failed`` fails the DAG run when any load failed.
 
-Install into the Airflow environment (hr-elt is not on PyPI): build a wheel in the checkout,
-``pip wheel --no-deps -w dist .``, and install it with its extras,
-``pip install 'dist/hr_elt-0.1.0-py3-none-any.whl[dbt,postgres]'`` (it carries the dbt project), or
-install the checkout itself (``pip install -e '.[dbt,postgres]'``); put this file into the DAGs
-folder, and give the workers the project's settings: ``.dlt/`` in the workers' working directory or the ``SOURCES__*`` /
-``DESTINATION__*`` env vars. Pipelines (state, pending packages) live in HR_ELT_PIPELINES_DIR (dlt's
-default when unset): keep it on a disk the workers share, or dlt restores the state from the
-destination on a fresh worker.
+What was run here: the opt-in check parses this file (DagBag) and runs ``dag.test()`` on Airflow 3.3.2
+and 2.11.2 against the sandbox (HollyHR, DuckDB): the pools imported, a tenant configured after
+parsing mapped all the same, one tenant loading and building, one with a missing scope failing its
+task once and the run. What was not: a scheduler with real workers, pools under contention, a task
+timeout firing, Postgres/BigQuery from Airflow.
 
-Each vendor/tenant is its own task, so the scheduler spreads tenants over workers; a task that fails
-does not stop the others (``trigger_rule="all_done"`` on the dbt task), and the DAG run ends failed
-when any did. Env: HR_ELT_DESTINATION (default postgres), HR_ELT_PIPELINES_DIR, HR_ELT_SCHEDULE
-(default "15 2 * * *").
+Install into the Airflow environment (hr-elt is not on PyPI): ``pip install -e '.[dbt,postgres]'`` in
+the checkout, or a wheel built with ``pip wheel --no-deps -w dist .`` and installed with its extras; put
+this file into the DAGs folder and give the workers the project's settings (``.dlt/`` in their working
+directory or the ``SOURCES__*`` / ``DESTINATION__*`` env vars). Env: HR_ELT_DESTINATION (default
+postgres), HR_ELT_PIPELINES_DIR, HR_ELT_SCHEDULE (default "15 2 * * *") and the settings of
+pipelines/orchestration.py.
 """
 
 from __future__ import annotations
 
-import os
+from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.decorators import dag
-from airflow.operators.python import PythonOperator
 
-DESTINATION = os.environ.get("HR_ELT_DESTINATION", "postgres")
-PIPELINES_DIR = os.environ.get("HR_ELT_PIPELINES_DIR") or None
-SCHEDULE = os.environ.get("HR_ELT_SCHEDULE", "15 2 * * *")
+try:  # Airflow 3: the public Task SDK and the standard provider
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import dag, task
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag, task  # type: ignore[no-redef]
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef,assignment]
+    from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
+
+from pipelines.dbt.runner import run_dbt
+from pipelines.orchestration import (
+    RecipeSettings,
+    configured_partitions,
+    pool_name,
+    retryable,
+    run_load,
+    tenant_of,
+    tenants_of,
+)
+from pipelines.run.tenants import Target
+from sources import registry
+
+SETTINGS = RecipeSettings.from_env("postgres")
 
 
-def load(vendor: str, tenant: str | None) -> dict[str, Any]:
-    """Airflow callable: one run of the run path; raises (fails the task) on any failure, partial too."""
-    from pipelines.app import run_target
-    from pipelines.report.summary import format_summary
-    from pipelines.run.tenants import Target
-
-    result = run_target(Target(vendor, tenant), DESTINATION, pipelines_dir=PIPELINES_DIR)
-    print(format_summary(result))
+def load(vendor: str, partition: str) -> dict[str, Any]:
+    """One vendor/tenant through the run path; fails the task on any failure, partial too."""
+    try:
+        result = run_load(Target(vendor, tenant_of(partition)), SETTINGS, print, SETTINGS.budget)
+    except Exception as exc:
+        if retryable(exc):
+            raise
+        raise AirflowFailException(str(exc)) from exc  # a retry cannot mend it: fail without retrying
     return result.as_dict()
 
 
-def build_dbt(tenant: str | None) -> dict[str, Any]:
-    """Airflow callable: dbt build of the tenant's datasets; fails the task when dbt fails."""
-    from pipelines.dbt.runner import run_dbt
-
-    result = run_dbt(destination=DESTINATION, pipelines_dir=PIPELINES_DIR, tenant=tenant, quiet=True)
+def build_dbt(partition: str) -> dict[str, Any]:
+    """Runs ``dbt build`` over the tenant's datasets; fails the task when dbt fails."""
+    result = run_dbt(destination=SETTINGS.destination, pipelines_dir=SETTINGS.pipelines_dir,
+                     tenant=tenant_of(partition), quiet=True)
     return {"dataset": result.dataset, "statuses": result.statuses(), "rows": result.rows}
+
+
+def fail_run() -> None:
+    """Runs only when a load failed: makes the DAG run fail whatever dbt did."""
+    raise AirflowFailException("a load failed (see the failed load_* task instances); "
+                               "the dbt tasks ran on what did load")
 
 
 @dag(
     dag_id="hr_elt",
-    schedule=SCHEDULE,
+    schedule=SETTINGS.schedule,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -71,20 +105,34 @@ def build_dbt(tenant: str | None) -> dict[str, Any]:
     tags=["hr-elt", "dlt"],
 )
 def hr_elt() -> None:
-    """Every configured vendor and tenant (``hr_elt.tenants``), then dbt per tenant."""
-    from pipelines.run.tenants import run_targets
+    """Every registered vendor's configured tenants (read at run time), then dbt per tenant."""
+    loads = []
+    for vendor in registry.names():
 
-    targets, _notes = run_targets("all")
-    loads: dict[str | None, list[PythonOperator]] = {}
-    for target in targets:
-        task = PythonOperator(task_id=f"load_{target.name}", python_callable=load,
-                              op_kwargs={"vendor": target.vendor, "tenant": target.tenant})
-        loads.setdefault(target.tenant, []).append(task)
-    for tenant, tasks in loads.items():
-        dbt = PythonOperator(task_id=f"dbt_{tenant or 'default'}", python_callable=build_dbt,
-                             op_kwargs={"tenant": tenant}, trigger_rule="all_done")
-        for task in tasks:
-            task >> dbt
+        @task(task_id=f"tenants_{vendor}")
+        def tenants(vendor: str = vendor) -> list[dict[str, str]]:
+            keys = tenants_of(vendor)
+            print(f"{vendor}: {len(keys)} tenant(s) to load: {', '.join(keys) or 'none configured'}")
+            return [{"vendor": vendor, "partition": key} for key in keys]
+
+        loads.append(PythonOperator.partial(
+            task_id=f"load_{vendor}", python_callable=load, pool=pool_name(vendor),
+            retries=SETTINGS.retries, retry_delay=timedelta(seconds=SETTINGS.retry_delay),
+            retry_exponential_backoff=True, execution_timeout=timedelta(seconds=SETTINGS.task_timeout),
+            map_index_template="{{ task.op_kwargs['partition'] }}",
+        ).expand(op_kwargs=tenants()))
+
+    @task(task_id="tenants")
+    def all_tenants() -> list[dict[str, str]]:
+        return [{"partition": key} for key in configured_partitions()]
+
+    dbt = PythonOperator.partial(task_id="dbt", python_callable=build_dbt, trigger_rule="all_done",
+                                 map_index_template="{{ task.op_kwargs['partition'] }}",
+                                 ).expand(op_kwargs=all_tenants())
+    failed = PythonOperator(task_id="loads_failed", python_callable=fail_run, trigger_rule="one_failed")
+    for mapped in loads:
+        mapped >> dbt
+        mapped >> failed
 
 
 hr_elt()

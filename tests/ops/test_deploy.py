@@ -1,16 +1,13 @@
-"""The deploy/ recipes against the sandbox: the cron script end to end, the Dagster definitions
-loaded and materialised in-process (a partial failure fails the asset); the Airflow DAG (Airflow is
-not installed here) only compiled, run by the opt-in tests/ops/check_airflow.py."""
+"""The deploy/ recipes against the sandbox: the cron script end to end; the Airflow DAG (Airflow is not
+installed here) only compiled, run by the opt-in tests/ops/check_airflow.py. The Dagster definitions:
+tests/ops/test_dagster.py."""
 
 from __future__ import annotations
 
 import fcntl
-import importlib.util
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -60,86 +57,6 @@ def test_cron_script_loads_every_tenant_then_builds_dbt(companies: tuple[Sandbox
     failed = cron(args, bad, tmp_path)
     assert failed.returncode == 1 and "done, exit 1" in failed.stdout
     assert "hr-elt: hollyhr_initech:" in failed.stderr and "dataset hollyhr_acme" in failed.stdout
-
-
-def load_definitions(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hr_elt_dagster_definitions", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def dagster_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str]) -> None:
-    monkeypatch.chdir(tmp_path)
-    for key in [k for k in os.environ if k.startswith(("SOURCES__", "HR_ELT__"))]:
-        monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-
-
-def test_dagster_definitions_load_and_materialise(companies: tuple[Sandbox, Sandbox], tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import dagster
-
-    acme, globex = companies
-    db = tmp_path / "w.duckdb"
-    dagster_env(monkeypatch, tmp_path, {
-        "HR_ELT__TENANTS__HOLLYHR": "acme,globex", "HR_ELT_DESTINATION": "duckdb",
-        "HR_ELT_PIPELINES_DIR": str(tmp_path / "p"), "HR_ELT__DUCKDB_PATH": str(db),
-        **tenant_env("hollyhr", "acme", acme), **tenant_env("hollyhr", "globex", globex)})
-    acme_before, globex_before = len(acme.hollyhr.requests()), len(globex.hollyhr.requests())
-    module = load_definitions(ROOT / "deploy" / "dagster" / "definitions.py")
-    assert len(acme.hollyhr.requests()) == acme_before  # definitions build sources lazily: no request
-    defs = module.defs
-    assets = list(defs.assets)
-    keys = {key.to_user_string() for a in assets for key in a.keys}
-    assert {"hr_unified_acme", "hr_unified_globex"} <= keys
-    assert any("hollyhr_acme" in k and "people" in k for k in keys), keys
-    assert {job.name for job in defs.jobs} == {"hr_acme_daily", "hr_globex_daily"}
-    assert len(list(defs.schedules)) == 2
-
-    selection = dagster.AssetSelection.groups("hr_acme", "hr_globex") - dagster.AssetSelection.keys(
-        "hr_unified_globex")  # one dbt build is enough here
-    result = dagster.materialize(assets, selection=selection)
-    assert result.success
-    assert count(db, "hollyhr_acme", "people") == acme.hollyhr.count("people")
-    assert count(db, "hollyhr_globex", "time_off") == globex.hollyhr.count("time_off")
-    assert query(db, "select tenant, count(*) from hr_unified_acme.hr_employees group by 1") == [
-        ("acme", acme.hollyhr.count("people"))]
-    # the run path's facts as metadata: rows per table, the pipeline, requests as the sandbox counted them
-    people = dagster.AssetKey(["hollyhr_globex", "people"])
-    materialized = [e.materialization for e in result.get_asset_materialization_events()
-                    if e.materialization.asset_key == people]
-    assert len(materialized) == 1
-    metadata = {k: v.value for k, v in materialized[0].metadata.items()}
-    assert metadata["rows"] == globex.hollyhr.count("people")
-    assert metadata["dlt_pipeline"] == "hollyhr_globex"
-    assert metadata["run_requests"] == len(globex.hollyhr.requests()) - globex_before
-    # the summary's counts: people merge on their id without a memory of ids, so no split is guessed
-    assert metadata["upserted"] == globex.hollyhr.count("people") and "inserted" not in metadata
-
-
-def test_dagster_asset_fails_on_an_isolated_resource_failure(companies: tuple[Sandbox, Sandbox], tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import dagster
-
-    acme, _ = companies
-    acme.hollyhr.add_key("hhr_dagster_no_documents", ["people:read", "time_off:read"])
-    db = tmp_path / "w.duckdb"
-    dagster_env(monkeypatch, tmp_path, {
-        "HR_ELT__TENANTS__HOLLYHR": "initech", "HR_ELT_DESTINATION": "duckdb",
-        "HR_ELT_PIPELINES_DIR": str(tmp_path / "p"), "HR_ELT__DUCKDB_PATH": str(db),
-        **tenant_env("hollyhr", "initech", acme, API_TOKEN="hhr_dagster_no_documents")})
-    module = load_definitions(ROOT / "deploy" / "dagster" / "definitions.py")
-    loads = [a for a in module.defs.assets if any(k.path[0] == "hollyhr_initech" for k in a.keys)]
-    result = dagster.materialize(loads, raise_on_error=False)
-    assert not result.success  # the asset's step failed ...
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert len(failures) == 1 and "documents" in str(failures[0].event_specific_data), failures
-    done = {e.materialization.asset_key.path[1] for e in result.get_asset_materialization_events()}
-    assert "people" in done and "documents" not in done  # ... after the tables that did load
-    assert count(db, "hollyhr_initech", "people") == acme.hollyhr.count("people")
 
 
 def test_airflow_dag_compiles() -> None:
