@@ -33,6 +33,7 @@ from pipelines.run.destinations import (
     loader_file_format,
     resolve_destination,
 )
+from pipelines.run.dlt_log import dlt_warnings_said
 from pipelines.run.dlt_settings import check_dlt_settings
 from pipelines.run.interrupts import is_interruption
 from pipelines.run.lock import PipelineLock
@@ -241,7 +242,8 @@ def _run_locked(
     if full_refresh:  # with a selection: only the selected resources' tables and state
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     try:
-        with run_settings({**extract_writer_settings(), **load_settings(destination)}):
+        with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
+                dlt_warnings_said(vendor, context):  # dlt's warnings as one line of ours each
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 context.note(vendor, "pending", "first finished loading what an interrupted run had left pending "

@@ -115,6 +115,8 @@ class FieldMeter:
     fields: dict[str, dict[str, FieldCount]] = field(default_factory=dict)
     custom: dict[str, dict[str, FieldCount]] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+    """``resource -> table`` of the measured resources (coverage is judged against these tables)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add_rows(self, resource: str, rows: int, present: Mapping[str, int], non_null: Mapping[str, int]) -> None:
@@ -231,5 +233,6 @@ def measure_source(source: DltSource, context: RunContext) -> DltSource:
     meter = meter_of(context)
     for name, resource in source.selected_resources.items():
         table = resource.table_name if isinstance(resource.table_name, str) else name
+        meter.tables[name] = table
         resource.add_step(CoverageStep(name, table, meter))
     return source
