@@ -46,6 +46,7 @@ from pipelines.run.tenants import Target, tenant_source
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.coverage import measure_source
+from sources._shared.documented import declare_documented
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.guard import protect_source
 
@@ -136,6 +137,7 @@ def build_source(
     if resources:
         source = select_with_parents(source, resources, context, vendor)
     source = adapt_source(source, destination, vendor=vendor)
+    source = declare_documented(source, spec.coverage)  # documented columns exist from the first load
     source = measure_source(source, context)  # field coverage, counted before the PII step changes records
     source = protect_source(source, vendor, context=context)  # bad records and PII, before anything leaves extraction
     return attach(source, context)

@@ -68,12 +68,15 @@ class FieldCoverage:
         withheld_hint: What to check when a documented field is absent from every record (the key's
             scopes, field visibility, the account's role), said in the warning.
         custom_fields: Where admin-defined fields live, or None when the vendor has none.
+        types: ``resource -> {field: dlt data type}`` of may-be-null fields, so their columns exist from the
+            first load (``sources/_shared/documented.py``); a field ending in ``_at`` needs none (a timestamp).
     """
 
     documented: Mapping[str, tuple[str, ...]]
     may_be_null: Mapping[str, tuple[str, ...]]
     withheld_hint: str
     custom_fields: CustomFields | None
+    types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for label, mapping in (("documented", self.documented), ("may_be_null", self.may_be_null)):
@@ -84,6 +87,11 @@ class FieldCoverage:
             stray = sorted(set(names) - set(self.documented.get(resource, ())))
             if stray:
                 raise ValueError(f"coverage may_be_null[{resource!r}] names undocumented fields: {', '.join(stray)}")
+        for resource, kinds in self.types.items():
+            stray = sorted(set(kinds) - set(self.may_be_null.get(resource, ())))
+            if stray:
+                raise ValueError(f"coverage types[{resource!r}] names fields that are not may_be_null: "
+                                 f"{', '.join(stray)}")
         if not self.withheld_hint.strip():
             raise ValueError("coverage withheld_hint is empty")
 
