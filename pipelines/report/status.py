@@ -24,7 +24,7 @@ from dlt.common.pipeline import get_dlt_pipelines_dir
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.observe.history import RUNS_TABLE, as_timestamp, history_pipeline_name, utc_now
-from pipelines.run.destinations import resolve_destination
+from pipelines.run.destinations import destination_problem, resolve_destination
 from pipelines.run.failures import error_line
 from pipelines.run.naming import LOCATION_KEY, pipelines_of
 from pipelines.run.tenants import Target, configured_tenants
@@ -219,7 +219,7 @@ def read_target(target: Target, pipeline_name: str, pipelines_dir: str | None, m
         destination = destination_for(status.destination, status.location, str(record.get("fingerprint") or ""))
         read_tables(status, pipeline_name, destination, pipelines_dir)
     except Exception as exc:
-        status.unreadable = unreadable_reason(target.name, exc)
+        status.unreadable = unreadable_reason(target.name, destination_problem(status.destination, exc) or exc)
         status.problems.append(f"cannot read the warehouse: {status.unreadable}")
         return status
     judge(status, max_age, now)

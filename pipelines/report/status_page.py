@@ -48,9 +48,9 @@ def render_page(statuses: list[TargetStatus], max_age: timedelta, now: datetime)
 
 
 def open_warnings(s: TargetStatus) -> int:
-    """Open coverage warnings plus the warnings of the latest attempt."""
+    """Warnings still open: the latest attempt's (coverage findings among them), at least the open coverage rows."""
     latest = s.runs[0] if s.runs else None
-    return len(s.open_coverage) + (len(latest.warnings) if latest is not None else 0)
+    return max(len(s.open_coverage), len(latest.warnings) if latest is not None else 0)
 
 
 def overview_table(statuses: list[TargetStatus], now: datetime) -> str:

@@ -14,12 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sandbox import Sandbox
 from tests.ops.helpers import base_env, hr_elt, tenant_env
 from tests.pipelines.test_status_page import Page
 from tests.postgres_server import PostgresServer
 
 
+@pytest.mark.timeout(1200)  # nine loads on a shared 2-core machine; not a timing check
 def test_overview_first_unhealthy_coverage_only_and_an_unreadable_warehouse(tmp_path: Path,
                                                                          postgres_server: PostgresServer) -> None:
     pipes, main_db, side_db = tmp_path / "p", tmp_path / "hr.duckdb", tmp_path / "side.duckdb"
@@ -33,7 +36,7 @@ def test_overview_first_unhealthy_coverage_only_and_an_unreadable_warehouse(tmp_
         common = ["--pipelines-dir", str(pipes)]
         for args in (["run", "all", "--duckdb-path", str(main_db)], ["run", "all", "--destination", "postgres"],
                      ["run", "cutehr", "--duckdb-path", str(side_db)]):
-            done = hr_elt([*args, *common], env, tmp_path)
+            done = hr_elt([*args, *common], env, tmp_path, timeout=900)
             assert "Traceback" not in done.stderr, done.stderr
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
                                "print('ready', flush=True); sys.stdin.read()", str(side_db)],
@@ -41,7 +44,7 @@ def test_overview_first_unhealthy_coverage_only_and_an_unreadable_warehouse(tmp_
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         page_file = tmp_path / "status.html"
-        shown = hr_elt(["status", "all", "--html", str(page_file), *common], env, tmp_path)
+        shown = hr_elt(["status", "all", "--html", str(page_file), *common], env, tmp_path, timeout=600)
     finally:
         holder.communicate("", timeout=30)
     assert shown.returncode == 1, shown.stdout + shown.stderr  # a warning is open, a warehouse is locked
