@@ -268,6 +268,10 @@ class QualityRun:
         shares = {r: dict(v) for r, v in earlier.items()}
         loaded = {r: t for r, t in self.tables.items() if rows.get(r, 0) > 0}
         fill_after = read_fill(self.pipeline, loaded)
+        unread = sorted(r for r in loaded if self.fill_before.get(r) is None or fill_after.get(r) is None)
+        if unread:  # degraded, and said: earlier shares stand in for the table
+            self.context.note(vendor, "coverage/unread", f"field coverage of {', '.join(unread)} judged on this "
+                              "load alone: the table could not be read before and after it")
         for resource, n in sorted(rows.items()):
             if n <= 0:
                 continue
