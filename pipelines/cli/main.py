@@ -22,6 +22,7 @@ from pipelines.run.destinations import DESTINATIONS
 from pipelines.run.failures import error_line
 from pipelines.run.interrupts import EXIT_INTERRUPTED, raise_if_interrupted
 from pipelines.run.result import RunResult
+from pipelines.run.selection import lacks_line, missing_resources, parse_resources
 from pipelines.run.tenants import Target, TenantError, run_targets, tenant_error_line
 from sandbox.__main__ import add_arguments as add_sandbox_arguments
 from sandbox.__main__ import serve
@@ -60,6 +61,13 @@ def installed_version() -> str:
         return "unknown (not installed)"
 
 
+def _resource_list(text: str) -> list[str]:
+    try:
+        return parse_resources(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hr-elt``."""
     titles = ", ".join(spec.title for spec in registry.specs())
@@ -74,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dataset", help="dataset (schema) name; default: the vendor name")
     run.add_argument("--full-refresh", action="store_true",
                      help="drop the vendor's tables and state (with --resources: only theirs), load them again")
-    run.add_argument("--resources", help="comma-separated resources to load (default: all)")
+    run.add_argument("--resources", type=_resource_list,
+                     help="comma-separated resources to load (default: all; with all: the vendors that have them)")
     run.add_argument("--duckdb-path", help="DuckDB file (default: hr_elt.duckdb_path or hr.duckdb)")
     run.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default: dlt's)")
     run.add_argument("--progress", choices=["log", "tqdm", "none"], default=None,
@@ -166,6 +175,13 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
         print(f"hr-elt: {exc}", file=sys.stderr)
         document.error = str(exc)
         return 1
+    if args.resources and args.vendor == "all":  # a vendor without the named resources is said, not run
+        targets, lacking = _with_resources(targets, args.resources)
+        notes = [*notes, *lacking]
+        if not targets:
+            document.error = f"--resources {','.join(args.resources)}: no vendor has them ({'; '.join(lacking)})"
+            print(f"hr-elt: {document.error}", file=sys.stderr)
+            return 1
     document.skipped = list(notes)
     for note in notes:
         print(f"hr-elt: {note}", file=sys.stderr)
@@ -188,6 +204,20 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
     return 1 if failed else 0
 
 
+def _with_resources(targets: list[Target], resources: list[str]) -> tuple[list[Target], list[str]]:
+    """The targets whose vendor has every resource of `resources`, and one note per vendor that lacks some."""
+    kept: list[Target] = []
+    lacking: dict[str, str] = {}
+    for target in targets:
+        missing = missing_resources(target.vendor, resources)
+        if missing:
+            line = lacks_line(target.vendor, missing)
+            lacking.setdefault(target.vendor, f"{target.vendor} skipped: --resources: {line}")
+        else:
+            kept.append(target)
+    return kept, list(lacking.values())
+
+
 def _run_one(args: argparse.Namespace, target: Target, progress: str | None, document: SummaryDocument) -> int:
     """Runs one target, prints its summary or error line, adds it to `document`; returns 1 if it failed."""
     try:
@@ -199,7 +229,7 @@ def _run_one(args: argparse.Namespace, target: Target, progress: str | None, doc
             pipelines_dir=args.pipelines_dir,
             duckdb_path=args.duckdb_path,
             progress=None if progress == "none" else progress,
-            resources=args.resources.split(",") if args.resources else None,
+            resources=args.resources,
             wait=args.wait,
             wait_timeout=args.wait_timeout,
         )

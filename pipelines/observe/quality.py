@@ -5,12 +5,18 @@ pipeline's schema had) and finished after the load:
 
 1. **Coverage.** The run's :class:`~sources._shared.coverage.FieldMeter` counted, per resource that
    loaded rows, every documented field (the vendor's ``spec.coverage``, plus its active custom field
-   definitions). Each field gets a status: ``absent`` (no record carried the key: likely withheld
-   by the API), ``empty`` (sent, null on every row), ``regression`` (populated in earlier loads, now
-   absent, or null where the earlier share makes "all null by chance" implausible: below
-   :data:`IMPLAUSIBLE`), else ``ok``. A field the contract allows to be null (``may_be_null``,
-   custom fields) is only judged empty by that earlier share. Each finding is one WARNING on
-   ``sources.<vendor>`` and one summary line (:meth:`RunContext.warn`).
+   definitions). Each field is judged against its table, read before the run and after its load
+   (:mod:`pipelines.observe.table_fill`): a load is not a sample of the table. ``regression`` only when
+   the load shows that the vendor stopped sending or filling it: the key was absent from every record
+   and records that had a value were re-read without one (the table lost values), or the column went
+   from filled to empty (a snapshot walk re-read every row that had it). ``absent`` (no record
+   carried the key, and the table holds no value: likely withheld by the API) and ``empty`` (sent,
+   null on every row, and the table holds no value) likewise; a load whose records all lack a field
+   the table still holds is ``ok``. A field the contract allows to be null (``may_be_null``, custom
+   fields) is never ``empty``. When the table cannot be read, the load alone is judged, with the
+   share of earlier loads standing in (null on every row is a regression when that share makes it
+   implausible: below :data:`IMPLAUSIBLE`). Each finding is one WARNING on ``sources.<vendor>`` and
+   one summary line (:meth:`RunContext.warn`).
 2. **Schema changes** (``pipelines/observe/schema_changes.py``): new tables and columns, variant columns,
    custom fields added, archived, relabelled or retyped; one summary line each.
 3. **Stored.** Rows go to ``_hr_elt_field_coverage`` and ``_hr_elt_schema_changes`` in the run's
@@ -44,6 +50,7 @@ from pipelines.observe.schema_changes import (
     load_changes,
     say_changes,
 )
+from pipelines.observe.table_fill import ColumnFill, TableFill, read_fill
 from pipelines.run.naming import pipeline_arguments
 from pipelines.run.observer import RunFacts, RunObserver
 from pipelines.run.result import RunResult
@@ -131,6 +138,7 @@ class Finding:
     non_null: int
     status: str
     earlier_share: float | None = None
+    fill: ColumnFill | None = None
 
     def line(self, vendor: str, hint: str) -> str:
         """The warning (and summary line) of a field whose status is not ok."""
@@ -141,6 +149,10 @@ class Finding:
         if self.status == "empty":
             return f"{what} is empty: sent but null in all {self.rows} records loaded"
         now = "absent from" if self.present == 0 else "null in"
+        if self.fill is not None:
+            tail = f" (likely withheld by the API: {hint})" if self.present == 0 else ""
+            return (f"{what} regressed: now {now} all {self.rows} records loaded, which took its values away "
+                    f"from the table ({self.fill.before} rows had one before this run, {self.fill.after} now){tail}")
         tail = f" (likely withheld by the API: {hint})" if self.present == 0 else ""
         share = f"{self.earlier_share:.0%} of rows" if self.earlier_share is not None else "earlier"
         return f"{what} regressed: populated in earlier loads ({share}), now {now} all {self.rows} records loaded{tail}"
@@ -155,8 +167,35 @@ class QualityReport:
     load_id: str | None = None
 
 
-def judge(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool) -> str:
-    """The status of one field: ok, absent, empty or regression (see the module docstring)."""
+def judge(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool,
+          fill: ColumnFill | None = None) -> str:
+    """The status of one field: ok, absent, empty or regression (see the module docstring).
+
+    Args:
+        count: What this run's records carried.
+        rows: Records this run loaded.
+        earlier: The field's share of non-null rows in earlier loads (None: never seen populated).
+        may_be_null: The contract allows the field to be null on any record.
+        fill: The column in the table before the run and after its load; None when the table could
+            not be read (the load alone is judged then).
+    """
+    if fill is None:
+        return _judge_load(count, rows, earlier, may_be_null)
+    if count.non_null > 0:
+        return "ok"
+    if count.present == 0 and fill.lost > 0:
+        return "regression"  # absent from every record, and re-read records that had it lost it
+    if fill.before > 0 and fill.after == 0:
+        return "regression"  # the table went from filled to empty: every row that had it was re-read without it
+    if fill.after > 0:
+        return "ok"  # the table holds values: these records simply have none
+    if count.present == 0:
+        return "absent"
+    return "ok" if may_be_null else "empty"
+
+
+def _judge_load(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool) -> str:
+    """The status from the load alone, when the table cannot be read: earlier shares stand in for it."""
     if count.present == 0:
         return "regression" if earlier else "absent"
     if count.non_null > 0:
@@ -165,6 +204,12 @@ def judge(count: FieldCount, rows: int, earlier: float | None, may_be_null: bool
     if may_be_null:
         return "regression" if implausible else "ok"
     return "regression" if earlier else "empty"
+
+
+def _column_fill(before: TableFill | None, after: TableFill | None, column: str | None) -> ColumnFill | None:
+    if before is None or after is None:
+        return None
+    return ColumnFill(before.of(column), after.of(column), before.rows, after.rows)
 
 
 class QualityRun:
@@ -193,6 +238,12 @@ class QualityRun:
         self.fail_on = load_fail_on()
         self.before = known_columns(pipeline)
         self.coverage: FieldCoverage = registry.get(target.vendor).coverage
+        self.tables = {r: t for r, t in meter_of(context).tables.items() if self._judged(r)}
+        self.fill_before = read_fill(pipeline, self.tables)  # what the table held: coverage is judged against it
+
+    def _judged(self, resource: str) -> bool:
+        extra = self.coverage.custom_fields
+        return resource in self.coverage.documented or (extra is not None and resource == extra.resource)
 
     def _sibling(self) -> Pipeline:
         return sibling_pipeline(self.pipeline.pipeline_name, QUALITY_SUFFIX, self.destination,
@@ -215,14 +266,21 @@ class QualityRun:
         if extra is not None and "custom_fields" in state:  # the first definitions read are the baseline
             report.changes.extend(definition_changes(known_defs, defs, extra.resource, now, extra))
         shares = {r: dict(v) for r, v in earlier.items()}
+        loaded = {r: t for r, t in self.tables.items() if rows.get(r, 0) > 0}
+        fill_after = read_fill(self.pipeline, loaded)
+        unread = sorted(r for r in loaded if self.fill_before.get(r) is None or fill_after.get(r) is None)
+        if unread:  # degraded, and said: earlier shares stand in for the table
+            self.context.note(vendor, "coverage/unread", f"field coverage of {', '.join(unread)} judged on this "
+                              "load alone: the table could not be read before and after it")
         for resource, n in sorted(rows.items()):
             if n <= 0:
                 continue
             for name, column, count, nullable in self._fields(resource, counts, custom, defs):
                 before = earlier.get(resource, {}).get(name)
-                status = judge(count, n, before, nullable)
+                fill = _column_fill(self.fill_before.get(resource), fill_after.get(resource), column)
+                status = judge(count, n, before, nullable, fill)
                 report.findings.append(Finding(resource, name, column, n, count.present, count.non_null, status,
-                                               before))
+                                               before, fill))
                 if status == "ok" and count.non_null:
                     shares.setdefault(resource, {})[name] = round(count.non_null / n, 4)
         for finding in report.findings:

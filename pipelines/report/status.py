@@ -24,7 +24,7 @@ from dlt.common.pipeline import get_dlt_pipelines_dir
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.observe.history import RUNS_TABLE, as_timestamp, history_pipeline_name, utc_now
-from pipelines.run.destinations import resolve_destination
+from pipelines.run.destinations import destination_problem, resolve_destination
 from pipelines.run.failures import error_line
 from pipelines.run.naming import LOCATION_KEY, pipelines_of
 from pipelines.run.tenants import Target, configured_tenants
@@ -108,6 +108,8 @@ class TargetStatus:
     schema_changes: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Why this target is not fresh and healthy; empty when it is."""
+    unreadable: str | None = None
+    """Why its warehouse could not be read (locked, unreachable, credentials), or None when it was read."""
 
     @property
     def healthy(self) -> bool:
@@ -141,6 +143,7 @@ class TargetStatus:
             "quota_reset": _iso(latest.quota_reset) if latest else None,
             "key_expires_at": _iso(latest.key_expires_at) if latest else None,
             "coverage_warnings": [_plain(c) for c in self.open_coverage],
+            "unreadable": self.unreadable,
         }
 
 
@@ -216,11 +219,17 @@ def read_target(target: Target, pipeline_name: str, pipelines_dir: str | None, m
         destination = destination_for(status.destination, status.location, str(record.get("fingerprint") or ""))
         read_tables(status, pipeline_name, destination, pipelines_dir)
     except Exception as exc:
-
-        status.problems.append(f"cannot read the destination: {redact(error_line(target.name, exc))}")
+        status.unreadable = unreadable_reason(target.name, destination_problem(status.destination, exc) or exc)
+        status.problems.append(f"cannot read the warehouse: {status.unreadable}")
         return status
     judge(status, max_age, now)
     return status
+
+
+def unreadable_reason(name: str, exc: BaseException) -> str:
+    """Why a warehouse could not be read, in one line without the target's name in front (never a secret)."""
+    line = redact(error_line(name, exc))
+    return line[len(name) + 2:] if line.startswith(f"{name}: ") else line
 
 
 def destination_for(kind: str, location: str, fingerprint: str) -> Any:
@@ -354,7 +363,9 @@ def format_status(statuses: list[TargetStatus], max_age: timedelta, now: datetim
         lines.append(f"{s.label}: {'OK' if s.healthy else 'NOT OK'}  (pipeline {s.pipeline_name}, "
                      f"dataset {s.dataset or '?'})")
         ok = s.last_success
-        if ok is not None:
+        if s.unreadable is not None:  # not "never": what the warehouse holds is unknown
+            lines.append(f"  last success: unknown, the warehouse cannot be read ({s.unreadable})")
+        elif ok is not None:
             total = sum(ok.rows.values())
             lines.append(f"  last success: {_iso(ok.ended_at)} ({age_text(now - ok.ended_at)} ago), "
                          f"{total} rows in {len(ok.rows)} table(s), {ok.requests} requests")
@@ -370,8 +381,9 @@ def format_status(statuses: list[TargetStatus], max_age: timedelta, now: datetim
         if latest is not None and latest.key_expires_at is not None:
             lines.append(f"  key expires: {_iso(latest.key_expires_at)}")
         fail = s.last_failure
-        lines.append(f"  last failure: {_iso(fail.ended_at)} ({fail.status}): {fail.error}" if fail
-                     else "  last failure: none")
+        if s.unreadable is None:
+            lines.append(f"  last failure: {_iso(fail.ended_at)} ({fail.status}): {fail.error}" if fail
+                         else "  last failure: none")
         open_rows = s.open_coverage
         lines.append(f"  coverage warnings: {len(open_rows)}" if s.coverage or open_rows else
                      "  coverage warnings: none measured")

@@ -1,8 +1,10 @@
 """``hr-elt status --html FILE``: one self-contained page (inline CSS and SVG, nothing fetched).
 
-Per vendor/tenant/destination: health and problems, the recent runs (rows and duration as small
-inline SVG bar charts, coloured by status), the latest field coverage with absent, empty and
-regressed fields highlighted, and the schema changes, when the coverage step made those tables.
+First an overview, one row per vendor/tenant/destination: fresh and healthy or not, the age of the
+last successful load, the last attempt, the open warnings, or why its warehouse cannot be read.
+Then per target: its problems, the recent runs (rows and duration as small inline SVG bar charts,
+coloured by status), the field coverage of the latest load (only the fields that are not ok; the
+ok ones folded under a count) and the schema changes, when the coverage step made those tables.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ tr.absent td{background:#fde0de}tr.empty td{background:#fff3cd}tr.regression td{
 .status-failed{color:#8f1d14;font-weight:600}.status-partial{color:#9a6200;font-weight:600}
 .charts{display:flex;gap:24px;flex-wrap:wrap}.chart figcaption{font-size:12px;color:#4a5264}
 ul.problems{margin:8px 0 0;padding-left:20px;color:#8f1d14}.meta{color:#4a5264;font-size:12px}
+table.overview td,table.overview th{padding:6px 10px;font-size:14px}table.overview tr.bad td:first-child{
+border-left:4px solid #c9372c}table.overview tr.ok td:first-child{border-left:4px solid #2f9e5b}
+.unreadable{color:#8f1d14}details{margin:6px 0}summary{cursor:pointer;color:#4a5264}
 """
 
 COLOURS = {"ok": "#2f9e5b", "partial": "#d99100", "failed": "#c9372c"}
@@ -36,9 +41,41 @@ def render_page(statuses: list[TargetStatus], max_age: timedelta, now: datetime)
     healthy = sum(1 for s in statuses if s.healthy)
     body = [f"<h1>hr-elt status</h1><p class=\"meta\">checked {escape(now.isoformat(timespec='seconds'))}, "
             f"max age {escape(age_text(max_age))}: {healthy} of {len(statuses)} fresh and healthy</p>"]
+    body.append(overview_table(statuses, now))
     body += [target_section(s, now) for s in statuses]
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hr-elt status</title>"
             f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def open_warnings(s: TargetStatus) -> int:
+    """Warnings still open: the latest attempt's (coverage findings among them), at least the open coverage rows."""
+    latest = s.runs[0] if s.runs else None
+    return max(len(s.open_coverage), len(latest.warnings) if latest is not None else 0)
+
+
+def overview_table(statuses: list[TargetStatus], now: datetime) -> str:
+    """One row per vendor/tenant/destination, unhealthy ones first: the page's first answer."""
+    rows = []
+    for s in sorted(statuses, key=lambda t: (t.healthy, t.vendor, t.tenant or "", t.destination)):
+        latest = s.runs[0] if s.runs else None
+        if s.unreadable is not None:
+            age = attempt = f'<span class="unreadable">cannot read the warehouse: {escape(s.unreadable)}</span>'
+            cells = f'<td colspan="3">{age}</td>'
+        else:
+            success = age_text(now - s.last_success.ended_at) + " ago" if s.last_success else "never"
+            attempt = (f'<span class="status-{escape(latest.status)}">{escape(latest.status)}</span> '
+                       f"{escape(age_text(now - latest.ended_at))} ago" if latest else "none")
+            cells = (f'<td class="num">{escape(success)}</td><td>{attempt}</td>'
+                     f'<td class="num">{open_warnings(s)}</td>')
+        state = "fresh and healthy" if s.healthy else "NOT OK"
+        rows.append(f'<tr class="{"ok" if s.healthy else "bad"}" data-vendor="{escape(s.vendor)}" '
+                    f'data-tenant="{escape(s.tenant or "")}" data-destination="{escape(s.destination)}">'
+                    f"<td>{escape(s.vendor)}</td><td>{escape(s.tenant or 'default')}</td>"
+                    f"<td>{escape(s.destination or '?')} <span class=\"meta\">{escape(s.location)}</span></td>"
+                    f'<td><span class="badge {"ok" if s.healthy else "bad"}">{state}</span></td>{cells}</tr>')
+    return ('<section class="overview"><h2>Overview</h2><table class="overview"><tr><th>vendor</th><th>tenant</th>'
+            "<th>destination</th><th>state</th><th>last success</th><th>last attempt</th><th>open warnings</th></tr>"
+            + "".join(rows) + "</table></section>")
 
 
 def target_section(s: TargetStatus, now: datetime) -> str:
@@ -61,6 +98,9 @@ def target_section(s: TargetStatus, now: datetime) -> str:
         parts.append("<h3>Cursors</h3><table><tr><th>resource.cursor</th><th>last value</th></tr>"
                      + "".join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in s.cursors.items())
                      + "</table>")
+    if s.unreadable is not None:
+        parts.append(f'<p class="unreadable">The warehouse cannot be read: {escape(s.unreadable)}. What it holds '
+                     "(runs, coverage, schema changes) is unknown until it can.</p>")
     if s.coverage:
         parts.append(coverage_table(s.coverage))
     if s.schema_changes:
@@ -99,15 +139,27 @@ def runs_table(runs: list[RunRow]) -> str:
 
 
 def coverage_table(coverage: list[dict[str, Any]]) -> str:
-    """The latest coverage, every field; absent, empty and regression rows highlighted."""
-    rows = "".join(
-        f'<tr class="{escape(str(c.get("status")))}"><td>{escape(str(c.get("resource")))}</td>'
-        f'<td>{escape(str(c.get("field")))}</td><td>{escape(str(c.get("column_name")))}</td>'
-        f'<td class="num">{c.get("rows")}</td><td class="num">{c.get("present_rows")}</td>'
-        f'<td class="num">{c.get("non_null_rows")}</td><td>{escape(str(c.get("status")))}</td></tr>'
-        for c in coverage)
-    return ("<h3>Field coverage (latest load)</h3><table class=\"coverage\"><tr><th>resource</th><th>field</th>"
-            "<th>column</th><th>rows</th><th>present</th><th>non-null</th><th>status</th></tr>" + rows + "</table>")
+    """The latest coverage: fields that are not ok as a table, the ok ones folded under their count."""
+    header = ("<tr><th>resource</th><th>field</th><th>column</th><th>rows</th><th>present</th><th>non-null</th>"
+              "<th>status</th></tr>")
+    bad = [c for c in coverage if c.get("status") != "ok"]
+    good = [c for c in coverage if c.get("status") == "ok"]
+    parts = ["<h3>Field coverage (latest load)</h3>"]
+    if bad:
+        parts.append(f'<table class="coverage">{header}{"".join(_coverage_row(c) for c in bad)}</table>')
+    else:
+        parts.append(f'<p class="meta">every one of the {len(good)} fields measured is ok</p>')
+    if good:
+        parts.append(f'<details class="coverage-ok"><summary>{len(good)} field(s) ok</summary>'
+                     f'<table class="coverage">{header}{"".join(_coverage_row(c) for c in good)}</table></details>')
+    return "".join(parts)
+
+
+def _coverage_row(c: dict[str, Any]) -> str:
+    return (f'<tr class="{escape(str(c.get("status")))}"><td>{escape(str(c.get("resource")))}</td>'
+            f'<td>{escape(str(c.get("field")))}</td><td>{escape(str(c.get("column_name")))}</td>'
+            f'<td class="num">{c.get("rows")}</td><td class="num">{c.get("present_rows")}</td>'
+            f'<td class="num">{c.get("non_null_rows")}</td><td>{escape(str(c.get("status")))}</td></tr>')
 
 
 def schema_changes_table(changes: list[dict[str, Any]]) -> str:

@@ -25,6 +25,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
+from pipelines.run.destination_causes import duckdb_locked, shorten, unreachable
 from sources import registry
 from sources._shared.errors import exception_chain
 from sources._shared.http.redaction import redact
@@ -301,14 +302,14 @@ SECRETS_TOML: dict[str, str] = {
 class DestinationConfigError(RuntimeError):
     """The destination is not configured, refused the credentials or cannot be reached."""
 
-    def __init__(self, destination: str, problem: str, reason: str = "") -> None:
+    def __init__(self, destination: str, problem: str, reason: str = "", hint: str | None = None) -> None:
         self.destination = destination
         self.key = CREDENTIAL_KEYS.get(destination, f"DESTINATION__{destination.upper()}__CREDENTIALS")
         where = f"set {self.key}"
         if destination in SECRETS_TOML:
             where += f" (or {SECRETS_TOML[destination]} in .dlt/secrets.toml)"
         detail = f" ({reason})" if reason else ""
-        super().__init__(f"destination {destination}: {problem}{detail}: {where}")
+        super().__init__(f"destination {destination}: {problem}{detail}: {hint or where}")
 
 
 _URL_USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
@@ -317,7 +318,7 @@ _URL_USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = _URL_USERINFO.sub(r"\1***@", text)
-    return redact(re.sub(r"\s+", " ", text))[:200]
+    return shorten(redact(re.sub(r"\s+", " ", text)))
 
 
 _AUTH_WORDS = ("authentication", "password", "permission", "denied", "unauthorized", "forbidden",
@@ -330,6 +331,9 @@ def destination_problem(destination: str, exc: BaseException) -> DestinationConf
     from dlt.destinations.exceptions import DestinationConnectionError
 
     chain = exception_chain(exc)
+    locked = duckdb_locked(chain)
+    if locked is not None:
+        return DestinationConfigError(destination, *locked)
     for error in chain:
         if isinstance(error, ConfigFieldMissingException) and error.spec_name.endswith("ClientConfiguration"):
             return DestinationConfigError(destination, "credentials missing")
@@ -342,6 +346,9 @@ def destination_problem(destination: str, exc: BaseException) -> DestinationConf
             or kind in ("google.api_core.exceptions.Unauthorized", "google.api_core.exceptions.Forbidden")
         ):
             root = chain[-1] if position < len(chain) - 1 else error  # the driver's own words
+            named = unreachable(destination, chain)
+            if named is not None:
+                return DestinationConfigError(destination, *named)
             text = f"{type(root).__name__} {root}".lower()
             problem = "credentials refused" if any(w in text for w in _AUTH_WORDS) else "cannot connect"
             return DestinationConfigError(destination, problem, _reason(root))

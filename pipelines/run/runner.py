@@ -34,6 +34,7 @@ from pipelines.run.destinations import (
     loader_file_format,
     resolve_destination,
 )
+from pipelines.run.dlt_log import dlt_warnings_said
 from pipelines.run.dlt_settings import check_dlt_settings
 from pipelines.run.interrupts import is_interruption
 from pipelines.run.lock import PipelineLock
@@ -47,6 +48,7 @@ from pipelines.run.tenants import Target, tenant_source
 from sources import registry
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.coverage import measure_source
+from sources._shared.documented import declare_documented
 from sources._shared.errors import ProviderPartialFailure
 from sources._shared.guard import protect_source
 
@@ -138,6 +140,7 @@ def build_source(
     if resources:
         source = select_with_parents(source, resources, context, vendor)
     source = adapt_source(source, destination, vendor=vendor)
+    source = declare_documented(source, spec.coverage)  # documented columns exist from the first load
     source = measure_source(source, context)  # field coverage, counted before the PII step changes records
     # bad records and PII, before anything leaves extraction
     source = protect_source(source, vendor, pii=registry.pii_policy(vendor), context=context)
@@ -251,7 +254,8 @@ def _run_locked(
     if full_refresh:  # with a selection: only the selected resources' tables and state
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     try:
-        with run_settings({**extract_writer_settings(), **load_settings(destination)}):
+        with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
+                dlt_warnings_said(vendor, context):  # dlt's warnings as one line of ours each
             if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 context.note(vendor, "pending", "first finished loading what an interrupted run had left pending "

@@ -21,10 +21,53 @@ from dlt.pipeline.helpers import pipeline_drop
 
 from sources import registry
 from sources._shared.context import RunContext
+from sources._shared.errors import ProviderConfigError
+
+
+def parse_resources(text: str) -> list[str]:
+    """``--resources a,b``: the names, in order, without blanks.
+
+    Raises:
+        ValueError: no name at all (``--resources ""``): loading everything is what leaving it out does.
+    """
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise ValueError(f"--resources {text!r} names no resource: name at least one, or leave it out to load all")
+    return list(dict.fromkeys(names))
+
+
+def missing_resources(vendor: str, resources: list[str]) -> list[str]:
+    """The names in `resources` that `vendor` has no resource for."""
+    own = set(registry.get(vendor).resources)
+    return [name for name in resources if name not in own]
+
+
+def lacks_line(vendor: str, missing: list[str]) -> str:
+    """``<vendor> has no resource(s) ...; its resources: ...``."""
+    plural = "s" if len(missing) > 1 else ""
+    return (f"{vendor} has no resource{plural} {', '.join(missing)}; its resources: "
+            f"{', '.join(registry.get(vendor).resources)}")
+
+
+def check_selection(vendor: str, resources: list[str]) -> None:
+    """Refuses a selection naming resources `vendor` lacks, before any request (one line naming them).
+
+    Raises:
+        ProviderConfigError: a name is not one of the vendor's resources.
+    """
+    missing = missing_resources(vendor, resources)
+    if missing:
+        raise ProviderConfigError(vendor, f"--resources: {lacks_line(vendor, missing)}",
+                                  hint="name only resources of this vendor")
 
 
 def select_with_parents(source: DltSource, resources: list[str], context: RunContext, vendor: str) -> DltSource:
-    """Selects `resources` and the resources they read from (a transformer's parent, recursively)."""
+    """Selects `resources` and the resources they read from (a transformer's parent, recursively).
+
+    Raises:
+        ProviderConfigError: a name is not one of the vendor's resources.
+    """
+    check_selection(vendor, resources)
     source = source.with_resources(*resources)
     parents = {parent for parent, child in source.resources.selected_dag if child != parent} - set(resources)
     if not parents:

@@ -73,12 +73,15 @@ class FieldCoverage:
         withheld_hint: What to check when a documented field is absent from every record (the key's
             scopes, field visibility, the account's role), said in the warning.
         custom_fields: Where admin-defined fields live, or None when the vendor has none.
+        types: ``resource -> {field: dlt data type}`` of may-be-null fields, so their columns exist from the
+            first load (``sources/_shared/documented.py``); a field ending in ``_at`` needs none (a timestamp).
     """
 
     documented: Mapping[str, tuple[str, ...]]
     may_be_null: Mapping[str, tuple[str, ...]]
     withheld_hint: str
     custom_fields: CustomFields | None
+    types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for label, mapping in (("documented", self.documented), ("may_be_null", self.may_be_null)):
@@ -89,6 +92,11 @@ class FieldCoverage:
             stray = sorted(set(names) - set(self.documented.get(resource, ())))
             if stray:
                 raise ValueError(f"coverage may_be_null[{resource!r}] names undocumented fields: {', '.join(stray)}")
+        for resource, kinds in self.types.items():
+            stray = sorted(set(kinds) - set(self.may_be_null.get(resource, ())))
+            if stray:
+                raise ValueError(f"coverage types[{resource!r}] names fields that are not may_be_null: "
+                                 f"{', '.join(stray)}")
         if not self.withheld_hint.strip():
             raise ValueError("coverage withheld_hint is empty")
 
@@ -120,6 +128,8 @@ class FieldMeter:
     fields: dict[str, dict[str, FieldCount]] = field(default_factory=dict)
     custom: dict[str, dict[str, FieldCount]] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+    """``resource -> table`` of the measured resources (coverage is judged against these tables)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add_rows(self, resource: str, rows: int, present: Mapping[str, int], non_null: Mapping[str, int]) -> None:
@@ -236,5 +246,6 @@ def measure_source(source: DltSource, context: RunContext) -> DltSource:
     meter = meter_of(context)
     for name, resource in source.selected_resources.items():
         table = resource.table_name if isinstance(resource.table_name, str) else name
+        meter.tables[name] = table
         resource.add_step(CoverageStep(name, table, meter))
     return source

@@ -135,4 +135,9 @@ MAY_BE_NULL: dict[str, tuple[str, ...]] = {
     "employees": ("manager_id", "termination_date"),
     "departments": ("parent_id", "cost_center"),
 }
+# column types of the may-be-null fields, so their columns exist from the first load (sources/_shared/documented.py)
+MAY_BE_NULL_TYPES: dict[str, dict[str, str]] = {
+    "employees": {"manager_id": "bigint", "termination_date": "text"},
+    "departments": {"parent_id": "bigint", "cost_center": "text"},
+}
 WITHHELD_HINT = "check the field visibility of the ByteHR API key (its permissions in ByteHR's admin settings)"

@@ -27,7 +27,7 @@ SPEC = VendorSpec(
     bench_scenario="bench.scenarios.bytehr:ByteHR",
     bench_baseline="sandbox.bytehr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
-                           withheld_hint=settings.WITHHELD_HINT,
+                           withheld_hint=settings.WITHHELD_HINT, types=settings.MAY_BE_NULL_TYPES,
                            custom_fields=CustomFields(
                                resource="employees", definitions="custom_field_definitions",
                                archived=("its values stay in custom_field_values (current rows: _dlt_valid_to is "

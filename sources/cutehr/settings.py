@@ -146,4 +146,9 @@ MAY_BE_NULL: dict[str, tuple[str, ...]] = {
     "departments": ("head_id",),
     "attendance": ("check_in", "check_out", "worked_hours"),
 }
+# column types of the may-be-null fields, so their columns exist from the first load (sources/_shared/documented.py)
+MAY_BE_NULL_TYPES: dict[str, dict[str, str]] = {
+    "employees": {"phone": "text", "department_id": "bigint", "reporting_manager_id": "bigint"},
+    "departments": {"head_id": "bigint"},
+}
 WITHHELD_HINT = "check the role of the CuteHR account hr-elt logs in with (its permissions on employee fields)"

@@ -26,6 +26,6 @@ SPEC = VendorSpec(
     bench_scenario="bench.scenarios.cutehr:CuteHR",
     bench_baseline="sandbox.cutehr.baseline:source",
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
-                           withheld_hint=settings.WITHHELD_HINT, custom_fields=None),
+                           withheld_hint=settings.WITHHELD_HINT, types=settings.MAY_BE_NULL_TYPES, custom_fields=None),
     cli_plugins=(),
 )

@@ -71,4 +71,8 @@ MAY_BE_NULL: dict[str, tuple[str, ...]] = {
     "people": ("preferred_name", "manager_id", "end_date"),
     "documents": ("deleted_at",),
 }
+# column types of the may-be-null fields, so their columns exist from the first load (sources/_shared/documented.py)
+MAY_BE_NULL_TYPES: dict[str, dict[str, str]] = {
+    "people": {"preferred_name": "text", "manager_id": "text", "end_date": "text"},
+}
 WITHHELD_HINT = "check the HollyHR API key's scopes and field permissions (people:read, time_off:read, documents:read)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.observe.quality import judge
+from pipelines.observe.table_fill import ColumnFill
 from sources._shared.coverage import FieldCount, FieldCoverage
 
 
@@ -27,3 +28,24 @@ def test_a_nullable_field_must_be_documented() -> None:
     with pytest.raises(ValueError, match="may_be_null\\['people'\\] names undocumented fields: nickname"):
         FieldCoverage(documented={"people": ("id",)}, may_be_null={"people": ("nickname",)},
                       withheld_hint="check the key", custom_fields=None)
+
+
+@pytest.mark.parametrize(("count", "fill", "may_be_null", "status"), [
+    # one record without the field after loads that had it: the table keeps its values
+    (FieldCount(1, 0), ColumnFill(before=12, after=12, rows_before=100, rows_after=100), True, "ok"),
+    (FieldCount(1, 0), ColumnFill(before=99, after=99, rows_before=100, rows_after=100), False, "ok"),
+    (FieldCount(0, 0), ColumnFill(before=12, after=12, rows_before=100, rows_after=100), True, "ok"),
+    # the key gone from every record, and re-read records that had it lost it
+    (FieldCount(0, 0), ColumnFill(before=12, after=2, rows_before=100, rows_after=100), True, "regression"),
+    # rows that left the table (hard deletes) are not values taken away
+    (FieldCount(0, 0), ColumnFill(before=12, after=10, rows_before=100, rows_after=98), True, "ok"),
+    # a snapshot walk: filled before, empty now
+    (FieldCount(100, 0), ColumnFill(before=40, after=0, rows_before=100, rows_after=100), True, "regression"),
+    # the table never held a value
+    (FieldCount(0, 0), ColumnFill(before=0, after=0, rows_before=0, rows_after=10), False, "absent"),
+    (FieldCount(10, 0), ColumnFill(before=0, after=0, rows_before=0, rows_after=10), False, "empty"),
+    (FieldCount(10, 0), ColumnFill(before=0, after=0, rows_before=0, rows_after=10), True, "ok"),
+])
+def test_status_judged_against_the_table(count: FieldCount, fill: ColumnFill, may_be_null: bool,
+                                         status: str) -> None:
+    assert judge(count, count.present or 1, 1.0, may_be_null, fill) == status

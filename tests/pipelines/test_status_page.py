@@ -72,7 +72,7 @@ def test_the_page_shows_runs_coverage_and_schema_changes_with_nothing_external(h
     assert not [t for t, _ in page.tags if t in ("script", "link", "img", "iframe", "object")]
     assert not [a for _, a in page.tags if "src" in a or "href" in a]
     assert {a["xmlns"] for t, a in page.tags if t == "svg"} == {"http://www.w3.org/2000/svg"}
-    [(section, text)] = page.elements("section")
+    [(section, text)] = page.elements("section", class_="target")
     assert section["data-vendor"] == "hollyhr" and section["data-healthy"] == "false"
     assert "hollyhr -> duckdb" in text and "2 coverage warning(s)" in text
     for chart in ("rows", "duration"):
@@ -82,6 +82,6 @@ def test_the_page_shows_runs_coverage_and_schema_changes_with_nothing_external(h
     assert len(page.elements("tr", class_="run")) == 3
     [(_, absent)] = page.elements("tr", class_="absent")
     [(_, empty)] = page.elements("tr", class_="empty")
-    assert "work_email" in absent and "department" in empty and page.elements("tr", class_="ok")
+    assert "work_email" in absent and "department" in empty and page.elements("details", class_="coverage-ok")
     changes = [text for _, text in page.elements("tr", class_="change")]  # the first load's new tables
     assert any("people" in text and "new_table" in text for text in changes), changes
