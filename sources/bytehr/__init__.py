@@ -98,8 +98,8 @@ def bytehr_source(
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``custom_field_definitions``, ``departments``, ``positions``, ``employees``,
-        ``leave_requests`` (the first one first: its single request tells the quota to the others).
+        The declared resources (``sources/bytehr/declaration.py``), in its order: custom field
+        definitions first, whose single request tells the quota to the others.
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url)

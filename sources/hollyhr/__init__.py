@@ -18,6 +18,7 @@ from dlt.common.typing import TDataItems
 from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
+from sources._shared import declare
 from sources._shared.bounds import with_bounds
 from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
@@ -34,6 +35,7 @@ from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.retries import ChildRetries, retries_pending
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
+from sources.hollyhr.declaration import RESOURCES
 
 ClientFactory = Callable[[str], ProviderRESTClient]
 
@@ -69,7 +71,7 @@ def hollyhr_source(
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``people``, ``employments``, ``employment_history``, ``time_off``, ``documents``.
+        The declared resources (``sources/hollyhr/declaration.py``), in its order.
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url)
@@ -107,13 +109,16 @@ def hollyhr_source(
                                 settings.REQUEST_ID_HEADER),
     ))
     document_columns = {settings.DELETED_FIELD: {"hard_delete": True}} if document_deletes == "hard_delete" else None
-    return [
-        people,
-        people | _employments(client_for, context, child_concurrency),
-        people | _employment_history(client_for, context, page_size, child_concurrency),
-        updated_since("time_off"),
-        updated_since("documents", document_columns, deletes=document_deletes),
-    ]
+    built = {
+        "people": people,
+        "employments": people | _employments(client_for, context, child_concurrency),
+        "employment_history": people | _employment_history(client_for, context, page_size, child_concurrency),
+        "documents": updated_since("documents", document_columns, deletes=document_deletes),
+    }
+    for name in settings.UPDATED_SINCE_ENDPOINTS:  # a plain updated-since list needs nothing but its declaration
+        if name not in built:
+            built[name] = updated_since(name)
+    return [built[name] for name in declare.named(RESOURCES)]
 
 
 def _updated_since_resource(

@@ -144,7 +144,11 @@ def test_a_spec_missing_a_declaration_is_an_error_at_import() -> None:
         replace(SPEC, pii={"workers": ()})
     with pytest.raises(SpecError, match="not a 'module:attribute' reference"):
         replace(SPEC, sandbox_app="tests.fourthhr.app.FourthHRApp")
-    assert replace(SPEC, pii={}).pii == {}  # a vendor without PII says so
+    # a vendor without PII says so, resource by resource; a spec table that drifts from the declaration is refused
+    no_pii = tuple(replace(resource, pii=()) for resource in SPEC.declaration)
+    assert replace(SPEC, pii={}, declaration=no_pii).pii == {}
+    with pytest.raises(SpecError, match="pii differs from the resource declaration"):
+        replace(SPEC, pii={})
 
 
 def test_a_vendor_package_without_spec_is_an_error_at_start(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
