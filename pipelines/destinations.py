@@ -19,8 +19,7 @@ from typing import Any
 import dlt
 from dlt.common.destination import Destination
 from dlt.common.normalizers.naming.snake_case import NamingConvention
-from dlt.extract.resource import DltResource
-from dlt.extract.source import DltSource
+from dlt.sources import DltResource, DltSource
 
 from sources import registry
 from sources._shared.errors import exception_chain

@@ -28,8 +28,8 @@ from sources._shared.context import RunContext
 from sources._shared.errors import ProviderPartialFailure, exception_chain
 
 if TYPE_CHECKING:
-    from dlt.extract.source import DltSource
     from dlt.pipeline.pipeline import Pipeline
+    from dlt.sources import DltSource
 
     from pipelines.runner import RunResult
     from pipelines.tenants import Target

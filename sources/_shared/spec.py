@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 from sources._shared import declare
 from sources._shared.coverage import CustomFields, FieldCoverage

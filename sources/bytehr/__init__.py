@@ -13,7 +13,7 @@ from typing import Any
 import dlt
 from dlt.common.schema.typing import TColumnSchema, TSchemaContractDict
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from sources._shared.bounds import with_bounds
 from sources._shared.config import check_base_url, check_choice, check_secret

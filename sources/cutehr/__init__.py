@@ -18,13 +18,12 @@ from typing import Any, ClassVar
 import dlt
 from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
-from dlt.extract.items_transform import ItemTransform
-from dlt.extract.resource import DltResource
-from dlt.sources import incremental
+from dlt.sources import DltResource, incremental
 
 from sources._shared.bounds import with_bounds
 from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import RunContext, context_for_new_source
+from sources._shared.dlt_compat import INCREMENTAL_PLACEMENT, LIMIT_PLACEMENT, ItemTransform
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
@@ -233,7 +232,8 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
     ``settings.LEAVES_BATCH_ROWS`` rows): state and rows never part (this step holds nothing).
     """
 
-    placement_affinity: ClassVar[float] = 1.05  # after the incremental (1), before dlt's limit step (1.1)
+    # after the incremental, before dlt's limit step
+    placement_affinity: ClassVar[float] = (INCREMENTAL_PLACEMENT + LIMIT_PLACEMENT) / 2
 
     def __init__(self) -> None:
         super().__init__(lambda item: item)

@@ -15,8 +15,7 @@ from typing import Any, cast
 
 import dlt
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
-from dlt.sources import incremental
+from dlt.sources import DltResource, incremental
 
 from sources._shared import declare
 from sources._shared.bounds import with_bounds

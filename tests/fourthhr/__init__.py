@@ -13,8 +13,7 @@ from typing import Any
 
 import dlt
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
-from dlt.sources import incremental
+from dlt.sources import DltResource, incremental
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponsePaginator
 
