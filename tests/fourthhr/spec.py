@@ -27,7 +27,7 @@ RESOURCES = (
     Resource(name="workers", path="/workers", primary_key=("id",), sync="incremental", cursor="updated_at",
              fields=("id", "name", "email", "updated_at"), pii=("name", "email"),
              bigquery=BigQueryLayout(cluster=("id",)),
-             dbt=False),  # no dbt staging models: not part of the unified hr_* models
+             dbt=True),  # its staging folder: tests/fourthhr/dbt/fourthhr/
 )
 
 SPEC = VendorSpec.declare(
@@ -37,9 +37,9 @@ SPEC = VendorSpec.declare(
     resources=RESOURCES,
     withheld_hint="check the FourthHR key's permissions",
     custom_fields=None,
-    sandbox_app="tests.fourthhr.app:FourthHRApp",
+    sandbox_app="tests.fourthhr.sandbox:FourthHRApp",
+    bench_scenario="tests.fourthhr.sandbox.bench:FourthHR",
     readme="tests/fourthhr/README.md",
-    bench_scenario=None,
     bench_baseline=None,
     cli_plugins=(RESOURCES_COMMAND,),
 )
