@@ -8,7 +8,6 @@ the last run (:mod:`sources._shared.state.retries`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, cast
@@ -19,15 +18,15 @@ from dlt.sources import DltResource, incremental
 
 from sources._shared import declare
 from sources._shared.bounds import with_bounds
-from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
-from sources._shared.context import RunContext, context_for_new_source
+from sources._shared.config import check_choice, iso_utc
+from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
 from sources._shared.fanout import fan_out
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
-from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe, request_id
+from sources._shared.prologue import ClientCache, begin_source
 from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
@@ -73,27 +72,18 @@ def hollyhr_source(
         The declared resources (``sources/hollyhr/declaration.py``), in its order.
     """
     provider = settings.PROVIDER
-    base_url = check_base_url(provider, base_url)
-    token = check_secret(provider, "api_token", api_token)
-    register_secret(token)
+    start = begin_source(provider, base_url, secrets={"api_token": api_token})
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
-    context = context_for_new_source()
+    context = start.context
 
-    clients: dict[str, ProviderRESTClient] = {}
-    clients_lock = threading.Lock()  # parallel transformers ask for their client at the same time
+    def make_route_client(resource: str) -> ProviderRESTClient:
+        # each route has its own window; per-person routes also bound their requests in flight
+        bound = child_concurrency if resource in settings.CHILD_RESOURCES else None
+        pacer = RatePacer(reserve=rate_limit_reserve, max_in_flight=bound)
+        return make_client(start.base_url, start.secret("api_token"), resource, http, pacer, context)
 
-    def client_for(resource: str) -> ProviderRESTClient:
-        with clients_lock:
-            return _client_for(resource)
-
-    def _client_for(resource: str) -> ProviderRESTClient:
-        if resource not in clients:
-            # each route has its own window; per-person routes also bound their requests in flight
-            bound = child_concurrency if resource in settings.CHILD_RESOURCES else None
-            pacer = RatePacer(reserve=rate_limit_reserve, max_in_flight=bound)
-            clients[resource] = make_client(base_url, token, resource, http, pacer, context)
-        return clients[resource]
+    client_for = ClientCache(make_route_client)
 
     def updated_since(name: str, columns: dict[str, Any] | None = None, deletes: str | None = None,
                       children: Sequence[str] = ()) -> DltResource:
