@@ -32,7 +32,7 @@ from sources.bytehr.custom_fields import STATE_KEY as COLUMNS_STATE_KEY
 from sources.bytehr.custom_fields import ColumnNames, FrozenCheck, child_table, column_path, pivot, raw_digest
 from sources.bytehr.pacing import PacePolicy, WalkPacer, cadence_caps
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
-from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
+from sources.bytehr.walk import Transform, WalkOptions, quota_walk
 
 __all__ = ["bytehr_source"]
 
@@ -168,7 +168,7 @@ def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], Provide
 
     @dlt.resource(name=options.resource, columns=columns)
     def snapshot() -> Iterator[TDataItems]:
-        yield from snapshot_walk(options, client_for(options.resource), ledger, make_transform)
+        yield from quota_walk(options, client_for(options.resource), ledger, make_transform)
 
     return snapshot()
 
