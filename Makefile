@@ -14,7 +14,7 @@ export RUNTIME__DLTHUB_TELEMETRY ?= false
 
 .PHONY: install demo test lint bench postgres clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)

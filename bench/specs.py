@@ -103,6 +103,7 @@ class Scenario:
     # WAN scenario (bench/wan.py) ---------------------------------------------------------------
     wan_size: Size | None = None  # None: the vendor has no WAN scenario
     rate_note = ""  # the documented limit the rate floor is computed from, for the README
+    rate_target: float | None = None  # the WAN target: elapsed at most this many times the rate floor (None: none)
 
     def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
         """The sandbox as the real API behaves: documented limits on, `service_s` per request."""

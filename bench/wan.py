@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from bench.orchestrate import UTC, CaseRunner, Options, ratio, say
-from bench.specs import Scenario, Size
+from bench.specs import Scenario, Size, scenario_class
 from sandbox import Sandbox
 from sandbox.core import Clock
 
@@ -106,10 +106,6 @@ def run_wan_case(spec: Scenario, size: Size, opts: Options) -> dict[str, Any]:
     return out
 
 
-# the issue's WAN targets: elapsed / rate floor, per vendor that has one
-RATE_TARGETS = {"hollyhr": 1.15, "cutehr": 1.05}
-
-
 def evaluate_wan(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Targets of the WAN scenario: requests = floor, no 429, elapsed within the rate floor's bound."""
     out: list[dict[str, Any]] = []
@@ -124,7 +120,7 @@ def evaluate_wan(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "met": c["requests_total"] == c["floor_requests"], "detail": ""})
         out.append({"vendor": vendor, "target": "no 429 (WAN full sync)", "value": c["throttled"],
                     "met": c["throttled"] == 0, "detail": ""})
-        bound = RATE_TARGETS.get(vendor)
+        bound = scenario_class(vendor).rate_target
         if bound is not None and c.get("vs_rate_floor") is not None:
             out.append({"vendor": vendor, "target": f"elapsed <= {bound}x rate floor (WAN full sync)",
                         "value": c["vs_rate_floor"], "met": c["vs_rate_floor"] <= bound, "detail": ""})

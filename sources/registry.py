@@ -40,7 +40,7 @@ def _discover() -> dict[str, VendorSpec]:
         module_name = f"sources.{package}.spec"
         if not (_PACKAGE_DIR / package / "spec.py").is_file():
             raise SpecError(f"sources/{package}/ is a vendor package without spec.py: declare "
-                            f"SPEC = VendorSpec(...) there (see README 'Adding a vendor')")
+                            f"SPEC = VendorSpec(...) there (see docs/adding-a-vendor.md)")
         module = importlib.import_module(module_name)
         spec = getattr(module, "SPEC", None)
         if not isinstance(spec, VendorSpec):

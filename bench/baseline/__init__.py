@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 from sources import registry
 

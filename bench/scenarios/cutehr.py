@@ -35,6 +35,7 @@ class CuteHR(Scenario):
     wan_size = Size("1k/31d", {"employees": 1_000, "days": 31})
     rate_limit, window_s = 120, 60.0  # documented: 120 requests a minute per token
     rate_note = "120 requests a minute per token"
+    rate_target = 1.05  # the WAN target: elapsed / rate floor
 
     def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
         return {"employees": size.params["employees"], "rate_limits": True, "rate_limit": self.rate_limit,

@@ -11,10 +11,11 @@ from typing import Any
 from pipelines.run.failures import error_line
 from pipelines.run.naming import latest_pipeline_name
 from pipelines.webhooks.server import add_serve_arguments, secrets_from_config, serve_from_cli
+from sources._shared.spec import AppFacade
 from sources._shared.webhooks import WebhookProtocol
 
 
-class CliApp:
+class CliApp(AppFacade):
     """Implements :class:`~sources._shared.spec.AppFacade` with the app's own functions."""
 
     def latest_pipeline_name(self, target_name: str, pipelines_dir: str | None = None) -> str:

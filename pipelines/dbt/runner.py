@@ -30,6 +30,7 @@ from pipelines.dbt.location import bundled_project_dir, dbt_missing, project_dir
 from pipelines.run.destinations import make_destination
 from pipelines.run.tenants import check_tenant, section_for
 from sources import registry
+from sources._shared import dlt_compat
 
 if TYPE_CHECKING:  # dlt's dbt helpers are imported only when `hr-elt dbt` runs
     from dlt.common.runners import Venv
@@ -218,11 +219,11 @@ def run_dbt(
         args += ["--select", select]
     if full_refresh and command != "test":
         args.append("--full-refresh")
-    package_vars = runner._get_package_vars(dbt_vars(result.vendors, tenant, result.dataset), result.dataset)
     previous = os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS")
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     try:
-        nodes = runner._run_dbt_command(command, args, package_vars)
+        nodes = dlt_compat.dbt_command(runner, command, args, dbt_vars(result.vendors, tenant, result.dataset),
+                                       result.dataset)
     except DBTProcessingError as error:
         failed = [n for n in (error.run_results or []) if n.status in ("error", "fail", "runtime error")]
         detail = "; ".join(f"{n.model_name}: {n.status}: {first_line(n.message)}" for n in failed[:5])

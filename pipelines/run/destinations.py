@@ -22,8 +22,7 @@ import dlt
 from dlt.common.configuration import ConfigurationValueError
 from dlt.common.destination import Destination
 from dlt.common.normalizers.naming.snake_case import NamingConvention
-from dlt.extract.resource import DltResource
-from dlt.extract.source import DltSource
+from dlt.sources import DltResource, DltSource
 
 from pipelines.run.destination_causes import duckdb_locked, shorten, unreachable
 from sources import registry

@@ -31,7 +31,7 @@ from typing import Any
 
 import dlt
 from dlt.common.schema import Schema
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 from sources import registry
 from sources._shared.context import RunContext

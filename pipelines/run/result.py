@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlt.common.pipeline import LoadInfo
-from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
+from dlt.sources import DltSource
 
 from sources import registry
 from sources._shared.context import RunContext

@@ -15,13 +15,13 @@ import importlib.util
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import dlt
-from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
+from dlt.sources import DltSource
 
 from pipelines.run.config_check import warn_unknown_keys
 from pipelines.run.destination_lock import destination_lock
@@ -46,6 +46,7 @@ from pipelines.run.resume import resume_from_destination
 from pipelines.run.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.run.tenants import Target, tenant_source
 from sources import registry
+from sources._shared import dlt_compat
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.coverage import measure_source
 from sources._shared.documented import declare_documented
@@ -305,41 +306,8 @@ def _run_locked(
     return result
 
 
-class _RunSettings:
-    """Run settings in dlt's config while any run of this process is active, restored after the last.
-
-    ``dlt.config.values`` snapshots the whole config provider on entry and restores that snapshot on
-    exit: two overlapping runs in threads (webhook server, Dagster in-process) would exit out of
-    order and leave the first run's overrides in place for good. Here the first run in takes the
-    snapshot, the last one out restores it; while runs overlap, each sets its own values on top.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-        self._preserved: Any = None
-
-    @contextmanager
-    def applied(self, values: dict[str, Any]) -> Iterator[None]:
-        with self._lock:
-            if self._active == 0:
-                self._preserved = dlt.config.values(values)
-                self._preserved.__enter__()
-            else:
-                for key, value in values.items():
-                    dlt.config[key] = value
-            self._active += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._active -= 1
-                if self._active == 0:
-                    preserved, self._preserved = self._preserved, None
-                    preserved.__exit__(None, None, None)
-
-
-_RUN_SETTINGS = _RunSettings()
+# dlt.config.values held across overlapping runs (sources/_shared/dlt_compat.py says why)
+_RUN_SETTINGS = dlt_compat.OverlappingConfigValues()
 
 
 def run_settings(values: dict[str, Any]) -> AbstractContextManager[None]:

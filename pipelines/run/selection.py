@@ -16,8 +16,8 @@ import logging
 from typing import Any
 
 from dlt import Pipeline
-from dlt.extract import DltSource
 from dlt.pipeline.helpers import pipeline_drop
+from dlt.sources import DltSource
 
 from sources import registry
 from sources._shared.context import RunContext

@@ -23,7 +23,7 @@ from typing import Any
 
 import dlt
 from dlt.common.configuration import get_fun_spec, is_secret_hint
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 from sources import registry
 

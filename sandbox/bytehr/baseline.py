@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 from dlt.sources.rest_api import rest_api_source
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import requests
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 from dlt.sources.rest_api import rest_api_source
 
 WINDOW_DAYS = 31

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 from dlt.sources.rest_api import rest_api_source
 
 INITIAL = "1970-01-01T00:00:00.000Z"

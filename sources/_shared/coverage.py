@@ -33,10 +33,10 @@ from itertools import chain
 from typing import Any, ClassVar
 
 from dlt.common.typing import TDataItems
-from dlt.extract.items_transform import ItemTransform
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 from sources._shared.context import RunContext
+from sources._shared.dlt_compat import INCREMENTAL_PLACEMENT, ItemTransform
 from sources._shared.state.deletes import DELETED_AT
 
 PRESENT_KEY = b"hr_elt.present"
@@ -202,7 +202,8 @@ class CoverageStep(ItemTransform[Any, Any]):
         meter: The run's meter.
     """
 
-    placement_affinity: ClassVar[float] = 0.4  # ahead of the record guard (0.5): before PII rules drop columns
+    # ahead of the record guard (incremental - 0.5): before PII rules drop columns
+    placement_affinity: ClassVar[float] = INCREMENTAL_PLACEMENT - 0.6
 
     def __init__(self, resource: str, table: str, meter: FieldMeter) -> None:
         super().__init__(lambda item: item)

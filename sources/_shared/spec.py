@@ -13,14 +13,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
-from sources._shared.coverage import FieldCoverage
+from sources._shared import declare
+from sources._shared.coverage import CustomFields, FieldCoverage
+from sources._shared.declare import BigQueryLayout, Resource
 from sources._shared.webhooks import WebhookProtocol
+
+__all__ = ["AppFacade", "BigQueryLayout", "CliPlugin", "SpecError", "VendorSpec", "resolve"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
@@ -48,35 +53,25 @@ def resolve(reference: str) -> Any:
 
 
 @dataclass(frozen=True)
-class BigQueryLayout:
-    """How one table is laid out on BigQuery.
+class AppFacade(ABC):
+    """What the app hands a vendor's CLI plugin, so that ``sources/`` never imports ``pipelines/``.
 
-    Attributes:
-        partition: ``(column, "date" | "timestamp")``: monthly partitions on that column (the column
-            gets that data type hint). On a table with ``record_columns``: daily partitions, set on
-            the load job.
-        cluster: Clustering columns, e.g. the primary key merges look up.
-        record_columns: Dict columns kept whole as one RECORD (STRUCT) column; the table then uses
-            BigQuery schema autodetection (dlt runs no DDL for it).
+    The app subclasses it (``pipelines/cli/facade.py``).
     """
 
-    partition: tuple[str, str] | None = None
-    cluster: tuple[str, ...] = ()
-    record_columns: tuple[str, ...] = ()
-
-
-class AppFacade(Protocol):
-    """What the app hands a vendor's CLI plugin, so that ``sources/`` never imports ``pipelines/``."""
-
+    @abstractmethod
     def latest_pipeline_name(self, target_name: str, pipelines_dir: str | None = None) -> str:
         """The most recently run local pipeline of a vendor/tenant (the plain name when none ran here)."""
 
+    @abstractmethod
     def error_line(self, vendor: str, exc: BaseException) -> str:
         """One line that says what failed and what to do."""
 
+    @abstractmethod
     def add_webhook_arguments(self, parser: argparse.ArgumentParser, vendor: str) -> None:
         """Adds the webhook receiver's ``serve`` options to `parser`."""
 
+    @abstractmethod
     def serve_webhooks(self, protocol: WebhookProtocol, secrets: Any, args: argparse.Namespace) -> int:
         """Runs the webhook receiver for `protocol` until stopped; `secrets` as configured; the exit code."""
 
@@ -137,7 +132,10 @@ class VendorSpec:
             table (``### <title>``) and settings table (``### <title> settings``).
         cli_plugins: Extra ``hr-elt`` commands the vendor brings (``()`` for none).
         coverage: The vendor's documented fields per resource, for field coverage (absent, empty,
-            regression warnings); usually from ``DOCUMENTED_FIELDS`` in its ``settings.py``.
+            regression warnings).
+        declaration: The vendor's resources, each declared once (:mod:`sources._shared.declare`):
+            `resources`, `pii`, `bigquery`, `dbt_tables` and the fields of `coverage` must say what
+            it says. Build a spec with :meth:`declare`, which derives them from it.
     """
 
     name: str
@@ -154,6 +152,40 @@ class VendorSpec:
     bench_baseline: str | None
     cli_plugins: tuple[CliPlugin, ...]
     coverage: FieldCoverage
+    declaration: tuple[Resource, ...]
+
+    @classmethod
+    def declare(cls, *, name: str, title: str, source: Callable[..., DltSource], resources: tuple[Resource, ...],
+                withheld_hint: str, custom_fields: CustomFields | None, sandbox_app: str, readme: str,
+                bench_scenario: str | None, bench_baseline: str | None, cli_plugins: tuple[CliPlugin, ...],
+                config_section: str | None = None,
+                types: Mapping[str, Mapping[str, str]] | None = None) -> VendorSpec:
+        """A spec whose resource tables derive from the vendor's declaration (`resources`).
+
+        Args:
+            name: The vendor name (see the class attributes).
+            title: The vendor's name as written in docs.
+            source: The vendor's ``@dlt.source`` function.
+            resources: The declaration, in load order.
+            withheld_hint: What to check when a documented field is absent (field coverage).
+            custom_fields: Where admin-defined fields live, or None.
+            sandbox_app: ``"module:Class"`` of the sandbox emulator.
+            readme: The markdown file with the vendor's resource and settings tables.
+            bench_scenario: ``"module:Class"`` of the bench scenario, or None.
+            bench_baseline: ``"module:function"`` of the bench baseline, or None.
+            cli_plugins: Extra ``hr-elt`` commands.
+            config_section: The dlt config section; the vendor name when not given.
+            types: Column types of may-be-null fields (``FieldCoverage.types``), so their columns exist
+                from the first load.
+        """
+        declared = declare.check(resources)
+        coverage = FieldCoverage(documented=declare.documented(declared), may_be_null=declare.may_be_null(declared),
+                                 withheld_hint=withheld_hint, custom_fields=custom_fields, types=types or {})
+        return cls(name=name, title=title, source=source, config_section=config_section or name,
+                   resources=declare.named(declared), pii=declare.pii(declared), bigquery=declare.bigquery(declared),
+                   dbt_tables=declare.dbt_tables(declared), sandbox_app=sandbox_app, readme=readme,
+                   bench_scenario=bench_scenario, bench_baseline=bench_baseline, cli_plugins=cli_plugins,
+                   coverage=coverage, declaration=declared)
 
     def __post_init__(self) -> None:
         where = f"vendor spec {self.name!r}"
@@ -202,6 +234,30 @@ class VendorSpec:
         names = [p.name for p in self.cli_plugins]
         if len(set(names)) != len(names):
             raise SpecError(f"{where}: two CLI plugins named alike: {names}")
+        self._check_declaration(where)
+
+    def _check_declaration(self, where: str) -> None:
+        """The resource tables say what the declaration says (one declaration, never two that drift)."""
+        try:
+            declared = declare.check(self.declaration)
+        except declare.DeclarationError as error:
+            raise SpecError(f"{where}: {error}") from None
+        derived = {
+            "resources": declare.named(declared), "pii": declare.pii(declared),
+            "bigquery": declare.bigquery(declared), "dbt_tables": declare.dbt_tables(declared),
+            "coverage.documented": declare.documented(declared),
+            "coverage.may_be_null": declare.may_be_null(declared),
+        }
+        given = {
+            "resources": self.resources, "pii": dict(self.pii), "bigquery": dict(self.bigquery),
+            "dbt_tables": self.dbt_tables, "coverage.documented": dict(self.coverage.documented),
+            "coverage.may_be_null": dict(self.coverage.may_be_null),
+        }
+        for label, value in derived.items():
+            same = sorted(value) == sorted(given[label]) if label == "dbt_tables" else value == given[label]
+            if not same:
+                raise SpecError(f"{where}: {label} differs from the resource declaration; derive it with "
+                                "VendorSpec.declare(...)")
 
     @property
     def env_prefix(self) -> str:

@@ -13,17 +13,16 @@ from typing import Any
 import dlt
 from dlt.common.schema.typing import TColumnSchema, TSchemaContractDict
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from sources._shared.bounds import with_bounds
-from sources._shared.config import check_base_url, check_choice, check_secret
-from sources._shared.context import context_for_new_source
+from sources._shared.config import check_choice
 from sources._shared.coverage import FieldMeter, meter_of
 from sources._shared.errors import ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
-from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe, request_id
+from sources._shared.prologue import ClientCache, begin_source
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
 from sources.bytehr import settings
@@ -43,7 +42,7 @@ from sources.bytehr.custom_fields import (
 from sources.bytehr.pacing import PacePolicy, WalkPacer, cadence_caps
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
 from sources.bytehr.values import CustomFieldValues, mark_sent
-from sources.bytehr.walk import Transform, WalkOptions, snapshot_walk
+from sources.bytehr.walk import Transform, WalkOptions, quota_walk
 
 __all__ = ["bytehr_source"]
 
@@ -111,14 +110,12 @@ def bytehr_source(
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``custom_field_definitions``, ``departments``, ``positions``, ``employees``,
-        ``leave_requests``, in ``walk_priority`` order (by default the definitions first: their single
-        request tells the quota to the others).
+        The declared resources (``sources/bytehr/declaration.py``), in ``walk_priority`` order (by
+        default the custom field definitions first: their single request tells the quota to the others).
     """
     provider = settings.PROVIDER
-    base_url = check_base_url(provider, base_url)
-    key = check_secret(provider, "api_key", api_key)
-    register_secret(key)
+    start = begin_source(provider, base_url, secrets={"api_key": api_key})
+    key = start.secret("api_key")
     check_choice(provider, "quota_mode", quota_mode, settings.QUOTA_MODES)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     check_choice(provider, "schema_contract", schema_contract, settings.SCHEMA_CONTRACT_MODES)
@@ -127,15 +124,11 @@ def bytehr_source(
                         _priority(provider, walk_priority), cadence_caps(min_interval_hours))
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
     headers = _merged(provider, "header_names", settings.HEADER_NAMES, header_names)
-    context = context_for_new_source()
+    context = start.context
     ledger = continue_run(QuotaLedger(quota_reserve, headers, expiry_warning_days, fingerprint(key), context=context))
     ledger.use_pacer(WalkPacer(ledger, policy, page_size))
-    clients: dict[str, ProviderRESTClient] = {}
-
-    def client_for(resource: str) -> ProviderRESTClient:
-        if resource not in clients:
-            clients[resource] = make_client(base_url, key, resource, http, ledger, headers, context)
-        return clients[resource]
+    client_for = ClientCache(lambda resource: make_client(start.base_url, key, resource, http, ledger, headers,
+                                                          context))
 
     meter = meter_of(context)  # field coverage counts custom fields as sent (sources/bytehr/coverage.py)
     transforms: dict[str, Callable[[], Transform]] = {
@@ -194,7 +187,7 @@ def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], Provide
 
     @dlt.resource(name=options.resource, columns=columns)
     def snapshot() -> Iterator[TDataItems]:
-        yield from snapshot_walk(options, client_for(options.resource), ledger, make_transform)
+        yield from quota_walk(options, client_for(options.resource), ledger, make_transform)
 
     return snapshot()
 

@@ -4,9 +4,13 @@ Contract: ``shared/providers/bytehr.md``. Everything marked [assumed] there is o
 through a source argument (``sources.bytehr.<name>``); these are the defaults.
 """
 
+from collections.abc import Mapping
+
 from dlt.common.schema.typing import TColumnSchema
 
+from sources._shared import declare
 from sources._shared.bounds import Bounds
+from sources.bytehr.declaration import RESOURCES
 
 PROVIDER = "bytehr"
 DEFAULT_BASE_URL = "https://developer.byte-hr.com/api"
@@ -16,51 +20,19 @@ MAX_PAGE_SIZE = 100
 FIRST_PAGE = 1  # [assumed] currentpage is 1-based
 
 # resource name -> list path [assumed]; all are full snapshots walked page by page
-ENDPOINTS = {
-    "custom_field_definitions": "/custom-fields",
-    "departments": "/departments",
-    "positions": "/positions",
-    "employees": "/employees",
-    "leave_requests": "/leave-requests",
-}
-PRIMARY_KEYS = {
-    "custom_field_definitions": "key",
-    "departments": "id",
-    "positions": "id",
-    "employees": "id",
-    "leave_requests": "id",
-}
+ENDPOINTS = declare.paths(RESOURCES)
+PRIMARY_KEYS = {r.name: r.key for r in RESOURCES}
 # timestamp fields parsed from ISO strings in the resource (after the content digest), so dlt's
 # normalizer does not parse them value by value (sources/_shared/rows/timestamps.py). Only fields dlt
 # already types as timestamps (its ISO-timestamp detection); dates stay strings, as they load today.
-TIMESTAMP_FIELDS = {
-    "custom_field_definitions": ("created_at",),
-    "departments": ("updated_at",),
-    "positions": ("updated_at",),
-    "employees": ("updated_at",),
-    "leave_requests": ("updated_at",),
-}
-# resources whose new and changed records go to dlt as Arrow tables (sources/_shared/rows/arrow.py):
-# every column, in the table's order, with the types the dict records gave them (`_deleted_at` first,
-# as the snapshot hints put it; dates stay strings, `days` a whole number). Not in delete_mode scd2:
-# there `_dlt_id` is dlt's hash of the row, which only its dict normalizer computes. Tombstones and
-# rows that do not fit these types go as dicts.
-ARROW_COLUMNS: dict[str, dict[str, TColumnSchema]] = {
-    "leave_requests": {
-        "_deleted_at": {"data_type": "timestamp"},
-        "id": {"data_type": "bigint", "nullable": False},
-        "employee_id": {"data_type": "bigint"},
-        "leave_type": {"data_type": "text"},
-        "start_date": {"data_type": "text"},
-        "end_date": {"data_type": "text"},
-        "days": {"data_type": "bigint"},
-        "status": {"data_type": "text"},
-        "updated_at": {"data_type": "timestamp"},
-    },
-}
+TIMESTAMP_FIELDS = {r.name: r.timestamps for r in RESOURCES if r.timestamps}
+# resources whose new and changed records go to dlt as Arrow tables (sources/_shared/rows/arrow.py). Not in
+# delete_mode scd2: there `_dlt_id` is dlt's hash of the row, which only its dict normalizer computes.
+# Tombstones and rows that do not fit these types go as dicts.
+ARROW_COLUMNS: dict[str, Mapping[str, TColumnSchema]] = declare.arrow_columns(RESOURCES)
 ARROW_BATCH_ROWS = 5_000  # rows per Arrow table (dlt's Arrow extractor costs ~0.65 ms per item)
 # resources served in ascending primary-key order [assumed]; /custom-fields is in creation order
-ORDERED_BY_KEY = frozenset({"departments", "positions", "employees", "leave_requests"})
+ORDERED_BY_KEY = frozenset(r.name for r in RESOURCES if r.ordered)
 
 LIMIT_PARAM = "limit"  # [doc]
 PAGE_PARAM = "currentpage"  # [doc]
@@ -93,7 +65,7 @@ QUOTA_PACINGS = ("even", "off")
 PACE_BURST_RUNS = 2
 PACE_BURST_SHARE = 0.1
 # the order walks get the quota in when it cannot pay for every resource
-WALK_PRIORITY = ("custom_field_definitions", "employees", "leave_requests", "departments", "positions")
+WALK_PRIORITY = declare.walk_priority(RESOURCES)
 INTERVAL_SLACK = 0.05  # min_interval_hours lets a walk at 95% of its interval, so a cron job a minute early still runs
 MAX_REREADS = 10  # page re-reads per walk to repair shifts; beyond that the walk never deletes
 # inside the run path's chunk loop a walk commits its rows and resume point at least every this many
@@ -118,23 +90,6 @@ SCHEMA_CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
 CUSTOM_FIELDS = "custom_fields"  # the employee field pivoted into a nested object
 MULTI_SELECT = "multi_select"
 
-# field coverage (sources/_shared/coverage.py): the fields shared/providers/bytehr.md documents per resource;
-# active custom field definitions count as documented fields of employees too. A definition's `options` is left
-# out: the resource drops it when null (non-choice fields), so its presence says nothing about the API
-DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
-    "employees": ("id", "employee_code", "first_name", "last_name", "email", "department_id", "position_id",
-                  "manager_id", "employment_status", "employment_type", "hire_date", "termination_date",
-                  "updated_at", "custom_fields"),
-    "departments": ("id", "name", "parent_id", "cost_center", "updated_at"),
-    "positions": ("id", "title", "level", "department_id", "updated_at"),
-    "leave_requests": ("id", "employee_id", "leave_type", "start_date", "end_date", "days", "status", "updated_at"),
-    "custom_field_definitions": ("key", "label", "type", "entity", "archived", "created_at"),
-}
-# documented fields that are null on many records by nature (the top manager, still employed, a root department)
-MAY_BE_NULL: dict[str, tuple[str, ...]] = {
-    "employees": ("manager_id", "termination_date"),
-    "departments": ("parent_id", "cost_center"),
-}
 # column types of the may-be-null fields, so their columns exist from the first load (sources/_shared/documented.py)
 MAY_BE_NULL_TYPES: dict[str, dict[str, str]] = {
     "employees": {"manager_id": "bigint", "termination_date": "text"},

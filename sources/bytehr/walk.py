@@ -79,9 +79,15 @@ class WalkOptions:
     checkpoint_pages: int = settings.CHECKPOINT_PAGES  # pages between commits inside the run path's chunk loop
 
 
-def snapshot_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
-                  make_transform: Callable[[], Transform] | None = None) -> Iterator[TDataItems]:
-    """Walks one resource and yields its new and changed records (dicts or Arrow tables), then its tombstones."""
+def quota_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
+               make_transform: Callable[[], Transform] | None = None) -> Iterator[TDataItems]:
+    """Walks one resource within the quota; yields its new and changed records, then its tombstones.
+
+    The records, digests and tombstones are the shared snapshot walk's
+    (:func:`sources._shared.resources.snapshot_walk`); this adds what the monthly quota needs around
+    it: admission by the pace (steps 1-2 of the module docstring), the quota-bound pages, the resume
+    point of an incomplete walk, and the report of what the quota and page shifts cost.
+    """
     name = options.resource
     if finished_earlier(ledger.context, settings.PROVIDER, name):
         return  # walked (or skipped by the pace) in an earlier chunk of this run

@@ -18,20 +18,20 @@ from typing import Any, ClassVar
 import dlt
 from dlt.common.schema.typing import TColumnSchema
 from dlt.common.typing import TDataItems
-from dlt.extract.items_transform import ItemTransform
-from dlt.extract.resource import DltResource
-from dlt.sources import incremental
+from dlt.sources import DltResource, incremental
 
 from sources._shared.bounds import with_bounds
 from sources._shared.checkpoint import checkpoints_of
-from sources._shared.config import check_base_url, check_choice, check_secret
-from sources._shared.context import RunContext, context_for_new_source
+from sources._shared.config import check_choice
+from sources._shared.context import RunContext
+from sources._shared.dlt_compat import INCREMENTAL_PLACEMENT, LIMIT_PLACEMENT, ItemTransform
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe
 from sources._shared.progress import finished_earlier, progress_of
+from sources._shared.prologue import begin_source
 from sources._shared.resources import WalkEnd, WalkReport, isolate_failure, snapshot_walk
 from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
@@ -98,9 +98,8 @@ def cutehr_source(
         The resources ``employees``, ``departments``, ``leaves``, ``attendance``.
     """
     provider = settings.PROVIDER
-    base_url = check_base_url(provider, base_url, https_only=True)
-    email = check_secret(provider, "email", email).strip()
-    password = check_secret(provider, "password", password)
+    start = begin_source(provider, base_url, required={"email": email}, secrets={"password": password},
+                         https_only=True)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     start_day = parse_day("attendance_start_date", attendance_start_date)
     unknown = set(paths or {}) - set(settings.ENDPOINTS)
@@ -113,8 +112,9 @@ def cutehr_source(
         pacer = RatePacer(max_requests=requests_per_minute,
                           per_seconds=float(rate_window_seconds) + settings.PACING_MARGIN_SECONDS,
                           honour_headers=False)
-    context = context_for_new_source()
-    clients = CuteHRClients(base_url, email, password, login_path, http, pacer, attendance_window_days, context)
+    context = start.context
+    clients = CuteHRClients(start.base_url, start.secret("email"), start.secret("password"), login_path, http, pacer,
+                            attendance_window_days, context)
 
     resources = []
     for name in ("employees", "departments"):
@@ -246,7 +246,8 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
     ``settings.LEAVES_BATCH_ROWS`` rows): state and rows never part (this step holds nothing).
     """
 
-    placement_affinity: ClassVar[float] = 1.05  # after the incremental (1), before dlt's limit step (1.1)
+    # after the incremental, before dlt's limit step
+    placement_affinity: ClassVar[float] = (INCREMENTAL_PLACEMENT + LIMIT_PLACEMENT) / 2
 
     def __init__(self) -> None:
         super().__init__(lambda item: item)

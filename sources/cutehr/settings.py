@@ -6,7 +6,9 @@ source argument (``sources.cutehr.<name>``); these are the defaults.
 
 from dlt.common.schema.typing import TColumnSchema
 
+from sources._shared import declare
 from sources._shared.bounds import Bounds
+from sources.cutehr.declaration import RESOURCES
 
 PROVIDER = "cutehr"
 DEFAULT_BASE_URL = "https://api.cutehr.io"  # [doc]
@@ -15,12 +17,8 @@ LOGIN_PATH = "/api/v1/auth/login"  # [assumed] POST {"email", "password"} -> {"t
 TOKEN_FIELD = "token"  # [assumed]
 
 # resource name -> list path [assumed]; the `paths` setting overrides any of them
-ENDPOINTS = {
-    "employees": "/api/v1/employees",
-    "departments": "/api/v1/departments",
-    "leaves": "/api/v1/leaves",
-    "attendance": "/api/v1/attendance",
-}
+ENDPOINTS = declare.paths(RESOURCES)
+_BY_NAME = declare.by_name(RESOURCES)
 
 PAGE_SIZE = 200  # [assumed] max 200; larger -> 400
 MAX_PAGE_SIZE = 200
@@ -30,10 +28,10 @@ DATA_SELECTOR = "results"
 COUNT_FIELD = "count"
 
 MODIFIED_SINCE_PARAM = "modified_since"  # [assumed] inclusive, ISO-8601 UTC
-LEAVES_CURSOR = "modified_at"
+LEAVES_CURSOR = _BY_NAME["leaves"].cursor_field
 DATE_FROM_PARAM = "date_from"  # [assumed] inclusive dates, at most 31 days apart
 DATE_TO_PARAM = "date_to"
-ATTENDANCE_CURSOR = "date"
+ATTENDANCE_CURSOR = _BY_NAME["attendance"].cursor_field
 
 ATTENDANCE_WINDOW_DAYS = 31  # [assumed] date_from..date_to, both inclusive
 ATTENDANCE_LOOKBACK_DAYS = 7  # [assumed] a day may be corrected for up to 7 days afterwards
@@ -55,68 +53,16 @@ BOUNDS = {
 REQUEST_ID_HEADER = "X-Request-Id"
 MAX_ATTEMPTS = 10  # 429s carry no Retry-After: full-jitter waits that add up to about 2 min, beyond a 60 s window
 
-# column types the API sends as strings
-COLUMNS: dict[str, dict[str, TColumnSchema]] = {
-    "employees": {
-        "date_of_joining": {"data_type": "date"},
-        "date_of_exit": {"data_type": "date"},
-        "modified_at": {"data_type": "timestamp"},
-    },
-    "departments": {},
-    "leaves": {
-        "from_date": {"data_type": "date"},
-        "to_date": {"data_type": "date"},
-        "days": {"data_type": "double"},
-        "applied_at": {"data_type": "timestamp"},
-        "modified_at": {"data_type": "timestamp", "dedup_sort": "desc"},
-    },
-    "attendance": {  # every column, in the table's order: the Arrow schema of its pages (arrow_pages.py)
-        "date": {"data_type": "date"},
-        "check_in": {"data_type": "timestamp"},
-        "check_out": {"data_type": "timestamp"},
-        "worked_hours": {"data_type": "double"},
-        "id": {"data_type": "bigint", "nullable": False},
-        "employee_id": {"data_type": "bigint"},
-        "status": {"data_type": "text"},
-    },
-}
-
-# every column of leaves in the table's order: the Arrow schema of its pages (arrow_pages.py), built after
-# the incremental step (which keeps `modified_at` a string) from the page's rows; the typed columns
-# are the resource's hints above (ArrowPages reads only `data_type` and `nullable`)
-LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = {
-    **COLUMNS["leaves"],
-    "id": {"data_type": "bigint", "nullable": False},
-    "employee_id": {"data_type": "bigint"},
-    "leave_type": {"data_type": "text"},
-    "status": {"data_type": "text"},
-}
-
-# employees and departments as Arrow tables (sources/_shared/rows/arrow.py): every column, in the order
-# the dict records gave the table (the resource's hints first, `_deleted_at` from the snapshot hints,
-# then the record's fields), with their types. Not in delete_mode scd2 (dlt's row hash is `_dlt_id`
-# there). Tombstones and rows that do not fit go as dicts.
+# column types the API sends as strings (attendance: every column, in the table's order, the Arrow schema
+# of its pages)
+COLUMNS: dict[str, dict[str, TColumnSchema]] = {r.name: dict(r.columns) for r in RESOURCES}
+# every column of leaves in the table's order: the Arrow schema of its pages (arrow_pages.py); the typed
+# columns are the resource's hints (ArrowPages reads only `data_type` and `nullable`)
+LEAVES_ARROW_COLUMNS: dict[str, TColumnSchema] = dict(_BY_NAME["leaves"].arrow_columns or {})
+# employees and departments as Arrow tables (sources/_shared/rows/arrow.py). Not in delete_mode scd2 (dlt's
+# row hash is `_dlt_id` there). Tombstones and rows that do not fit go as dicts.
 ARROW_COLUMNS: dict[str, dict[str, TColumnSchema]] = {
-    "employees": {
-        **COLUMNS["employees"],
-        "_deleted_at": {"data_type": "timestamp"},
-        "id": {"data_type": "bigint", "nullable": False},
-        "emp_code": {"data_type": "text"},
-        "name": {"data_type": "text"},
-        "email": {"data_type": "text"},
-        "phone": {"data_type": "text"},
-        "department_id": {"data_type": "bigint"},
-        "designation": {"data_type": "text"},
-        "reporting_manager_id": {"data_type": "bigint"},
-        "status": {"data_type": "text"},
-    },
-    "departments": {
-        "_deleted_at": {"data_type": "timestamp"},
-        "id": {"data_type": "bigint", "nullable": False},
-        "name": {"data_type": "text"},
-        "head_id": {"data_type": "bigint"},
-    },
-}
+    r.name: dict(r.arrow_columns) for r in RESOURCES if r.sync == "snapshot" and r.arrow_columns is not None}
 
 # leaves yielded to dlt per item (pages gathered): dlt's extract costs ~2 ms per Arrow item, so 200-row
 # pages made it ~2 s of a 200,000-leave sync (bench/README.md)
@@ -126,26 +72,8 @@ LEAVES_BATCH_ROWS = 5_000
 # digests and the cursor bookkeeping, so that dlt's normalizer has no string to parse
 # (sources/_shared/rows/timestamps.py). Leaves' `modified_at` stays a string: it is the incremental cursor.
 PARSED_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "employees": (("date_of_joining", "date_of_exit"), ("modified_at",)),
-    "leaves": (("from_date", "to_date"), ("applied_at",)),
-    "attendance": (("date",), ("check_in", "check_out")),
-}
+    r.name: (r.dates, r.timestamps) for r in RESOURCES if r.dates or r.timestamps}
 
-# field coverage (sources/_shared/coverage.py): the fields shared/providers/cutehr.md documents per resource
-DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
-    "employees": ("id", "emp_code", "name", "email", "phone", "department_id", "designation",
-                  "reporting_manager_id", "date_of_joining", "date_of_exit", "status", "modified_at"),
-    "departments": ("id", "name", "head_id"),
-    "leaves": ("id", "employee_id", "leave_type", "from_date", "to_date", "days", "status", "applied_at",
-               "modified_at"),
-    "attendance": ("id", "employee_id", "date", "check_in", "check_out", "worked_hours", "status"),
-}
-# documented fields that are null on many records by nature (no manager, still employed, a day not worked)
-MAY_BE_NULL: dict[str, tuple[str, ...]] = {
-    "employees": ("phone", "department_id", "reporting_manager_id", "date_of_exit"),
-    "departments": ("head_id",),
-    "attendance": ("check_in", "check_out", "worked_hours"),
-}
 # column types of the may-be-null fields, so their columns exist from the first load (sources/_shared/documented.py)
 MAY_BE_NULL_TYPES: dict[str, dict[str, str]] = {
     "employees": {"phone": "text", "department_id": "bigint", "reporting_manager_id": "bigint"},

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from sources._shared.coverage import FieldCoverage
-from sources._shared.spec import BigQueryLayout, VendorSpec
+from sources._shared.spec import VendorSpec
 from sources.cutehr import cutehr_source, settings
+from sources.cutehr.declaration import RESOURCES
 
-SPEC = VendorSpec(
+# resources, PII defaults, BigQuery layouts, dbt tables and documented fields: sources/cutehr/declaration.py
+SPEC = VendorSpec.declare(
     name=settings.PROVIDER,
     title="CuteHR",
     source=cutehr_source,
-    config_section=settings.PROVIDER,
-    resources=("employees", "departments", "leaves", "attendance"),
-    pii={
-        "employees": ("name", "email", "phone"),
-    },
-    bigquery={
-        "attendance": BigQueryLayout(partition=("date", "date"), cluster=("employee_id",)),
-        "leaves": BigQueryLayout(partition=("from_date", "date"), cluster=("employee_id",)),
-        "employees": BigQueryLayout(cluster=("id",)),
-    },
-    dbt_tables=("employees", "departments", "leaves", "attendance"),
+    resources=RESOURCES,
+    withheld_hint=settings.WITHHELD_HINT,
+    types=settings.MAY_BE_NULL_TYPES,
+    custom_fields=None,
     sandbox_app="sandbox.cutehr:CuteHRApp",
     readme="sources/cutehr/README.md",
     bench_scenario="bench.scenarios.cutehr:CuteHR",
     bench_baseline="sandbox.cutehr.baseline:source",
-    coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
-                           withheld_hint=settings.WITHHELD_HINT, types=settings.MAY_BE_NULL_TYPES, custom_fields=None),
     cli_plugins=(),
 )

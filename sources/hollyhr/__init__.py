@@ -8,32 +8,32 @@ the last run (:mod:`sources._shared.state.retries`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, cast
 
 import dlt
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
-from dlt.sources import incremental
+from dlt.sources import DltResource, incremental
 
+from sources._shared import declare
 from sources._shared.bounds import with_bounds
-from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
-from sources._shared.context import RunContext, context_for_new_source
+from sources._shared.config import check_choice, iso_utc
+from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
 from sources._shared.fanout import fan_out
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
-from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe, request_id
+from sources._shared.prologue import ClientCache, begin_source
 from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.retries import ChildRetries, retries_pending
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
+from sources.hollyhr.declaration import RESOURCES
 
 ClientFactory = Callable[[str], ProviderRESTClient]
 
@@ -69,30 +69,21 @@ def hollyhr_source(
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``people``, ``employments``, ``employment_history``, ``time_off``, ``documents``.
+        The declared resources (``sources/hollyhr/declaration.py``), in its order.
     """
     provider = settings.PROVIDER
-    base_url = check_base_url(provider, base_url)
-    token = check_secret(provider, "api_token", api_token)
-    register_secret(token)
+    start = begin_source(provider, base_url, secrets={"api_token": api_token})
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
-    context = context_for_new_source()
+    context = start.context
 
-    clients: dict[str, ProviderRESTClient] = {}
-    clients_lock = threading.Lock()  # parallel transformers ask for their client at the same time
+    def make_route_client(resource: str) -> ProviderRESTClient:
+        # each route has its own window; per-person routes also bound their requests in flight
+        bound = child_concurrency if resource in settings.CHILD_RESOURCES else None
+        pacer = RatePacer(reserve=rate_limit_reserve, max_in_flight=bound)
+        return make_client(start.base_url, start.secret("api_token"), resource, http, pacer, context)
 
-    def client_for(resource: str) -> ProviderRESTClient:
-        with clients_lock:
-            return _client_for(resource)
-
-    def _client_for(resource: str) -> ProviderRESTClient:
-        if resource not in clients:
-            # each route has its own window; per-person routes also bound their requests in flight
-            bound = child_concurrency if resource in settings.CHILD_RESOURCES else None
-            pacer = RatePacer(reserve=rate_limit_reserve, max_in_flight=bound)
-            clients[resource] = make_client(base_url, token, resource, http, pacer, context)
-        return clients[resource]
+    client_for = ClientCache(make_route_client)
 
     def updated_since(name: str, columns: dict[str, Any] | None = None, deletes: str | None = None,
                       children: Sequence[str] = ()) -> DltResource:
@@ -107,13 +98,16 @@ def hollyhr_source(
                                 settings.REQUEST_ID_HEADER),
     ))
     document_columns = {settings.DELETED_FIELD: {"hard_delete": True}} if document_deletes == "hard_delete" else None
-    return [
-        people,
-        people | _employments(client_for, context, child_concurrency),
-        people | _employment_history(client_for, context, page_size, child_concurrency),
-        updated_since("time_off"),
-        updated_since("documents", document_columns, deletes=document_deletes),
-    ]
+    built = {
+        "people": people,
+        "employments": people | _employments(client_for, context, child_concurrency),
+        "employment_history": people | _employment_history(client_for, context, page_size, child_concurrency),
+        "documents": updated_since("documents", document_columns, deletes=document_deletes),
+    }
+    for name in settings.UPDATED_SINCE_ENDPOINTS:  # a plain updated-since list needs nothing but its declaration
+        if name not in built:
+            built[name] = updated_since(name)
+    return [built[name] for name in declare.named(RESOURCES)]
 
 
 def _updated_since_resource(

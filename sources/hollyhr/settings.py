@@ -1,6 +1,8 @@
 """HollyHR API constants: the contract's values, used as defaults of the source's settings."""
 
+from sources._shared import declare
 from sources._shared.bounds import Bounds
+from sources.hollyhr.declaration import RESOURCES
 
 PROVIDER = "hollyhr"
 DEFAULT_BASE_URL = "https://api.hollyhr.com/api/v1"
@@ -21,26 +23,17 @@ BOUNDS = {
 }
 
 # resource name -> list path (all accept `updated_since`, ordered by (updated_at, id))
-UPDATED_SINCE_ENDPOINTS = {
-    "people": "/people",
-    "time_off": "/time-off",
-    "documents": "/documents",
-}
-EMPLOYMENT_PATH = "/people/{person_id}/employment"
-EMPLOYMENT_HISTORY_PATH = "/people/{person_id}/employment-history"
+UPDATED_SINCE_ENDPOINTS = declare.paths(RESOURCES, "incremental")
+_BY_NAME = declare.by_name(RESOURCES)
+EMPLOYMENT_PATH = _BY_NAME["employments"].path
+EMPLOYMENT_HISTORY_PATH = _BY_NAME["employment_history"].path
 # resources read with one request per changed person, concurrently up to `child_concurrency` per route
-CHILD_RESOURCES = ("employments", "employment_history")
+CHILD_RESOURCES = declare.named(RESOURCES, "child")
 # people whose child request failed, kept per child resource to read again on the next run (state size)
 CHILD_RETRY_LIMIT = 20_000
 
 # scope each resource needs, for error hints
-SCOPES = {
-    "people": "people:read",
-    "employments": "people:read",
-    "employment_history": "people:read",
-    "time_off": "time_off:read",
-    "documents": "documents:read",
-}
+SCOPES = declare.scopes(RESOURCES)
 
 CURSOR_FIELD = "updated_at"
 UPDATED_SINCE_PARAM = "updated_since"
@@ -54,25 +47,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 DOCUMENT_DELETE_MODES = ("flag", "hard_delete")
 DELETED_FIELD = "deleted_at"  # set on a soft-deleted document, which keeps being listed
 
-# field coverage (sources/_shared/coverage.py): the fields shared/providers/hollyhr.md documents per resource
-DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
-    "people": ("id", "first_name", "last_name", "preferred_name", "work_email", "job_title", "department",
-               "manager_id", "location", "employment_type", "status", "start_date", "end_date", "created_at",
-               "updated_at"),
-    "employments": ("person_id", "job_title", "department", "start_date", "employment_type", "weekly_hours",
-                    "updated_at"),
-    "employment_history": ("id", "person_id", "job_title", "department", "start_date", "end_date", "created_at"),
-    "time_off": ("id", "person_id", "policy", "start_date", "end_date", "duration_days", "status", "updated_at"),
-    "documents": ("id", "person_id", "title", "category", "file_name", "content_type", "size_bytes", "uploaded_at",
-                  "updated_at", "deleted_at"),
-}
-# documented fields that are null on many records by nature (no preferred name, the top manager, still employed)
-MAY_BE_NULL: dict[str, tuple[str, ...]] = {
-    "people": ("preferred_name", "manager_id", "end_date"),
-    "documents": ("deleted_at",),
-}
 # column types of the may-be-null fields, so their columns exist from the first load (sources/_shared/documented.py)
 MAY_BE_NULL_TYPES: dict[str, dict[str, str]] = {
     "people": {"preferred_name": "text", "manager_id": "text", "end_date": "text"},
 }
-WITHHELD_HINT = "check the HollyHR API key's scopes and field permissions (people:read, time_off:read, documents:read)"
+_ALL_SCOPES = ", ".join(dict.fromkeys(SCOPES.values()))
+WITHHELD_HINT = f"check the HollyHR API key's scopes and field permissions ({_ALL_SCOPES})"

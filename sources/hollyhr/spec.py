@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from sources._shared.coverage import FieldCoverage
-from sources._shared.spec import BigQueryLayout, VendorSpec
+from sources._shared.spec import VendorSpec
 from sources.hollyhr import hollyhr_source, settings
+from sources.hollyhr.declaration import RESOURCES
 from sources.hollyhr.webhooks import CLI_PLUGIN as WEBHOOKS
 
-SPEC = VendorSpec(
+# resources, PII defaults, BigQuery layouts, dbt tables and documented fields: sources/hollyhr/declaration.py
+SPEC = VendorSpec.declare(
     name=settings.PROVIDER,
     title="HollyHR",
     source=hollyhr_source,
-    config_section=settings.PROVIDER,
-    resources=("people", "employments", "employment_history", "time_off", "documents"),
-    # paths as the records carry them; `hr_elt.pii.action` decides what happens to them
-    pii={
-        "people": ("first_name", "last_name", "preferred_name", "work_email"),
-        "documents": ("title", "file_name"),
-    },
-    # only tables that grow with the company get a layout
-    bigquery={
-        "people": BigQueryLayout(cluster=("id",)),
-        "time_off": BigQueryLayout(partition=("start_date", "date"), cluster=("person_id",)),
-        "employment_history": BigQueryLayout(cluster=("person_id",)),
-    },
-    dbt_tables=("people", "employments", "employment_history", "time_off", "documents"),
+    resources=RESOURCES,
+    withheld_hint=settings.WITHHELD_HINT,
+    types=settings.MAY_BE_NULL_TYPES,
+    custom_fields=None,
     sandbox_app="sandbox.hollyhr:HollyHRApp",
     readme="sources/hollyhr/README.md",
     bench_scenario="bench.scenarios.hollyhr:HollyHR",
     bench_baseline="sandbox.hollyhr.baseline:source",
-    coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
-                           withheld_hint=settings.WITHHELD_HINT, types=settings.MAY_BE_NULL_TYPES, custom_fields=None),
     cli_plugins=(WEBHOOKS,),
 )

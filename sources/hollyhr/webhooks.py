@@ -17,23 +17,18 @@ from collections.abc import Iterable
 
 import dlt
 
+from sources._shared import declare
 from sources._shared.spec import AppFacade, CliPlugin
 from sources._shared.webhooks import SignatureError, WebhookProtocol
 from sources.hollyhr import settings
+from sources.hollyhr.declaration import RESOURCES
 
 VENDOR = settings.PROVIDER
 SIGNATURE_HEADER = "HollyHR-Signature"
 SECRET_SETTING = "sources.hollyhr.webhook_secret (env SOURCES__HOLLYHR__WEBHOOK_SECRET)"
 
-PEOPLE = ("people", "employments", "employment_history")
 # event type prefix -> resources whose incremental run picks the change up
-EVENT_RESOURCES: dict[str, tuple[str, ...]] = {
-    "person": PEOPLE,
-    "employment": PEOPLE,
-    "employment_history": PEOPLE,
-    "time_off": ("time_off",),
-    "document": ("documents",),
-}
+EVENT_RESOURCES: dict[str, tuple[str, ...]] = declare.event_resources(RESOURCES)
 
 
 def resources_for(event_type: str) -> tuple[str, ...]:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dlt.extract.incremental import Incremental
 
 from sources import registry
+from sources._shared.dlt_compat import declared_incremental
 from sources._shared.spec import VendorSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +33,8 @@ def plain(cell: str) -> str:
 
 
 def cursor_path(resource: Any) -> str | None:
-    wrapper = resource.incremental
-    if wrapper is None or not callable(resource._pipe.gen):
-        return None
-    param = wrapper.get_incremental_arg(inspect.signature(resource._pipe.gen))
-    if param is None or not isinstance(param.default, Incremental):
-        return None
-    return str(param.default.cursor_path)
+    declared = declared_incremental(resource)
+    return None if declared is None else str(declared.cursor_path)
 
 
 def build_source(vendor: VendorSpec | str, monkeypatch: pytest.MonkeyPatch) -> Any:

@@ -13,18 +13,15 @@ from typing import Any
 
 import dlt
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
-from dlt.sources import incremental
+from dlt.sources import DltResource, incremental
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponsePaginator
 
 from sources._shared.bounds import Bounds, with_bounds
-from sources._shared.config import check_base_url, check_secret
-from sources._shared.context import context_for_new_source
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.profile import ErrorBody, ProviderProfile
-from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
+from sources._shared.prologue import begin_source
 
 PROVIDER = "fourthhr"
 KEY_SETTING = "sources.fourthhr.api_key (env SOURCES__FOURTHHR__API_KEY)"
@@ -51,10 +48,8 @@ def fourthhr_source(
     http: HttpSettings,
 ) -> DltResource:
     """The FourthHR source: one resource, ``workers``, incremental on ``updated_at``."""
-    base_url = check_base_url(PROVIDER, base_url)
-    key = check_secret(PROVIDER, "api_key", api_key)
-    register_secret(key)
-    context = context_for_new_source()
+    start = begin_source(PROVIDER, base_url, secrets={"api_key": api_key})  # the prologue every source makes
+    base_url, key, context = start.base_url, start.secret("api_key"), start.context
 
     @dlt.resource(name="workers", primary_key="id", write_disposition="merge")
     def workers(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from sources._shared.coverage import FieldCoverage
-from sources._shared.spec import BigQueryLayout, CliPlugin, VendorSpec
+from sources._shared.declare import BigQueryLayout, Resource
+from sources._shared.spec import CliPlugin, VendorSpec
 from tests.fourthhr import PROVIDER, fourthhr_source
 
 
@@ -23,20 +23,23 @@ def _run(args: argparse.Namespace, app: object) -> int:
 RESOURCES_COMMAND = CliPlugin(name="fourthhr-resources", help="list FourthHR's resources",
                               add_arguments=_add_arguments, run=_run)
 
-SPEC = VendorSpec(
+RESOURCES = (
+    Resource(name="workers", path="/workers", primary_key=("id",), sync="incremental", cursor="updated_at",
+             fields=("id", "name", "email", "updated_at"), pii=("name", "email"),
+             bigquery=BigQueryLayout(cluster=("id",)),
+             dbt=True),  # its staging folder: tests/fourthhr/dbt/fourthhr/
+)
+
+SPEC = VendorSpec.declare(
     name=PROVIDER,
     title="FourthHR",
     source=fourthhr_source,
-    config_section=PROVIDER,
-    resources=("workers",),
-    pii={"workers": ("name", "email")},
-    bigquery={"workers": BigQueryLayout(cluster=("id",))},
-    dbt_tables=(),  # no dbt staging models: not part of the unified hr_* models
-    sandbox_app="tests.fourthhr.app:FourthHRApp",
+    resources=RESOURCES,
+    withheld_hint="check the FourthHR key's permissions",
+    custom_fields=None,
+    sandbox_app="tests.fourthhr.sandbox:FourthHRApp",
+    bench_scenario="tests.fourthhr.sandbox.bench:FourthHR",
     readme="tests/fourthhr/README.md",
-    bench_scenario=None,
     bench_baseline=None,
-    coverage=FieldCoverage(documented={"workers": ("id", "name", "email", "updated_at")}, may_be_null={},
-                           withheld_hint="check the FourthHR key's permissions", custom_fields=None),
     cli_plugins=(RESOURCES_COMMAND,),
 )

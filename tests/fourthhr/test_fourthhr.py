@@ -8,21 +8,32 @@ through the registry alone.
 from __future__ import annotations
 
 import math
+import random
+import re
+import shutil
+from collections import Counter
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
+from bench.specs import Size
 from pipelines.app import run_vendor
+from pipelines.dbt.runner import DBT_PROJECT_DIR, run_dbt
 from sandbox import Sandbox
 from sources import registry
 from sources._shared.spec import BigQueryLayout, SpecError, VendorSpec
 from tests.contract import SourceContract
 from tests.contracts import contract_for
+from tests.dbt.test_dbt_project import layout_problems
 from tests.docs.test_readme import check_config_defaults, check_config_reference, check_resource_table
-from tests.fourthhr.app import API_KEY
+from tests.fourthhr.sandbox import API_KEY
 from tests.fourthhr.spec import SPEC
 from tests.harness import Harness
+from tests.shared.test_declaration import check_readme_tables
 
 PAGE_SIZE = 50
 
@@ -123,6 +134,7 @@ def test_sandbox_serves_it_by_name() -> None:
 
 def test_docs_check_on_its_own_readme(monkeypatch: pytest.MonkeyPatch) -> None:
     check_resource_table(SPEC, monkeypatch)
+    check_readme_tables(SPEC)  # and against its declaration
     check_config_reference(SPEC)
     check_config_defaults(SPEC)
 
@@ -144,7 +156,11 @@ def test_a_spec_missing_a_declaration_is_an_error_at_import() -> None:
         replace(SPEC, pii={"workers": ()})
     with pytest.raises(SpecError, match="not a 'module:attribute' reference"):
         replace(SPEC, sandbox_app="tests.fourthhr.app.FourthHRApp")
-    assert replace(SPEC, pii={}).pii == {}  # a vendor without PII says so
+    # a vendor without PII says so, resource by resource; a spec table that drifts from the declaration is refused
+    no_pii = tuple(replace(resource, pii=()) for resource in SPEC.declaration)
+    assert replace(SPEC, pii={}, declaration=no_pii).pii == {}
+    with pytest.raises(SpecError, match="pii differs from the resource declaration"):
+        replace(SPEC, pii={})
 
 
 def test_a_vendor_package_without_spec_is_an_error_at_start(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,3 +205,49 @@ def test_a_spec_naming_a_table_it_does_not_have_is_an_error(field: str) -> None:
                   "dbt_tables": ("wrokers",)}[field]
     with pytest.raises(SpecError, match=f"{field} names tables that are not resources: wrokers"):
         replace(SPEC, **{field: value})
+
+
+def test_its_bench_scenario_floors_are_what_a_run_asks(harness: Harness) -> None:
+    # the scenario (tests/fourthhr/sandbox/bench.py) is found through its spec, as the bench finds a real one's
+    scenario = SPEC.bench_scenario_class()(date.today())
+    size = Size("smoke", scenario.smoke)
+    app = harness.start("fourthhr", **scenario.sandbox_kwargs(size))
+    for key, value in scenario.env(size).items():
+        harness.setenv(key, value)
+    full = scenario.full_floor(app, size)
+    assert harness.run("fourthhr").rows == full.rows
+    asked = Counter(scenario.classify(entry.path) for entry in app.requests())
+    assert dict(asked) == full.requests == {"workers": 2}  # 130 workers, 100 a page
+    snap = scenario.snapshot(app)
+    changed = scenario.mutate(app, 0.1, random.Random(7))
+    floor = scenario.incremental_floor(app, size, snap)
+    before = len(app.requests())
+    # the inclusive filter sends the last run's newest worker again, which dlt's incremental drops
+    assert harness.run("fourthhr").rows == {"workers": changed["workers"]}
+    asked = Counter(scenario.classify(entry.path) for entry in app.requests()[before:])
+    assert dict(asked) == floor.requests
+
+
+def test_its_dbt_staging_folder_feeds_the_unified_employees(harness: Harness, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    app = harness.start("fourthhr", workers=12)
+    for wid in app.ids()[:3]:
+        app.delete(wid)
+    harness.run("fourthhr")
+    # the project with FourthHR's folder and its one line in dbt_project.yml (docs/adding-a-vendor.md)
+    project = tmp_path / "dbt"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(Path(__file__).parent / "dbt" / "fourthhr", project / "models" / "staging" / "fourthhr")
+    config = project / "dbt_project.yml"
+    config.write_text(re.sub(r"(?m)^(    hollyhr: .*\n)", r"\1    fourthhr: [hr_employees]\n", config.read_text()))
+    assert layout_problems(project) == []
+    monkeypatch.setenv("HR_ELT__DBT_PROJECT_DIR", str(project))
+    result = run_dbt(duckdb_path=harness.duckdb_path, pipelines_dir=harness.pipelines_dir, quiet=True)
+    assert result.vendors == ["fourthhr"]  # found through its spec's dbt tables: only its dataset is loaded
+    assert [n for n in result.nodes if n.status not in ("success", "pass")] == []  # warnings included
+    assert result.statuses()["success"] == 3  # its staging view, its conformed view, hr_employees
+    assert result.rows == {"hr_employees": {"fourthhr": 12}}
+    with duckdb.connect(harness.duckdb_path, read_only=True) as con:
+        statuses = con.execute("select employment_status, count(*) from hr_unified.hr_employees "
+                               "group by 1 order by 1").fetchall()
+    assert statuses == [("active", 9), ("terminated", 3)]

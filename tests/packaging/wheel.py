@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGED = ("pyproject.toml", "README.md", "sources", "pipelines", "sandbox", "dbt")
+PACKAGED = ("pyproject.toml", "setup.py", "README.md", "sources", "pipelines", "sandbox", "dbt")
 LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", "target", "logs", "dbt_packages", "*.duckdb*")
 
 

@@ -19,7 +19,7 @@ from pipelines.observe.alerts import run_alerts
 from pipelines.observe.history import RunRecord
 from pipelines.run.failures import error_line
 from sources import registry
-from tests.fourthhr.app import API_KEY as FOURTHHR_KEY
+from tests.fourthhr.sandbox import API_KEY as FOURTHHR_KEY
 from tests.fourthhr.spec import SPEC as FOURTHHR
 from tests.harness import Harness
 from tests.pipelines.test_cli import BIN

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
-
-from dlt.extract.incremental import IncrementalResourceWrapper
-from dlt.extract.resource import DltResource
-from dlt.extract.source import DltSource
+from dlt.sources import DltResource, DltSource
 
 from sources._shared.context import RunContext
+from sources._shared.dlt_compat import declared_incremental
 from sources._shared.errors import ProviderConfigError
 from sources._shared.guard.privacy import PiiPolicy
 from sources._shared.guard.rejected import collector
@@ -26,15 +23,7 @@ def _primary_key(resource: DltResource) -> tuple[str, ...]:
 
 def _static_cursor(resource: DltResource) -> tuple[str, ...]:
     """The incremental cursor column declared by the resource function's default argument, if any."""
-    wrapper = resource.incremental
-    inc = getattr(wrapper, "incremental", None) if wrapper is not None else None
-    if inc is None and wrapper is not None:
-        try:
-            arg = IncrementalResourceWrapper.get_incremental_arg(inspect.signature(resource._pipe.gen))  # type: ignore[arg-type]
-            inc = arg.default if arg is not None else None
-        except (TypeError, ValueError, AttributeError):
-            inc = None
-    path = getattr(inc, "cursor_path", None)
+    path = getattr(declared_incremental(resource), "cursor_path", None)
     return (path,) if isinstance(path, str) and path.isidentifier() else ()
 
 

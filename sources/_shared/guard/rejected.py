@@ -10,7 +10,7 @@ from typing import Any
 
 import dlt
 from dlt.common.typing import TDataItems
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from sources._shared.guard.privacy import TableRules
 

@@ -15,11 +15,10 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from dlt.common.typing import TDataItems
-from dlt.extract.incremental import IncrementalResourceWrapper
-from dlt.extract.items_transform import ItemTransform
-from dlt.extract.pipe import Pipe
 
+from sources._shared import dlt_compat
 from sources._shared.context import RunContext
+from sources._shared.dlt_compat import INCREMENTAL_PLACEMENT, ItemTransform
 from sources._shared.errors import BadRecordError, ProviderConfigError
 from sources._shared.guard.checks import ArrowItem, is_arrow, record_problem, table_problems
 from sources._shared.guard.privacy import TableRules
@@ -44,7 +43,8 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         context: The run's context: the page a bad record came from, and the summary note.
     """
 
-    placement_affinity: ClassVar[float] = 0.5  # after the resource's own steps, before its incremental
+    # after the resource's own steps (0), before its incremental
+    placement_affinity: ClassVar[float] = INCREMENTAL_PLACEMENT - 0.5
 
     def __init__(self, vendor: str, resource: str, table: str, primary_key: tuple[str, ...],
                  settings: GuardSettings, pii: TableRules | None,
@@ -62,7 +62,7 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         self.rejected: list[dict[str, Any]] = []
         self.rejected_count = 0
         self._lock = threading.Lock()
-        self._pipe: Pipe | None = None
+        self._pipe: Any = None  # the pipe dlt extracts from (dlt_compat: its generator and steps)
         self._cursor: str | None = None
         self._cursor_known = False
         self._type_changes = TypeChanges(vendor, table)
@@ -74,10 +74,10 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         """Called by dlt when extraction starts; makes sure set-aside records are always handed over."""
         self._pipe = pipe
         self._cursor_known = False
-        gen = pipe.gen
-        if not pipe.has_parent and isinstance(gen, Iterator) and gen is not self._wrapped:
+        gen = dlt_compat.pipe_generator(pipe)
+        if not dlt_compat.has_parent(pipe) and isinstance(gen, Iterator) and gen is not self._wrapped:
             self._wrapped = self._flush_at_end(gen)
-            pipe.replace_gen(self._wrapped)
+            dlt_compat.replace_generator(pipe, self._wrapped)
         return self
 
     def __call__(self, item: TDataItems, meta: Any = None) -> TDataItems | None:
@@ -193,17 +193,16 @@ class RecordGuard(ItemTransform[Any, dict[str, Any]]):
         if self._cursor_known:
             return self._cursor
         self._cursor_known = True
-        for step in self._pipe.steps if self._pipe is not None else []:
-            if isinstance(step, IncrementalResourceWrapper) and step.incremental is not None:
-                inc = step.incremental
-                if inc.on_cursor_value_missing == "raise" and isinstance(inc.cursor_path, str) \
-                        and inc.cursor_path.isidentifier():
-                    self._cursor = inc.cursor_path
-                if isinstance(inc.cursor_path, str) and self.pii is not None \
-                        and self.pii.decide(tuple(inc.cursor_path.split("."))) is not None:
-                    raise ProviderConfigError(
-                        "hr_elt", f"PII rules would change {self.vendor}.{self.table}.{inc.cursor_path}, the "
-                                  "incremental cursor", hint="Keep it in hr_elt.pii.columns / hr_elt.pii.action")
+        inc = dlt_compat.bound_incremental(self._pipe) if self._pipe is not None else None
+        if inc is not None:
+            if inc.on_cursor_value_missing == "raise" and isinstance(inc.cursor_path, str) \
+                    and inc.cursor_path.isidentifier():
+                self._cursor = inc.cursor_path
+            if isinstance(inc.cursor_path, str) and self.pii is not None \
+                    and self.pii.decide(tuple(inc.cursor_path.split("."))) is not None:
+                raise ProviderConfigError(
+                    "hr_elt", f"PII rules would change {self.vendor}.{self.table}.{inc.cursor_path}, the "
+                              "incremental cursor", hint="Keep it in hr_elt.pii.columns / hr_elt.pii.action")
         return self._cursor
 
     # --- bad records -----------------------------------------------------------------

@@ -27,7 +27,8 @@ class FourthHRApp(VendorApp):
         for i in range(1, workers + 1):
             wid = f"w{seed}{i:05d}"
             self._rows[wid] = {"id": wid, "name": f"Worker {i}", "email": f"worker{i}@fourthhr.example",
-                               "team": f"team-{i % 4}", "deleted_at": None,
+                               "team": f"team-{i % 4}", "started_on": (now - timedelta(days=7 * i)).date().isoformat(),
+                               "deleted_at": None,
                                "updated_at": iso_ms(now - timedelta(seconds=workers - i + 1))}
 
     def credentials(self) -> dict[str, str]:

@@ -1,0 +1,27 @@
+{#- FourthHR workers as hr_employees rows: one name field, a team for a department name, `started_on` the hire date, removed = terminated. -#}
+select
+    {{ hr_key('fourthhr', 'worker_id') }} as person_key,
+    cast('fourthhr' as {{ hr_text() }}) as provider,
+    {{ hr_tenant() }} as tenant,
+    cast(worker_id as {{ hr_text() }}) as source_id,
+    cast(null as {{ hr_text() }}) as employee_code,
+    cast(null as {{ hr_text() }}) as first_name,
+    cast(null as {{ hr_text() }}) as last_name,
+    name as full_name,
+    cast(null as {{ hr_text() }}) as preferred_name,
+    lower(email) as email,
+    cast(null as {{ hr_text() }}) as job_title,
+    cast(null as {{ hr_text() }}) as department_key,
+    team as department_name,
+    cast(null as {{ hr_text() }}) as manager_key,
+    cast(null as {{ hr_text() }}) as location,
+    {{ hr_employment_status("case when deleted_at is null then 'active' else 'removed' end",
+                            {'removed': 'terminated'}) }} as employment_status,
+    case when deleted_at is null then 'listed' else 'removed' end as source_status,
+    {{ hr_employment_type('cast(null as ' ~ hr_text() ~ ')') }} as employment_type,
+    started_on as hire_date,
+    cast(deleted_at as {{ hr_date() }}) as termination_date,
+    cast(null as {{ hr_double() }}) as weekly_hours,
+    updated_at as source_updated_at,
+    _dlt_load_id
+from {{ ref('stg_fourthhr__workers') }}
