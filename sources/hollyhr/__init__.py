@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 
 import dlt
@@ -19,6 +19,7 @@ from dlt.extract.resource import DltResource
 from dlt.sources import incremental
 
 from sources._shared.bounds import with_bounds
+from sources._shared.checkpoint import checkpoints_of
 from sources._shared.config import check_base_url, check_choice, check_secret, iso_utc
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
@@ -146,20 +147,36 @@ def _updated_since_resource(
         if cursor.start_value:
             params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
-        deleted = 0
+        checkpoints = checkpoints_of(context)
+        deleted, stopped = 0, False
         with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
                 dedup.save()
+                # the page, and the per-person requests its records will cost the children (dlt runs them
+                # behind the walk): a checkpoint comes after about max_requests requests of work
+                checkpoints.count(1 + len(fresh) * len(children))
                 if fresh:
                     deleted += sum(1 for row in fresh if row.get(settings.DELETED_FIELD) is not None)
                     yield fresh
+                # a safe point: pages come in (updated_at, id) order, so the cursor, the boundary and the
+                # children of every person yielded so far commit together; the next chunk asks from there
+                if _has_more(page) and checkpoints.due():
+                    checkpoints.stop_here(name, str(page[-1].get(settings.CURSOR_FIELD)) if page else "")
+                    stopped = True
+                    break
         if deletes is not None:
             report_deletes(context, settings.PROVIDER, name, deleted, deletes)
-        if children and retries_pending(children):
+        if children and not stopped and retries_pending(children):
             yield []
 
     return list_resource
+
+
+def _has_more(page: Any) -> bool:
+    """Whether the walk has a page after `page` (dlt's PageData carries its paginator)."""
+    paginator = getattr(page, "paginator", None)
+    return bool(getattr(paginator, "has_next_page", True))
 
 
 def _employments(client_for: ClientFactory, context: RunContext, concurrency: int) -> DltResource:
@@ -183,8 +200,9 @@ def _employments(client_for: ClientFactory, context: RunContext, concurrency: in
             return cast(dict[str, Any], record)
 
         rows = []
-        with _isolate(context, "employments"):
-            for record in retries.read(employment_of, people, _pool(concurrency, "hollyhr-employments")):
+        with _isolate(context, "employments"), _until_stopped():
+            for record in retries.read(_stoppable(context, employment_of), people,
+                                       _pool(concurrency, "hollyhr-employments")):
                 if record is not None:
                     rows.append(record)
         if rows:
@@ -215,13 +233,42 @@ def _employment_history(client_for: ClientFactory, context: RunContext, page_siz
             return entries
 
         rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
-        with _isolate(context, "employment_history"):
-            for entries in retries.read(history_of, people, _pool(concurrency, "hollyhr-history")):
+        with _isolate(context, "employment_history"), _until_stopped():
+            for entries in retries.read(_stoppable(context, history_of), people, _pool(concurrency, "hollyhr-history")):
                 rows.extend(entries)
         if rows:
             yield rows
 
     return employment_history
+
+
+class _StopAsked(Exception):
+    """A stop was asked from outside the run (SIGTERM, a time budget): no more per-person requests."""
+
+
+def _stoppable(context: RunContext, call: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """`call`, refused once a stop is asked: the people not read stay in the child's retry set.
+
+    The retry set (committed with the chunk) sends them first next run, so a SIGTERM does not wait
+    for the per-person requests of every page the walk has already yielded.
+    """
+    checkpoints = checkpoints_of(context)
+
+    def guarded(person: dict[str, Any]) -> Any:
+        if checkpoints.stop_reason is not None:
+            raise _StopAsked
+        return call(person)
+
+    return guarded
+
+
+@contextmanager
+def _until_stopped() -> Iterator[None]:
+    """Ends a child's page quietly when a stop was asked; what it read is yielded, the rest retried next run."""
+    try:
+        yield
+    except _StopAsked:
+        pass
 
 
 def _pool(concurrency: int, name: str) -> Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]:
