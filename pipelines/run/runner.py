@@ -255,8 +255,10 @@ def _run_locked(
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     chunks = Chunks()
 
+    declared = set(registry.get(vendor).resources)  # the run path's side resources come with them again
+
     def rebuild(selected: list[str]) -> DltSource:  # the next chunk: a fresh source of the same run
-        return build_source(target, destination, selected, source_kwargs, context)
+        return build_source(target, destination, [n for n in selected if n in declared], source_kwargs, context)
 
     def checkpoint(info: LoadInfo, stopped: dict[str, str]) -> None:
         for observer in observers:
