@@ -144,10 +144,12 @@ def _updated_since_resource(
         cursor: incremental[str] = incremental(settings.CURSOR_FIELD, initial_value=initial, primary_key=()),
     ) -> Iterator[TDataItems]:
         params: dict[str, Any] = {settings.LIMIT_PARAM: page_size}
+        checkpoints = checkpoints_of(context)
         if cursor.start_value:
             params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
+        elif checkpoints.enabled:  # the (updated_at, id) order a checkpoint relies on comes with the filter
+            params[settings.UPDATED_SINCE_PARAM] = settings.EPOCH
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
-        checkpoints = checkpoints_of(context)
         deleted, stopped = 0, False
         with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
