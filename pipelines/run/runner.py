@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Any
 
 import dlt
@@ -266,7 +267,7 @@ def _run_locked(
 
     try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
-                stoppable(checkpoints.request_stop), time_budget(checkpoints, max_duration, began):
+                stoppable(partial(checkpoints.request_stop, hurry=True)), time_budget(checkpoints, max_duration, began):
             load_pending(pipeline, context, vendor, ref.location, chunks)
             if not full_refresh:  # a child that never loaded gets its backfill (pipelines/run/selection.py)
                 reread_parents_of_new_children(pipeline, source, context, vendor)

@@ -150,7 +150,7 @@ def _updated_since_resource(
         elif checkpoints.enabled:  # the (updated_at, id) order a checkpoint relies on comes with the filter
             params[settings.UPDATED_SINCE_PARAM] = settings.EPOCH
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
-        deleted, stopped = 0, False
+        deleted, stopped, moved = 0, False, False
         with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
@@ -160,10 +160,13 @@ def _updated_since_resource(
                 checkpoints.count(1 + len(fresh) * len(children))
                 if fresh:
                     deleted += sum(1 for row in fresh if row.get(settings.DELETED_FIELD) is not None)
+                    moved = True
                     yield fresh
                 # a safe point: pages come in (updated_at, id) order, so the cursor, the boundary and the
-                # children of every person yielded so far commit together; the next chunk asks from there
-                if _has_more(page) and checkpoints.due():
+                # children of every person yielded so far commit together; the next chunk asks from there.
+                # Not before this chunk yielded a record: a walk that resumes inside a long run of equal
+                # `updated_at` re-reads those pages (all skipped), and must get past them every time
+                if moved and _has_more(page) and checkpoints.due():
                     checkpoints.stop_here(name, str(page[-1].get(settings.CURSOR_FIELD)) if page else "")
                     stopped = True
                     break
@@ -245,11 +248,11 @@ def _employment_history(client_for: ClientFactory, context: RunContext, page_siz
 
 
 class _StopAsked(Exception):
-    """A stop was asked from outside the run (SIGTERM, a time budget): no more per-person requests."""
+    """A stop in a hurry was asked from outside the run (SIGTERM): no more per-person requests."""
 
 
 def _stoppable(context: RunContext, call: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
-    """`call`, refused once a stop is asked: the people not read stay in the child's retry set.
+    """`call`, refused once a stop in a hurry is asked (SIGTERM): the people not read stay in the retry set.
 
     The retry set (committed with the chunk) sends them first next run, so a SIGTERM does not wait
     for the per-person requests of every page the walk has already yielded.
@@ -257,7 +260,7 @@ def _stoppable(context: RunContext, call: Callable[[dict[str, Any]], Any]) -> Ca
     checkpoints = checkpoints_of(context)
 
     def guarded(person: dict[str, Any]) -> Any:
-        if checkpoints.stop_reason is not None:
+        if checkpoints.hurry:
             raise _StopAsked
         return call(person)
 
