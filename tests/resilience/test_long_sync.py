@@ -142,3 +142,41 @@ def test_a_time_budgeted_first_sync_completes_over_several_runs(harness: Harness
     assert codes[-1] == 0 and codes[0] == EXIT_INCOMPLETE, codes
     _exact(harness, app)
     assert {status for status, _ in _runs(harness)} == {"incomplete", "ok"}
+
+
+HOLD = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])  # a writer: DuckDB lets no other process open the file
+print("held", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_first_sync_whose_load_fails_keeps_its_extract(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=40, time_off_per_person=1, documents_per_person=1, history_per_person=1)
+    gate = Gate(app, "/people/*/employment-history", 40)  # the extract's last request
+    first = RunProcess(harness, "hollyhr")
+    try:
+        first.wait_for(gate.reached.is_set, "the last history request")
+        # another process takes the DuckDB file while the run is still reading: its load cannot open it
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, harness.duckdb_path], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    finally:
+        gate.open()
+    try:
+        assert first.finish() == 1, first.stderr()
+        asked = len(app.requests())
+        assert asked > 2 * 40  # it read everything before the load failed
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+
+    second = RunProcess(harness, "hollyhr")
+    assert second.finish() == 0, second.stderr()
+    assert len(app.requests()) - asked <= 3  # one boundary page per listing, nothing read again
+    out = second.stdout()
+    assert "first loaded" in out and "an earlier run had extracted but not loaded" in out, out
+    for table in ("people", "employments", "employment_history", "time_off", "documents"):
+        assert harness.count("hollyhr", table) == app.count(table), table
