@@ -44,7 +44,7 @@ def checkpoint(run: RunFacts, load_ids: list[str]) -> None:
 
 
 def stopped_at_once(run: RunFacts) -> None:
-    """The attempt is being stopped at once (Ctrl-C, a second SIGTERM): the next run records it as ``interrupted``.
+    """Stopped at once after a SIGTERM (grace over, a second signal): the next run records it ``interrupted``.
 
     Nothing else is written now: a stop at once must not wait for a load into the warehouse.
     """
@@ -71,7 +71,8 @@ def killed_before(run: RunFacts) -> RunRecord | None:
     committed = (f"what its {kept} checkpoint(s) committed stayed loaded" if kept
                  else "nothing of it was committed")
     status = "interrupted" if found.get("status") == "interrupted" else "killed"
-    how = ("was stopped at once (Ctrl-C or a second SIGTERM), before it could record itself" if status == "interrupted"
+    how = ("was stopped at once after a SIGTERM (grace period over, or a second signal), before it could record "
+           "itself" if status == "interrupted"
            else "ended without a word: killed (SIGKILL, out of memory, a lost node)")
     target = run.target
     return RunRecord(

@@ -20,6 +20,7 @@ from pipelines.observe.lineage import LineageEmitter
 from pipelines.run.failures import error_line
 from pipelines.run.observer import RunFacts, RunObserver
 from pipelines.run.result import RunResult
+from pipelines.run.stops import TERMINATED, stop_requested
 from pipelines.run.tenants import Target
 from sources._shared.errors import exception_chain
 from sources._shared.http.redaction import redact
@@ -78,8 +79,11 @@ class RunTracker(RunObserver):
     def on_failed(self, run: RunFacts, exc: BaseException) -> None:
         """Records a run that failed; never raises (the run's own error is what the caller sees)."""
         if any(isinstance(e, KeyboardInterrupt) for e in exception_chain(exc)):
-            self._guarded("attempt mark", attempts.stopped_at_once, run)  # the next run records it
-            return  # Ctrl-C: exit at once, nothing more is sent
+            if stop_requested() == TERMINATED:  # SIGTERM's grace ran out, or a second signal: the next run records it
+                self._guarded("attempt mark", attempts.stopped_at_once, run)
+            else:  # Ctrl-C: as it always was, no trace
+                self._guarded("attempt mark", attempts.end, run)
+            return  # exit at once, nothing more is sent
         self._guarded("attempt mark", attempts.end, run)  # it ends in a way it says: not a kill
         load_id = next((str(getattr(e, "load_id")) for e in exception_chain(exc)  # noqa: B009 - dlt's step errors
                         if getattr(e, "load_id", None)), None)
