@@ -33,8 +33,9 @@ def run_target(target: Target, destination: str = "duckdb", **kwargs: Any) -> Ru
 def run_vendor(vendor: str, destination: str = "duckdb", dataset: str | None = None, full_refresh: bool = False,
                pipelines_dir: str | None = None, duckdb_path: str | None = None, progress: str | None = None,
                resources: list[str] | None = None, source_kwargs: dict[str, Any] | None = None,
-               tenant: str | None = None, wait: bool = False, wait_timeout: float | None = None) -> RunResult:
+               tenant: str | None = None, wait: bool = False, wait_timeout: float | None = None,
+               max_duration: float | None = None) -> RunResult:
     """:func:`run_target` for ``Target(vendor, tenant)``; same arguments, same errors."""
     return run_target(Target(vendor, tenant), destination, dataset=dataset, full_refresh=full_refresh,
                       pipelines_dir=pipelines_dir, duckdb_path=duckdb_path, progress=progress, resources=resources,
-                      source_kwargs=source_kwargs, wait=wait, wait_timeout=wait_timeout)
+                      source_kwargs=source_kwargs, wait=wait, wait_timeout=wait_timeout, max_duration=max_duration)

@@ -1,5 +1,7 @@
 """The ``hr-elt`` console script: Ctrl-C at any moment, imports included, ends in one line and exit 130.
 
+SIGTERM stops gracefully at the next checkpoint and exits 143 (:mod:`pipelines.cli.signals`).
+
 Kept free of heavy imports so that the handler is in place before dlt, duckdb and the sources load.
 """
 
@@ -9,7 +11,7 @@ import logging
 import signal
 import sys
 
-from pipelines.cli.signals import interrupted, watch_ctrl_c
+from pipelines.cli.signals import command_done, interrupted, note_sigterm, watch_ctrl_c, watch_sigterm
 
 
 def main() -> None:
@@ -19,14 +21,18 @@ def main() -> None:
     # during the imports a Ctrl-C is only noted, and acted on once they are done
     noted: list[int] = []
     signal.signal(signal.SIGINT, lambda sig, frame: noted.append(sig))
+    note_sigterm()
     try:  # imported here, not at the top: the handler above must be in place before dlt, duckdb and pyarrow load
-        from pipelines.cli.main import main as cli_main
+        from pipelines.cli import main as cli
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     watch_ctrl_c()
+    watch_sigterm(cli.grace_seconds)
     try:
-        code = cli_main(interrupted=bool(noted))  # a Ctrl-C during the imports still gets its summary file
+        code = cli.main(interrupted=bool(noted))  # a Ctrl-C during the imports still gets its summary file
+        command_done()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is complete: a late Ctrl-C changes nothing
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except KeyboardInterrupt:
         interrupted()
     sys.exit(code)

@@ -13,14 +13,16 @@ from pipelines.cli.check import add_check_parser, check_command
 from pipelines.cli.demo import run_demo
 from pipelines.cli.facade import APP
 from pipelines.cli.postgres import add_postgres_parser, postgres_command
-from pipelines.cli.signals import ctrl_c_seen, interrupts_ignored
+from pipelines.cli.signals import ctrl_c_seen, exit_interrupted, interrupts_ignored, terminated
 from pipelines.cli.status import add_status_parser, status_command
 from pipelines.dbt.runner import add_dbt_parser, dbt_command
 from pipelines.report.summary import format_summary
 from pipelines.report.summary_json import SummaryDocument
+from pipelines.run.budget import EXIT_INCOMPLETE, parse_duration
+from pipelines.run.checkpoints import grace_seconds
 from pipelines.run.destinations import DESTINATIONS
 from pipelines.run.failures import error_line
-from pipelines.run.interrupts import EXIT_INTERRUPTED, raise_if_interrupted
+from pipelines.run.interrupts import EXIT_TERMINATED, TERMINATED_LINE, raise_if_interrupted
 from pipelines.run.result import RunResult
 from pipelines.run.selection import lacks_line, missing_resources, parse_resources
 from pipelines.run.tenants import Target, TenantError, run_targets, tenant_error_line
@@ -96,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="if another run of the same pipeline is in progress, wait for it instead of refusing")
     run.add_argument("--wait-timeout", type=float, default=None, metavar="SECONDS",
                      help="with --wait, give up after this many seconds (default: no limit)")
+    run.add_argument("--max-duration", type=_duration, default=None, metavar="DURATION",
+                     help="time budget, e.g. 50m or 2h: stop at a checkpoint before it runs out, everything read "
+                     f"committed; exit {EXIT_INCOMPLETE} (status incomplete) when the next run has more to do")
     run.add_argument("--json", action="store_true",
                      help="print the run summary as JSON on stdout (the human summary goes to stderr)")
     run.add_argument("--summary-file", metavar="FILE",
@@ -162,7 +167,7 @@ def main(argv: Sequence[str] | None = None, interrupted: bool = False) -> int:
             code = _run_command(args, document)
     except KeyboardInterrupt:
         with interrupts_ignored():
-            document.hand_over(EXIT_INTERRUPTED, args.json, args.summary_file)
+            document.hand_over(exit_interrupted(), args.json, args.summary_file)
         raise
     return document.hand_over(code, args.json, args.summary_file)
 
@@ -190,18 +195,23 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
         print(f"hr-elt: {document.error}", file=sys.stderr)
         return 1
     progress = args.progress or ("log" if sys.stderr.isatty() else None)
-    failed = 0
+    failed = incomplete = 0
     for target in targets:
         recorded = len(document.runs)
         try:
-            failed += _run_one(args, target, progress, document)
+            code = _run_one(args, target, progress, document)
+            failed += code == 1
+            incomplete += code == EXIT_INCOMPLETE
             if ctrl_c_seen():  # one dlt took in and let the run finish: the command stops here all the same
                 raise KeyboardInterrupt
+            if terminated():  # SIGTERM: this run stopped at its checkpoint; the next targets do not start
+                print(TERMINATED_LINE, file=sys.stderr)
+                return EXIT_TERMINATED
         except KeyboardInterrupt as interrupt:
             if len(document.runs) == recorded:  # not when it came after the run was recorded
                 document.add_interrupted(target, args.destination, interrupt, args.dataset, args.pipelines_dir)
             raise
-    return 1 if failed else 0
+    return 1 if failed else EXIT_INCOMPLETE if incomplete else 0
 
 
 def _with_resources(targets: list[Target], resources: list[str]) -> tuple[list[Target], list[str]]:
@@ -232,6 +242,7 @@ def _run_one(args: argparse.Namespace, target: Target, progress: str | None, doc
             resources=args.resources,
             wait=args.wait,
             wait_timeout=args.wait_timeout,
+            max_duration=args.max_duration,
         )
     except Exception as exc:  # one clear line per failed vendor; the others still run
         raise_if_interrupted(exc)  # dlt wraps a Ctrl-C into the step's error: pipelines/cli/entry.py
@@ -244,7 +255,18 @@ def _run_one(args: argparse.Namespace, target: Target, progress: str | None, doc
         return 1
     print(format_summary(result))
     document.add(result)
-    return 0
+    return EXIT_INCOMPLETE if result.status == "incomplete" else 0
+
+
+__all__ = ["build_parser", "grace_seconds", "main"]  # grace_seconds: for the console script's SIGTERM handler
+
+
+def _duration(text: str) -> float:
+    """Argparse type of ``--max-duration``: seconds."""
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 if __name__ == "__main__":

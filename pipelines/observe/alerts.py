@@ -96,6 +96,11 @@ def run_alerts(record: RunRecord, now: datetime | None = None) -> list[str]:
         lines.append(f":red_circle: {label}: {run} failed: {record.error}")
     elif record.status == "partial":
         lines.append(f":large_orange_circle: {label}: {run} loaded only partly: {record.error}")
+    elif record.status == "interrupted":
+        lines.append(f":large_orange_circle: {label}: {run} was stopped (SIGTERM): {record.error}")
+    elif record.status == "killed":
+        lines.append(f":red_circle: {label}: {run} was killed without a chance to stop (SIGKILL, out of memory, "
+                     f"a lost node): {record.error}")
     lines += [f":warning: {label}: {warning}" for warning in record.warnings]
     if record.quota_remaining is not None and record.quota_remaining < quota_below():
         reset = f" (resets {record.quota_reset.isoformat()})" if record.quota_reset else ""

@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from dlt.common.pipeline import LoadInfo
+
+from pipelines.observe import attempts
 from pipelines.observe.alerts import alert_run
 from pipelines.observe.history import RunRecord, account_facts, utc_now, write_run
 from pipelines.observe.lineage import LineageEmitter
 from pipelines.run.failures import error_line
 from pipelines.run.observer import RunFacts, RunObserver
 from pipelines.run.result import RunResult
+from pipelines.run.stops import TERMINATED, stop_requested
 from pipelines.run.tenants import Target
 from sources._shared.errors import exception_chain
 from sources._shared.http.redaction import redact
@@ -41,6 +45,17 @@ class RunTracker(RunObserver):
                                                  run.resources)
         if self.lineage is not None:
             self._guarded("lineage START event", self.lineage.start, self.started_at)
+        killed = attempts.killed_before(run)
+        if killed is not None:  # an earlier attempt died without a word: its row comes first
+            self.logger.warning("%s: %s", run.target.name, killed.error)
+            run.context.note(run.target.vendor, "killed", f"an earlier attempt ({killed.run_id or 'unknown'}) never "
+                             f"recorded its end; recorded now as {killed.status} in the run history")
+            self._deliver(killed)
+        self._guarded("attempt mark", attempts.begin, run, self.started_at)
+
+    def on_checkpoint(self, run: RunFacts, info: LoadInfo) -> None:
+        """Keeps the checkpoint in the attempt's mark: a kill after it loses only what came after."""
+        self._guarded("attempt mark", attempts.checkpoint, run, list(info.loads_ids))
 
     def on_finished(self, run: RunFacts, result: RunResult) -> None:
         """Records a run that loaded: ``ok``, or ``partial`` when some resources failed on their own."""
@@ -49,17 +64,27 @@ class RunTracker(RunObserver):
         error = None
         if failures:
             error = "; ".join(f"{resource}: {message}" for resource, message in failures.items())
+        if result.status in ("interrupted", "incomplete"):  # stopped at a checkpoint: SIGTERM or the time budget
+            status = result.status
+            error = "; ".join([*(note for note in result.notes if note.startswith("stopped at a checkpoint")),
+                               *([error] if error else [])])
         info = result.load_info
         record = self._record(status, rows=dict(result.rows), warnings=list(result.warnings), error=error,
                               load_ids=list(info.loads_ids) if info is not None else [])
         problem = self._deliver(record)
         if problem:
             result.warnings.append(problem)
+        self._guarded("attempt mark", attempts.end, run)
 
     def on_failed(self, run: RunFacts, exc: BaseException) -> None:
         """Records a run that failed; never raises (the run's own error is what the caller sees)."""
         if any(isinstance(e, KeyboardInterrupt) for e in exception_chain(exc)):
-            return  # Ctrl-C: exit at once, nothing more is sent
+            if stop_requested() == TERMINATED:  # SIGTERM's grace ran out, or a second signal: the next run records it
+                self._guarded("attempt mark", attempts.stopped_at_once, run)
+            else:  # Ctrl-C: as it always was, no trace
+                self._guarded("attempt mark", attempts.end, run)
+            return  # exit at once, nothing more is sent
+        self._guarded("attempt mark", attempts.end, run)  # it ends in a way it says: not a kill
         load_id = next((str(getattr(e, "load_id")) for e in exception_chain(exc)  # noqa: B009 - dlt's step errors
                         if getattr(e, "load_id", None)), None)
         record = self._record("failed", error=error_line(run.target.name, exc), load_ids=[load_id] if load_id else [])

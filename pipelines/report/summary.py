@@ -11,6 +11,7 @@ def format_summary(result: RunResult) -> str:
     lines = [
         f"{result.vendor}: loaded into {result.destination} dataset {result.dataset} "
         f"in {result.seconds:.1f}s, {result.requests} requests"
+        + (f" [{result.status}: stopped at a checkpoint]" if result.status in ("incomplete", "interrupted") else "")
         + (f" ({result.retries} retries, {result.throttled} throttled)" if result.retries or result.throttled else ""),
         f"  pipeline: dlt pipeline {pipeline_arguments(result.pipeline_name, result.pipelines_dir)} "
         "info|trace|schema|load-package",

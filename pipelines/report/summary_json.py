@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipelines.run.interrupts import EXIT_INTERRUPTED
+from pipelines.run.budget import EXIT_INCOMPLETE
+from pipelines.run.interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, TERMINATED_LINE
 from pipelines.run.interrupts import INTERRUPTED as INTERRUPTED_LINE
 from pipelines.run.result import PHASES, RunResult, absolute_path, failed_run_of, run_object
 from pipelines.run.tenants import Target
@@ -87,19 +88,23 @@ class SummaryDocument:
     def as_dict(self, exit_code: int) -> dict[str, Any]:
         """The document, with its ``status``.
 
-        ``interrupted`` after a Ctrl-C (exit 130), else ``ok`` when every run was, ``failed`` when
-        none ran or all failed, ``partial`` otherwise.
+        ``interrupted`` after a Ctrl-C (exit 130) or SIGTERM (exit 143), ``incomplete`` when a time
+        budget stopped a run at a checkpoint (exit 75, the next run goes on), else ``ok`` when every run
+        was, ``failed`` when none ran or all failed, ``partial`` otherwise.
         """
         statuses = {run["status"] for run in self.runs}
-        if exit_code == EXIT_INTERRUPTED:
+        if exit_code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
             status = "interrupted"
+        elif exit_code == EXIT_INCOMPLETE and statuses <= {"ok", "incomplete"}:
+            status = "incomplete"
         elif not self.runs or statuses == {"failed"}:
             status = "failed"
         elif exit_code == 0 and statuses == {"ok"}:
             status = "ok"
         else:
             status = "partial"
-        error = INTERRUPTED if exit_code == EXIT_INTERRUPTED else self.error
+        error = {EXIT_INTERRUPTED: INTERRUPTED,
+                 EXIT_TERMINATED: TERMINATED_LINE.removeprefix("hr-elt: ")}.get(exit_code, self.error)
         return {"schema_version": SCHEMA_VERSION, "status": status, "exit_code": exit_code, "error": error,
                 "runs": self.runs, "skipped": list(self.skipped)}
 

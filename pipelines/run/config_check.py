@@ -48,6 +48,9 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "alerts.key_expiry_days",
     "lineage.enabled",
     "lineage.namespace",
+    "checkpoint.max_requests",
+    "checkpoint.max_seconds",
+    "checkpoint.grace_seconds",
 )
 """Every ``hr_elt.*`` setting (besides ``tenants.<vendor>``), in one place."""
 

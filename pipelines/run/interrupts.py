@@ -10,6 +10,10 @@ INTERRUPTED = "hr-elt: interrupted: nothing partial was marked done; the next ru
 path first loads the packages an interrupted run left pending (``pipelines.run.runner``)."""
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a process ended by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM: a run stopped by SIGTERM (gracefully, at a checkpoint, or at once)
+
+TERMINATED_LINE = ("hr-elt: stopped by SIGTERM at a checkpoint: everything read up to it is loaded and "
+                   "recorded; the next run resumes from there")
 
 
 def raise_if_interrupted(exc: BaseException) -> None:

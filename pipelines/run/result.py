@@ -47,7 +47,9 @@ class RunResult:
     location: str = ""
     """The destination's location (file path, ``host:port/database``, ``project/location``)."""
     status: str = "ok"
-    """``ok``, ``partial`` (some resources failed on their own) or ``failed`` (nothing claimed loaded)."""
+    """``ok``, ``partial`` (some resources failed on their own), ``failed`` (nothing claimed loaded),
+    ``incomplete`` (a time budget stopped it at a checkpoint: what it read is loaded, the next run goes on)
+    or ``interrupted`` (Ctrl-C, or SIGTERM: at a checkpoint when ``load_info`` is set, what it read loaded)."""
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds per dlt step of the run (``extract``, ``normalize``, ``load``), from its trace."""
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -170,7 +172,7 @@ def resource_counts(entry: dict[str, Any], rows: int | None) -> dict[str, Any]:
 
 def run_object(result: RunResult, error: str | None = None) -> dict[str, Any]:
     """The summary of one run (of one vendor or tenant), as plain JSON values."""
-    loaded = result.status in ("ok", "partial")
+    loaded = claims_loaded(result)
     resources = {}
     for name, entry in result.resources.items():
         rows = result.rows.get(entry["table"], 0) if loaded else None
@@ -194,6 +196,12 @@ def run_object(result: RunResult, error: str | None = None) -> dict[str, Any]:
         "warnings": list(result.warnings),
         "failures": {name: _one_line(message) for name, message in result.failures.items()},
     }
+
+
+def claims_loaded(result: RunResult) -> bool:
+    """Whether the run's rows are loaded: it finished, or stopped at a checkpoint (SIGTERM, time budget)."""
+    return result.status in ("ok", "partial", "incomplete") or (
+        result.status == "interrupted" and result.load_info is not None)
 
 
 def _one_line(message: str) -> str:

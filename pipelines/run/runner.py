@@ -17,12 +17,16 @@ import threading
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import Any
 
 import dlt
+from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 from dlt.sources import DltSource
 
+from pipelines.run.budget import time_budget
+from pipelines.run.checkpoints import Chunks, checkpoint_policy, run_in_chunks
 from pipelines.run.config_check import warn_unknown_keys
 from pipelines.run.destination_lock import destination_lock
 from pipelines.run.destinations import (
@@ -40,13 +44,16 @@ from pipelines.run.interrupts import is_interruption
 from pipelines.run.lock import PipelineLock
 from pipelines.run.naming import LOCATION_KEY, PIPELINE_NOTE, bind_pipeline_name, pipeline_arguments, recorded_location
 from pipelines.run.observer import RunFacts, RunObserver
+from pipelines.run.pending import load_pending
 from pipelines.run.pii_columns import review as review_pii
 from pipelines.run.result import RunResult, attach_failed_run, gather, rows_loaded
 from pipelines.run.resume import resume_from_destination
 from pipelines.run.selection import reread_parents_of_new_children, select_with_parents
+from pipelines.run.stops import TERMINATED, stoppable
 from pipelines.run.tenants import Target, tenant_source
 from sources import registry
 from sources._shared import dlt_compat
+from sources._shared.checkpoint import enable_checkpoints
 from sources._shared.context import RunContext, activated, attach
 from sources._shared.coverage import measure_source
 from sources._shared.documented import declare_documented
@@ -162,6 +169,7 @@ def run_target(
     wait: bool = False,
     wait_timeout: float | None = None,
     observers: Sequence[RunObserver] = (),
+    max_duration: float | None = None,
 ) -> RunResult:
     """Extracts, normalizes and loads one vendor or tenant, as the only writer of its pipeline.
 
@@ -182,6 +190,8 @@ def run_target(
         wait: When another run of the same pipeline holds the lock, wait for it instead of refusing.
         wait_timeout: With `wait`, give up after this many seconds (None: no limit).
         observers: What watches this attempt (:class:`~pipelines.run.observer.RunObserver`), in order.
+        max_duration: A time budget in seconds, counted from this call: the run stops at a checkpoint
+            before it ends, status ``incomplete`` (:mod:`pipelines.run.budget`); None: no budget.
 
     Raises:
         PipelineLockedError: another run of this pipeline is in progress (and `wait` is off or timed out).
@@ -190,6 +200,7 @@ def run_target(
         ProviderError: the vendor refused or failed (wrapped by dlt in ``PipelineStepFailed``).
     """
     registry.get(target.vendor)  # an unknown vendor: one line naming the known ones
+    began = time.monotonic()
     try:
         ref = resolve_destination(destination, duckdb_path)
     except DestinationConfigError as exc:
@@ -205,7 +216,7 @@ def run_target(
     with PipelineLock.for_pipeline(pipelines_dir, name).acquire(wait, wait_timeout), \
             destination_lock(ref, name, dataset or target.name, wait, wait_timeout):  # one writer across machines
         return _run_locked(target, ref, name, dataset, full_refresh, pipelines_dir, progress, resources,
-                           source_kwargs, observers)
+                           source_kwargs, observers, max_duration, began)
 
 
 def _refused(observers: Sequence[RunObserver], target: Target, destination: str, exc: BaseException) -> None:
@@ -224,6 +235,8 @@ def _run_locked(
     resources: list[str] | None,
     source_kwargs: dict[str, Any] | None,
     observers: Sequence[RunObserver],
+    max_duration: float | None = None,
+    began: float | None = None,
 ) -> RunResult:
     vendor, destination = target.vendor, ref.kind
     check_dlt_settings(vendor)  # e.g. LOAD__WORKERS=0 would fail only at load, after every request was spent
@@ -233,6 +246,7 @@ def _run_locked(
     context = RunContext()
     try:
         resume_from_destination(pipeline, target, ref, context, pipelines_dir)  # a fresh worker resumes as a warm one
+        checkpoints = enable_checkpoints(context, checkpoint_policy())  # a bad interval: refused before any request
         source = build_source(target, destination, resources, source_kwargs, context)
         # PII keys against the loaded schema; a policy tightened after a load (pipelines/run/pii_columns.py)
         review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
@@ -254,22 +268,32 @@ def _run_locked(
     run_kwargs: dict[str, Any] = {"loader_file_format": file_format}
     if full_refresh:  # with a selection: only the selected resources' tables and state
         run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
+    chunks = Chunks()
+
+    declared = set(registry.get(vendor).resources)  # the run path's side resources come with them again
+
+    def rebuild(selected: list[str]) -> DltSource:  # the next chunk: a fresh source of the same run
+        return build_source(target, destination, [n for n in selected if n in declared], source_kwargs, context)
+
+    def checkpoint(info: LoadInfo, stopped: dict[str, str]) -> None:
+        for observer in observers:
+            observer.on_checkpoint(facts, info)
+
     try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
-                dlt_warnings_said(vendor, context):  # dlt's warnings as one line of ours each
-            if pipeline.has_pending_data:  # a killed run left packages: dlt would only load them and stop there
-                pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
-                context.note(vendor, "pending", "first finished loading what an interrupted run had left pending "
-                             f"(into {ref.location}, the destination it was made for)")
+                dlt_warnings_said(vendor, context), \
+                stoppable(partial(checkpoints.request_stop, hurry=True)), time_budget(checkpoints, max_duration, began):
+            load_pending(pipeline, context, vendor, ref.location, chunks)
             if not full_refresh:  # a child that never loaded gets its backfill (pipelines/run/selection.py)
                 reread_parents_of_new_children(pipeline, source, context, vendor)
-            info = pipeline.run(source, **run_kwargs)
+            info, chunks, _ = run_in_chunks(pipeline, source, checkpoints, run_kwargs, rebuild, checkpoint, chunks)
     except (Exception, KeyboardInterrupt) as exc:  # a Ctrl-C too: the summary of the run it stopped
         for observer in observers:
             observer.on_failed(facts, exc)  # a Ctrl-C stops at once: no history load, as after a kill
         result.status = "interrupted" if is_interruption(exc) else "failed"
         result.seconds = time.perf_counter() - started
         gather(result, context, pipeline, source, started_epoch)  # requests and durations of the failed run
+        committed_before(result, chunks)
         problem = None if result.status == "interrupted" else destination_problem(destination, exc)
         if problem is not None:  # missing or refused destination credentials: one clear line
             attach_failed_run(problem, result)
@@ -279,7 +303,7 @@ def _run_locked(
         raise
     result.load_info = info
     result.seconds = time.perf_counter() - started
-    result.rows = rows_loaded(pipeline)
+    result.rows = chunks.sorted_rows() if chunks.count else rows_loaded(pipeline)
     result.requests = context.total(vendor)
     result.retries = context.total(vendor, "retries")
     result.throttled = context.total(vendor, "throttled")
@@ -289,6 +313,11 @@ def _run_locked(
     result.warnings.extend(context.warnings_of(vendor))
     failures = result.failures = context.failures_of(vendor)
     gather(result, context, pipeline, source, started_epoch)  # per-resource counts and phase durations
+    if chunks.phases:
+        result.phases = dict(chunks.phases)  # every chunk's, not the last one's
+    if chunks.stopped is not None:  # SIGTERM or the time budget: stopped at a checkpoint, all of it committed
+        result.status = "interrupted" if chunks.stopped == TERMINATED else "incomplete"
+        result.notes.append(stopped_note(chunks))
     if failures:
         result.status = "partial"
         for observer in observers:
@@ -304,6 +333,24 @@ def _run_locked(
     for observer in observers:
         observer.on_finished(facts, result)
     return result
+
+
+def stopped_note(chunks: Chunks) -> str:
+    """The summary line of a run that stopped at a checkpoint: why, how far each resource got, what comes next."""
+    where = "; ".join(f"{name} up to {position}" if position else name
+                      for name, position in sorted(chunks.positions.items()))
+    return (f"stopped at a checkpoint ({chunks.stopped}) after {chunks.count} load(s), all committed; "
+            f"not yet complete: {where or 'nothing'}; the next run resumes from there")
+
+
+def committed_before(result: RunResult, chunks: Chunks) -> None:
+    """Says what the checkpoints of a failed or interrupted run committed before it ended (it stays loaded)."""
+    if chunks.count == 0 or not chunks.rows:
+        return
+    rows = sum(chunks.rows.values())
+    result.notes.append(f"{chunks.count} checkpoint(s) committed {rows} rows before the run ended "
+                        f"(loads {', '.join(chunks.load_ids) or 'none'}); they stay loaded and the next run "
+                        "resumes after them")
 
 
 # dlt.config.values held across overlapping runs (sources/_shared/dlt_compat.py says why)

@@ -51,6 +51,7 @@ class Checkpoints:
         self._since = time.monotonic()
         self._stopped: dict[str, str] = {}
         self._stop_reason: str | None = None
+        self._hurry = False
 
     @property
     def enabled(self) -> bool:
@@ -93,11 +94,26 @@ class Checkpoints:
             self._since = time.monotonic()
             self._stopped.clear()
 
-    def request_stop(self, reason: str) -> None:
-        """Asks every resource to stop at its next safe point (SIGTERM, a time budget)."""
+    def request_stop(self, reason: str, hurry: bool = False) -> None:
+        """Asks every resource to stop at its next safe point (SIGTERM, a time budget).
+
+        Args:
+            reason: Why, for the summary.
+            hurry: Also skip work already queued behind the safe point when a resource can leave it
+                for the next run without loss (HollyHR's per-person reads go to the retry set):
+                SIGTERM's grace period is short. A time budget does not hurry, so every run still
+                finishes the pages it read and gets further than the one before.
+        """
         with self._lock:
             if self._stop_reason is None:
                 self._stop_reason = reason
+            self._hurry = self._hurry or hurry
+
+    @property
+    def hurry(self) -> bool:
+        """Whether the stop asked skips queued work that the next run can do (see :meth:`request_stop`)."""
+        with self._lock:
+            return self._hurry
 
     @property
     def stop_reason(self) -> str | None:

@@ -9,7 +9,7 @@ the last run (:mod:`sources._shared.state.retries`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 
 import dlt
@@ -18,6 +18,7 @@ from dlt.sources import DltResource, incremental
 
 from sources._shared import declare
 from sources._shared.bounds import with_bounds
+from sources._shared.checkpoint import checkpoints_of
 from sources._shared.config import check_choice, iso_utc
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
@@ -137,23 +138,44 @@ def _updated_since_resource(
         cursor: incremental[str] = incremental(settings.CURSOR_FIELD, initial_value=initial, primary_key=()),
     ) -> Iterator[TDataItems]:
         params: dict[str, Any] = {settings.LIMIT_PARAM: page_size}
+        checkpoints = checkpoints_of(context)
         if cursor.start_value:
             params[settings.UPDATED_SINCE_PARAM] = cursor.start_value
+        elif checkpoints.enabled:  # the (updated_at, id) order a checkpoint relies on comes with the filter
+            params[settings.UPDATED_SINCE_PARAM] = settings.EPOCH
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
-        deleted = 0
+        deleted, stopped, moved = 0, False, False
         with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
                 dedup.save()
+                # the page, and the per-person requests its records will cost the children (dlt runs them
+                # behind the walk): a checkpoint comes after about max_requests requests of work
+                checkpoints.count(1 + len(fresh) * len(children))
                 if fresh:
                     deleted += sum(1 for row in fresh if row.get(settings.DELETED_FIELD) is not None)
+                    moved = True
                     yield fresh
+                # a safe point: pages come in (updated_at, id) order, so the cursor, the boundary and the
+                # children of every person yielded so far commit together; the next chunk asks from there.
+                # Not before this chunk yielded a record: a walk that resumes inside a long run of equal
+                # `updated_at` re-reads those pages (all skipped), and must get past them every time
+                if moved and _has_more(page) and checkpoints.due():
+                    checkpoints.stop_here(name, str(page[-1].get(settings.CURSOR_FIELD)) if page else "")
+                    stopped = True
+                    break
         if deletes is not None:
             report_deletes(context, settings.PROVIDER, name, deleted, deletes)
-        if children and retries_pending(children):
+        if children and not stopped and retries_pending(children):
             yield []
 
     return list_resource
+
+
+def _has_more(page: Any) -> bool:
+    """Whether the walk has a page after `page` (dlt's PageData carries its paginator)."""
+    paginator = getattr(page, "paginator", None)
+    return bool(getattr(paginator, "has_next_page", True))
 
 
 def _employments(client_for: ClientFactory, context: RunContext, concurrency: int) -> DltResource:
@@ -177,8 +199,9 @@ def _employments(client_for: ClientFactory, context: RunContext, concurrency: in
             return cast(dict[str, Any], record)
 
         rows = []
-        with _isolate(context, "employments"):
-            for record in retries.read(employment_of, people, _pool(concurrency, "hollyhr-employments")):
+        with _isolate(context, "employments"), _until_stopped():
+            for record in retries.read(_stoppable(context, employment_of), people,
+                                       _pool(concurrency, "hollyhr-employments")):
                 if record is not None:
                     rows.append(record)
         if rows:
@@ -209,13 +232,42 @@ def _employment_history(client_for: ClientFactory, context: RunContext, page_siz
             return entries
 
         rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
-        with _isolate(context, "employment_history"):
-            for entries in retries.read(history_of, people, _pool(concurrency, "hollyhr-history")):
+        with _isolate(context, "employment_history"), _until_stopped():
+            for entries in retries.read(_stoppable(context, history_of), people, _pool(concurrency, "hollyhr-history")):
                 rows.extend(entries)
         if rows:
             yield rows
 
     return employment_history
+
+
+class _StopAsked(Exception):
+    """A stop in a hurry was asked from outside the run (SIGTERM): no more per-person requests."""
+
+
+def _stoppable(context: RunContext, call: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """`call`, refused once a stop in a hurry is asked (SIGTERM): the people not read stay in the retry set.
+
+    The retry set (committed with the chunk) sends them first next run, so a SIGTERM does not wait
+    for the per-person requests of every page the walk has already yielded.
+    """
+    checkpoints = checkpoints_of(context)
+
+    def guarded(person: dict[str, Any]) -> Any:
+        if checkpoints.hurry:
+            raise _StopAsked
+        return call(person)
+
+    return guarded
+
+
+@contextmanager
+def _until_stopped() -> Iterator[None]:
+    """Ends a child's page quietly when a stop was asked; what it read is yielded, the rest retried next run."""
+    try:
+        yield
+    except _StopAsked:
+        pass
 
 
 def _pool(concurrency: int, name: str) -> Callable[[Callable[[Any], Any], Sequence[Any]], Iterator[Any]]:

@@ -37,6 +37,8 @@ SCOPES = declare.scopes(RESOURCES)
 
 CURSOR_FIELD = "updated_at"
 UPDATED_SINCE_PARAM = "updated_since"
+# sent on a first sync that commits at checkpoints: the results are in (updated_at, id) order only with the filter
+EPOCH = "1970-01-01T00:00:00.000Z"
 CURSOR_PARAM = "cursor"
 LIMIT_PARAM = "limit"
 DATA_SELECTOR = "data"

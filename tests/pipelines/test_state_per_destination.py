@@ -19,7 +19,7 @@ from sandbox import Sandbox
 from tests.ops.helpers import BIN, base_env, count, hr_elt, query, tenant_env
 from tests.postgres_server import PostgresServer
 
-PENDING_NOTE = "first finished loading what an interrupted run had left pending"
+PENDING_NOTE = "an earlier run had extracted but not loaded"
 
 
 @pytest.fixture
