@@ -57,6 +57,14 @@ POOL_PREFIX = "hr_elt_"
 logger = logging.getLogger("pipelines.orchestration")
 
 
+class SyncIncomplete(RuntimeError):
+    """A load that stopped at a checkpoint before its time budget ran out: committed, and retried to go on.
+
+    The recipes retry it (Airflow's task retries, Dagster's retry policy), so a first sync longer than a
+    task's timeout finishes over several attempts, each resuming where the last one committed.
+    """
+
+
 class OrchestrationSettingError(ValueError):
     """An ``HR_ELT_*`` recipe setting that cannot be used."""
 
@@ -191,13 +199,15 @@ def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None
         ProviderPartialFailure: some resources failed on their own; the rest loaded (``exc.result``).
         Exception: whatever :func:`pipelines.app.run_target` raises.
     """
-    # TIME BUDGET (issue 26.4/26.6): the one place the recipes' budget reaches the run path. run_target's
-    # `max_duration` is being built in parallel; once merged, this becomes {"max_duration": budget}.
-    time_budget: dict[str, Any] = {}
+    # the one place the recipes' budget reaches the run path: it stops at a checkpoint before the timeout
+    time_budget: dict[str, Any] = {"max_duration": budget}
     log(f"{target.name}: loading into {settings.destination}; {budget:.0f}s before the task timeout's "
         f"grace period of {settings.grace}s")
     result = run_target(target, settings.destination, pipelines_dir=settings.pipelines_dir, **time_budget)
     log(format_summary(result))
+    if result.status == "incomplete":  # the budget ran out at a checkpoint: what loaded stays, the retry goes on
+        raise SyncIncomplete(f"{target.name}: stopped at a checkpoint before the task's timeout; "
+                             + "; ".join(result.notes[-1:]) + " (retried to resume)")
     return result
 
 
