@@ -48,6 +48,7 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "alerts.key_expiry_days",
     "lineage.enabled",
     "lineage.namespace",
+    "history.on_full_refresh",
 )
 """Every ``hr_elt.*`` setting (besides ``tenants.<vendor>``), in one place."""
 

@@ -51,6 +51,7 @@ from pipelines.dlt_settings import check_dlt_settings
 from pipelines.lock import PipelineLock
 from pipelines.pii_columns import review as review_pii
 from pipelines.quality import QualityRun
+from pipelines.refresh import full_refresh as refresh_keeping_history
 from pipelines.selection import reread_parents_of_new_children, select_with_parents
 from pipelines.tenants import Target, tenant_source
 from pipelines.tracking import RunTracker, alert_unrecorded
@@ -426,8 +427,6 @@ def _run_locked(
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
                        pipelines_dir=pipelines_dir, location=ref.location)
     run_kwargs: dict[str, Any] = {"loader_file_format": loader_file_format(destination)}
-    if full_refresh:  # with a selection: only the selected resources' tables and state
-        run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     quality = QualityRun(pipeline, ref.destination, context, target, pipelines_dir, run_kwargs["loader_file_format"])
     try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}):
@@ -435,7 +434,9 @@ def _run_locked(
                 pipeline.run(loader_file_format=run_kwargs["loader_file_format"])
                 context.note(vendor, "pending", "first finished loading what an interrupted run had left pending "
                              f"(into {ref.location}, the destination it was made for)")
-            if not full_refresh:  # a child that never loaded gets its backfill (pipelines/selection.py)
+            if full_refresh:  # with a selection: only the selected resources'; history kept (pipelines/refresh.py)
+                run_kwargs.update(refresh_keeping_history(pipeline, source, vendor, resources, context))
+            else:  # a child that never loaded gets its backfill (pipelines/selection.py)
                 reread_parents_of_new_children(pipeline, source, context, vendor)
             info = pipeline.run(source, **run_kwargs)
     except (Exception, KeyboardInterrupt) as exc:  # a Ctrl-C too: the summary of the run it stopped

@@ -20,6 +20,7 @@ from typing import Any
 from dlt.extract.source import DltSource
 
 from sources._shared.coverage import FieldCoverage
+from sources._shared.history import versions_table
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
@@ -121,6 +122,10 @@ class VendorSpec:
         cli_plugins: Extra ``hr-elt`` commands the vendor brings (``()`` for none).
         coverage: The vendor's documented fields per resource, for field coverage (absent, empty,
             regression warnings); usually from ``DOCUMENTED_FIELDS`` in its ``settings.py``.
+        history: The versions resources (``sources/_shared/history.py``) of its employee-like
+            records: ``<resource>_versions -> <resource>``. Both are resources of the source; a run
+            that selects a resource also loads its versions, and ``--full-refresh`` keeps their
+            tables (``{}`` for a vendor that keeps no history).
     """
 
     name: str
@@ -137,6 +142,7 @@ class VendorSpec:
     bench_baseline: str | None
     cli_plugins: tuple[CliPlugin, ...]
     coverage: FieldCoverage
+    history: Mapping[str, str]
 
     def __post_init__(self) -> None:
         where = f"vendor spec {self.name!r}"
@@ -182,9 +188,20 @@ class VendorSpec:
         strays = sorted((named | ({custom.resource, custom.definitions} if custom else set())) - set(self.resources))
         if strays:
             raise SpecError(f"{where}: coverage names tables that are not resources: {', '.join(strays)}")
+        self._check_history(where)
         names = [p.name for p in self.cli_plugins]
         if len(set(names)) != len(names):
             raise SpecError(f"{where}: two CLI plugins named alike: {names}")
+
+    def _check_history(self, where: str) -> None:
+        if not isinstance(self.history, Mapping):
+            raise SpecError(f"{where}: history must be a mapping (empty when the vendor keeps no history)")
+        for versions, kept in self.history.items():
+            if versions not in self.resources or kept not in self.resources:
+                raise SpecError(f"{where}: history[{versions!r}] = {kept!r} names a table that is not a resource")
+            if versions != versions_table(kept):
+                raise SpecError(f"{where}: history[{versions!r}]: the versions of {kept!r} are named "
+                                f"{versions_table(kept)!r}")
 
     @property
     def env_prefix(self) -> str:

@@ -20,6 +20,7 @@ from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import context_for_new_source
 from sources._shared.coverage import FieldMeter, meter_of
 from sources._shared.errors import ProviderConfigError
+from sources._shared.history import observed_now, versions_of
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.redaction import register_secret
 from sources._shared.http.settings import HttpSettings, with_http_settings
@@ -99,7 +100,9 @@ def bytehr_source(
 
     Returns:
         The resources ``custom_field_definitions``, ``departments``, ``positions``, ``employees``,
-        ``leave_requests`` (the first one first: its single request tells the quota to the others).
+        ``leave_requests`` (the first one first: its single request tells the quota to the others),
+        and ``employees_versions``: every version of an employee a walk loaded, custom fields
+        included (an append log, ``sources/_shared/history.py``).
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url)
@@ -144,6 +147,8 @@ def bytehr_source(
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
+    employees = resources[list(endpoints).index("employees")]
+    resources.append(versions_of(employees, observed_now()))
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
     attach_probe(resources[0], CredentialsProbe(  # hr-elt check: one request of the monthly quota

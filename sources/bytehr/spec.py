@@ -12,7 +12,8 @@ SPEC = VendorSpec(
     title="ByteHR",
     source=bytehr_source,
     config_section=settings.PROVIDER,
-    resources=("custom_field_definitions", "departments", "positions", "employees", "leave_requests"),
+    resources=("custom_field_definitions", "departments", "positions", "employees", "leave_requests",
+               "employees_versions"),
     # custom fields are pivoted into `custom_fields.<column>` before PII rules apply
     pii={
         "employees": ("first_name", "last_name", "email", "custom_fields.*"),
@@ -20,6 +21,7 @@ SPEC = VendorSpec(
     bigquery={
         "employees": BigQueryLayout(cluster=("id",), record_columns=("custom_fields",)),
         "leave_requests": BigQueryLayout(partition=("start_date", "date"), cluster=("employee_id",)),
+        "employees_versions": BigQueryLayout(cluster=("id",), record_columns=("custom_fields",)),
     },
     dbt_tables=("employees", "departments", "positions", "leave_requests", "custom_field_definitions"),
     sandbox_app="sandbox.bytehr:ByteHRApp",
@@ -30,4 +32,6 @@ SPEC = VendorSpec(
                            withheld_hint=settings.WITHHELD_HINT,
                            custom_fields=CustomFields(resource="employees", definitions="custom_field_definitions")),
     cli_plugins=(QUOTA,),
+    # every version of an employee, custom fields included (sources/_shared/history.py); PII as employees'
+    history={"employees_versions": "employees"},
 )

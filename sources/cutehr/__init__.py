@@ -26,6 +26,7 @@ from sources._shared.bounds import with_bounds
 from sources._shared.config import check_base_url, check_choice, check_secret
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
+from sources._shared.history import observed_now, versions_of
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
@@ -92,7 +93,9 @@ def cutehr_source(
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``employees``, ``departments``, ``leaves``, ``attendance``.
+        The resources ``employees``, ``departments``, ``leaves``, ``attendance``, and
+        ``employees_versions``: every version of an employee a walk loaded (an append log,
+        ``sources/_shared/history.py``).
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url, https_only=True)
@@ -132,6 +135,7 @@ def cutehr_source(
     resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
     resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
                                  attendance_window_days, attendance_lookback_days, skip_unchanged))
+    resources.append(versions_of(resources[0], observed_now()))
     return resources
 
 

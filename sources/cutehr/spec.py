@@ -11,7 +11,7 @@ SPEC = VendorSpec(
     title="CuteHR",
     source=cutehr_source,
     config_section=settings.PROVIDER,
-    resources=("employees", "departments", "leaves", "attendance"),
+    resources=("employees", "departments", "leaves", "attendance", "employees_versions"),
     pii={
         "employees": ("name", "email", "phone"),
     },
@@ -19,6 +19,7 @@ SPEC = VendorSpec(
         "attendance": BigQueryLayout(partition=("date", "date"), cluster=("employee_id",)),
         "leaves": BigQueryLayout(partition=("from_date", "date"), cluster=("employee_id",)),
         "employees": BigQueryLayout(cluster=("id",)),
+        "employees_versions": BigQueryLayout(partition=("_hr_observed_at", "timestamp"), cluster=("id",)),
     },
     dbt_tables=("employees", "departments", "leaves", "attendance"),
     sandbox_app="sandbox.cutehr:CuteHRApp",
@@ -28,4 +29,6 @@ SPEC = VendorSpec(
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
                            withheld_hint=settings.WITHHELD_HINT, custom_fields=None),
     cli_plugins=(),
+    # every version of an employee (sources/_shared/history.py); PII as employees'
+    history={"employees_versions": "employees"},
 )

@@ -23,6 +23,7 @@ from sources._shared.config import check_base_url, check_choice, check_secret, i
 from sources._shared.context import RunContext, context_for_new_source
 from sources._shared.errors import ProviderError
 from sources._shared.fanout import fan_out
+from sources._shared.history import observed_now, versions_of
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.redaction import register_secret
@@ -69,7 +70,9 @@ def hollyhr_source(
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``people``, ``employments``, ``employment_history``, ``time_off``, ``documents``.
+        The resources ``people``, ``employments``, ``employment_history``, ``time_off``, ``documents``,
+        and the versions (append logs, ``sources/_shared/history.py``) of the first three:
+        ``people_versions``, ``employments_versions``, ``employment_history_versions``.
     """
     provider = settings.PROVIDER
     base_url = check_base_url(provider, base_url)
@@ -107,12 +110,18 @@ def hollyhr_source(
                                 settings.REQUEST_ID_HEADER),
     ))
     document_columns = {settings.DELETED_FIELD: {"hard_delete": True}} if document_deletes == "hard_delete" else None
+    employments = people | _employments(client_for, context, child_concurrency)
+    history = people | _employment_history(client_for, context, page_size, child_concurrency)
+    observed_at = observed_now()  # this run's: the one time every version it loads was seen at
     return [
         people,
-        people | _employments(client_for, context, child_concurrency),
-        people | _employment_history(client_for, context, page_size, child_concurrency),
+        employments,
+        history,
         updated_since("time_off"),
         updated_since("documents", document_columns, deletes=document_deletes),
+        versions_of(people, observed_at),
+        versions_of(employments, observed_at),
+        versions_of(history, observed_at),
     ]
 
 

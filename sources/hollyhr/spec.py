@@ -12,7 +12,8 @@ SPEC = VendorSpec(
     title="HollyHR",
     source=hollyhr_source,
     config_section=settings.PROVIDER,
-    resources=("people", "employments", "employment_history", "time_off", "documents"),
+    resources=("people", "employments", "employment_history", "time_off", "documents",
+               "people_versions", "employments_versions", "employment_history_versions"),
     # paths as the records carry them; `hr_elt.pii.action` decides what happens to them
     pii={
         "people": ("first_name", "last_name", "preferred_name", "work_email"),
@@ -23,6 +24,10 @@ SPEC = VendorSpec(
         "people": BigQueryLayout(cluster=("id",)),
         "time_off": BigQueryLayout(partition=("start_date", "date"), cluster=("person_id",)),
         "employment_history": BigQueryLayout(cluster=("person_id",)),
+        "people_versions": BigQueryLayout(partition=("_hr_observed_at", "timestamp"), cluster=("id",)),
+        "employments_versions": BigQueryLayout(partition=("_hr_observed_at", "timestamp"), cluster=("person_id",)),
+        "employment_history_versions": BigQueryLayout(partition=("_hr_observed_at", "timestamp"),
+                                                      cluster=("person_id",)),
     },
     dbt_tables=("people", "employments", "employment_history", "time_off", "documents"),
     sandbox_app="sandbox.hollyhr:HollyHRApp",
@@ -32,4 +37,7 @@ SPEC = VendorSpec(
     coverage=FieldCoverage(documented=settings.DOCUMENTED_FIELDS, may_be_null=settings.MAY_BE_NULL,
                            withheld_hint=settings.WITHHELD_HINT, custom_fields=None),
     cli_plugins=(WEBHOOKS,),
+    # every version of the employee-like records (sources/_shared/history.py); PII as their parents'
+    history={"people_versions": "people", "employments_versions": "employments",
+             "employment_history_versions": "employment_history"},
 )

@@ -39,4 +39,5 @@ SPEC = VendorSpec(
     coverage=FieldCoverage(documented={"workers": ("id", "name", "email", "updated_at")}, may_be_null={},
                            withheld_hint="check the FourthHR key's permissions", custom_fields=None),
     cli_plugins=(RESOURCES_COMMAND,),
+    history={},  # keeps no history of its workers
 )
