@@ -79,7 +79,8 @@ def _stamp(items: Any, observed_at: datetime.datetime) -> Any:
         import pyarrow as pa  # only where a resource yields Arrow tables: the items are Arrow already
 
         column = pa.array([observed_at] * items.num_rows, type=pa.timestamp("us", tz="UTC"))
+        field = pa.field(OBSERVED_AT, column.type, nullable=False)  # as the column hint says
         if OBSERVED_AT in items.column_names:
-            return items.set_column(items.column_names.index(OBSERVED_AT), OBSERVED_AT, column)
-        return items.append_column(OBSERVED_AT, column)
+            return items.set_column(items.column_names.index(OBSERVED_AT), field, column)
+        return items.append_column(field, column)
     return None
