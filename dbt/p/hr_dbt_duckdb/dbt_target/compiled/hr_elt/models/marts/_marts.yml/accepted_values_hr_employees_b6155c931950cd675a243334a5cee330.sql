@@ -1,0 +1,22 @@
+
+    
+    
+
+with all_values as (
+
+    select
+        employment_type as value_field,
+        count(*) as n_records
+
+    from "w"."hr_unified"."hr_employees"
+    group by employment_type
+
+)
+
+select *
+from all_values
+where value_field not in (
+    'full_time','part_time','contractor','intern','temporary','unknown'
+)
+
+

@@ -1,0 +1,22 @@
+
+    
+    
+
+with all_values as (
+
+    select
+        provider as value_field,
+        count(*) as n_records
+
+    from "w"."hr_unified"."hr_time_off"
+    group by provider
+
+)
+
+select *
+from all_values
+where value_field not in (
+    'bytehr','cutehr','hollyhr'
+)
+
+

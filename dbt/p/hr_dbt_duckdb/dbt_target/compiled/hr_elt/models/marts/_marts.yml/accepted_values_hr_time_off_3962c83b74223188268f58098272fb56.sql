@@ -1,0 +1,22 @@
+
+    
+    
+
+with all_values as (
+
+    select
+        leave_type as value_field,
+        count(*) as n_records
+
+    from "w"."hr_unified"."hr_time_off"
+    group by leave_type
+
+)
+
+select *
+from all_values
+where value_field not in (
+    'annual','sick','parental','unpaid','bereavement','other'
+)
+
+

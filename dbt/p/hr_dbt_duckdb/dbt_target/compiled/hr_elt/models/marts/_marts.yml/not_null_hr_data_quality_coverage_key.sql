@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select coverage_key
+from "w"."hr_unified"."hr_data_quality"
+where coverage_key is null
+
+

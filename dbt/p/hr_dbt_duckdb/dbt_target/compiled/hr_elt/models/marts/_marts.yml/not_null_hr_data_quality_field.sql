@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select field
+from "w"."hr_unified"."hr_data_quality"
+where field is null
+
+

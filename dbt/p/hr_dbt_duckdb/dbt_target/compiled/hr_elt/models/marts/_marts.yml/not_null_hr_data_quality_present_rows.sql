@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select present_rows
+from "w"."hr_unified"."hr_data_quality"
+where present_rows is null
+
+

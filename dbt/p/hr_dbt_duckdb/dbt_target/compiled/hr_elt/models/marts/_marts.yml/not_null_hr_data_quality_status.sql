@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select status
+from "w"."hr_unified"."hr_data_quality"
+where status is null
+
+

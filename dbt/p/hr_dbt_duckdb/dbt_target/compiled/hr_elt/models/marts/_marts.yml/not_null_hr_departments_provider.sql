@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select provider
+from "w"."hr_unified"."hr_departments"
+where provider is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select employment_type
+from "w"."hr_unified"."hr_employees"
+where employment_type is null
+
+

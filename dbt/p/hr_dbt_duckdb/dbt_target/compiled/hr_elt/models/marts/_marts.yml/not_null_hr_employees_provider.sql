@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select provider
+from "w"."hr_unified"."hr_employees"
+where provider is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select vendor
+from "w"."hr_unified"."hr_headcount_monthly"
+where vendor is null
+
+

@@ -1,0 +1,25 @@
+
+    
+    
+
+with child as (
+    select person_key as from_field
+    from "w"."hr_unified"."hr_time_off"
+    where person_key is not null
+),
+
+parent as (
+    select person_key as to_field
+    from "w"."hr_unified"."hr_employees"
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+

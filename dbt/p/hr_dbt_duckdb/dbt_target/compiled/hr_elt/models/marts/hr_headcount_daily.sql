@@ -1,0 +1,75 @@
+
+
+with employed as (
+    select provider, tenant, employee_id, department, valid_from, valid_to
+    from "w"."hr_unified"."hr_employment_history"
+    where timeline = 'effective' and employment_status in ('active', 'on_leave', 'notice_period')
+),
+bounds as (
+    select provider, tenant, min(valid_from) as first_day, cast((current_timestamp) at time zone 'UTC' as date) as last_day
+    from employed
+    group by provider, tenant
+),
+calendar as (
+    select cast(days.day as date) as day
+    from generate_series(cast((select min(first_day) from bounds) as timestamp), cast(cast((current_timestamp) at time zone 'UTC' as date) as timestamp),
+                         interval '1 day') as days(day)
+),
+spells as (select provider, tenant, employee_id, min(valid_from) as hired_on
+    from employed
+    group by provider, tenant, employee_id
+),
+events as (
+    select provider, tenant, department, valid_from as day, 1 as delta, 0 as hires, 0 as leavers
+    from employed
+    union all
+    select provider, tenant, department, cast(
+
+    (valid_to + cast(1 as bigint) * interval 1 day) as date) as day, -1 as delta, 0, 0
+    from employed
+    where valid_to is not null
+    union all
+    select e.provider, e.tenant, e.department, e.valid_from, 0, 1, 0
+    from employed as e
+    join spells as s
+        on s.provider = e.provider and s.employee_id = e.employee_id
+        and coalesce(s.tenant, '') = coalesce(e.tenant, '') and s.hired_on = e.valid_from
+    union all
+    select e.provider, e.tenant, e.department, e.valid_to, 0, 0, 1
+    from employed as e
+    join "w"."hr_unified"."hr_employment_history" as tail
+        on tail.provider = e.provider and tail.employee_id = e.employee_id
+        and coalesce(tail.tenant, '') = coalesce(e.tenant, '')
+        and tail.timeline = 'effective' and tail.employment_status = 'terminated'
+        and tail.valid_from = cast(
+
+    (e.valid_to + cast(1 as bigint) * interval 1 day) as date)
+),
+per_day as (
+    select provider, tenant, department, day, sum(delta) as delta, sum(hires) as hires, sum(leavers) as leavers
+    from events
+    group by provider, tenant, department, day
+),
+grid as (
+    select departments.provider, departments.tenant, departments.department, calendar.day
+    from (select distinct provider, tenant, department from employed) as departments
+    join bounds
+        on bounds.provider = departments.provider and coalesce(bounds.tenant, '') = coalesce(departments.tenant, '')
+    join calendar
+        on calendar.day between bounds.first_day and bounds.last_day
+)
+select
+    grid.provider as vendor,
+    grid.tenant,
+    grid.day as "date",
+    grid.department,
+    cast(sum(coalesce(per_day.delta, 0)) over (
+        partition by grid.provider, grid.tenant, grid.department order by grid.day
+        rows between unbounded preceding and current row
+    ) as bigint) as headcount,
+    cast(coalesce(per_day.hires, 0) as bigint) as hires,
+    cast(coalesce(per_day.leavers, 0) as bigint) as leavers
+from grid
+left join per_day
+    on per_day.provider = grid.provider and coalesce(per_day.tenant, '') = coalesce(grid.tenant, '')
+    and per_day.department is not distinct from grid.department and per_day.day = grid.day

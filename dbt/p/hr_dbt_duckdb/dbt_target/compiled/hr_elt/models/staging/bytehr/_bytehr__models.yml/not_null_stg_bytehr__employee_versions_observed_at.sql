@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select observed_at
+from "w"."hr_unified_staging"."stg_bytehr__employee_versions"
+where observed_at is null
+
+

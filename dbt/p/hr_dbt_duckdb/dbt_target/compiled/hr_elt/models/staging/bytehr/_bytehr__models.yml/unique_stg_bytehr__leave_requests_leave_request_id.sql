@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    leave_request_id as unique_field,
+    count(*) as n_records
+
+from "w"."hr_unified_staging"."stg_bytehr__leave_requests"
+where leave_request_id is not null
+group by leave_request_id
+having count(*) > 1
+
+

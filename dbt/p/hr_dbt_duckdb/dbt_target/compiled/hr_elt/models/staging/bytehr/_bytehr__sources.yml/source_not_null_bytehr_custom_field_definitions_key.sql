@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select key
+from "w"."bytehr"."custom_field_definitions"
+where key is null
+
+

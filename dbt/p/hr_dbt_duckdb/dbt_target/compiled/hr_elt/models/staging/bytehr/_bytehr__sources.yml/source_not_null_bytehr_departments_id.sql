@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."bytehr"."departments"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."bytehr"."employees"
+where id is null
+
+

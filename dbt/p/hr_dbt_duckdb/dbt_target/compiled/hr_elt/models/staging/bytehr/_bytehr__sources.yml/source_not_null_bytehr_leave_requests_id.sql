@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."bytehr"."leave_requests"
+where id is null
+
+

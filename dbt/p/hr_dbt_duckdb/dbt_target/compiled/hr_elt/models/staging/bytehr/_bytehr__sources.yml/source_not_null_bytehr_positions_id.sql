@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."bytehr"."positions"
+where id is null
+
+

@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    id as unique_field,
+    count(*) as n_records
+
+from "w"."bytehr"."employees"
+where id is not null
+group by id
+having count(*) > 1
+
+

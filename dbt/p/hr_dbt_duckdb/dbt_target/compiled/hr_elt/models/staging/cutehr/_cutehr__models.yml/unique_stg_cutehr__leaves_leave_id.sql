@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    leave_id as unique_field,
+    count(*) as n_records
+
+from "w"."hr_unified_staging"."stg_cutehr__leaves"
+where leave_id is not null
+group by leave_id
+having count(*) > 1
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."cutehr"."attendance"
+where id is null
+
+

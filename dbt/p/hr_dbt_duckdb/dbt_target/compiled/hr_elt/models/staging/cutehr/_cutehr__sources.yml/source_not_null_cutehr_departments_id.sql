@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."cutehr"."departments"
+where id is null
+
+

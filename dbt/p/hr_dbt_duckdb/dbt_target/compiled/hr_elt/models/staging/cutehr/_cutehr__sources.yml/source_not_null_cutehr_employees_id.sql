@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."cutehr"."employees"
+where id is null
+
+

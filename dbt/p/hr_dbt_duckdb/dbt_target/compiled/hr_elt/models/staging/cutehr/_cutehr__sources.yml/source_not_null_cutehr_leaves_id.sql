@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."cutehr"."leaves"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."hollyhr"."documents"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."hollyhr"."employment_history"
+where id is null
+
+

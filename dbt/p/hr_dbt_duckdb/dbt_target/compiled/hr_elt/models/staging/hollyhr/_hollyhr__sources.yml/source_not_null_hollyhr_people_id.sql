@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."hollyhr"."people"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "w"."hollyhr"."time_off"
+where id is null
+
+

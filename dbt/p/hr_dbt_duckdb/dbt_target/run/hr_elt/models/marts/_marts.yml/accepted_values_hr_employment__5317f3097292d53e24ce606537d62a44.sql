@@ -1,0 +1,36 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+with all_values as (
+
+    select
+        timeline as value_field,
+        count(*) as n_records
+
+    from "w"."hr_unified"."hr_employment_history"
+    group by timeline
+
+)
+
+select *
+from all_values
+where value_field not in (
+    'effective','observed'
+)
+
+
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select provider
+from "w"."hr_unified"."hr_departments"
+where provider is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select leave_type
+from "w"."hr_unified"."hr_time_off"
+where leave_type is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

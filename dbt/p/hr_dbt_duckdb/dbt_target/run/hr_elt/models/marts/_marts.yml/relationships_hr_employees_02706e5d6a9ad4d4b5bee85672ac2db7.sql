@@ -1,0 +1,39 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+with child as (
+    select manager_key as from_field
+    from "w"."hr_unified"."hr_employees"
+    where manager_key is not null
+),
+
+parent as (
+    select person_key as to_field
+    from "w"."hr_unified"."hr_employees"
+)
+
+select
+    from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,28 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+select
+    time_off_key as unique_field,
+    count(*) as n_records
+
+from "w"."hr_unified"."hr_time_off"
+where time_off_key is not null
+group by time_off_key
+having count(*) > 1
+
+
+
+  
+  
+      
+    ) dbt_internal_test

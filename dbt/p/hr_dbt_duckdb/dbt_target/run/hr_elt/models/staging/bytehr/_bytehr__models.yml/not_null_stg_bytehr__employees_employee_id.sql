@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select employee_id
+from "w"."hr_unified_staging"."stg_bytehr__employees"
+where employee_id is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

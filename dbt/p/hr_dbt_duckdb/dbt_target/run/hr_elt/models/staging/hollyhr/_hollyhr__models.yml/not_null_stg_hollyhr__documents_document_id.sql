@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select document_id
+from "w"."hr_unified_staging"."stg_hollyhr__documents"
+where document_id is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

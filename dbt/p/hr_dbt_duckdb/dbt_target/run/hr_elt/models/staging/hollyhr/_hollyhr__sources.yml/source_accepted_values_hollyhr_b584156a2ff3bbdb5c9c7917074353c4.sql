@@ -1,0 +1,36 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+with all_values as (
+
+    select
+        status as value_field,
+        count(*) as n_records
+
+    from "w"."hollyhr"."_hr_elt_runs"
+    group by status
+
+)
+
+select *
+from all_values
+where value_field not in (
+    'ok','partial','failed'
+)
+
+
+
+  
+  
+      
+    ) dbt_internal_test
