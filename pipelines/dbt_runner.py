@@ -23,6 +23,7 @@ import dlt
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.dbt_location import bundled_project_dir, dbt_missing, project_dir
+from pipelines.dbt_timezone import build_timezone
 from pipelines.destinations import make_destination
 from pipelines.tenants import check_tenant, section_for
 from sources import registry
@@ -160,7 +161,8 @@ def vendors_to_build(pipeline: Pipeline, destination: str, tenant: str | None,
 
 def dbt_vars(vendors: list[str], tenant: str | None, dataset: str) -> dict[str, Any]:
     """The vars ``dbt/dbt_project.yml`` declares."""
-    values: dict[str, Any] = {"hr_vendors": vendors, "tenant": tenant or "", "destination_dataset_name": dataset}
+    values: dict[str, Any] = {"hr_vendors": vendors, "tenant": tenant or "", "destination_dataset_name": dataset,
+                              "hr_timezone": build_timezone(vendors, tenant)}  # the history marts' "today"
     for vendor in registry.names():
         values[f"{vendor}_schema"] = section_for(vendor, tenant)
     return values
@@ -177,6 +179,7 @@ def run_dbt(
     select: str | None = None,
     full_refresh: bool = False,
     quiet: bool = False,
+    variables: dict[str, Any] | None = None,
 ) -> DbtResult:
     """Runs ``dbt build`` (or ``run``/``test``) of ``dbt/`` on the warehouse the pipelines load.
 
@@ -192,6 +195,7 @@ def run_dbt(
         select: dbt node selection (``--select``).
         full_refresh: Pass ``--full-refresh``.
         quiet: Only warnings and errors from dbt.
+        variables: dbt vars over the ones hr-elt passes (e.g. ``hr_today``, docs/dbt-history.md).
 
     Raises:
         DbtRunError: nothing to build, or dbt failed (the failing nodes are in ``nodes``).
@@ -214,7 +218,8 @@ def run_dbt(
         args += ["--select", select]
     if full_refresh and command != "test":
         args.append("--full-refresh")
-    package_vars = runner._get_package_vars(dbt_vars(result.vendors, tenant, result.dataset), result.dataset)
+    values = {**dbt_vars(result.vendors, tenant, result.dataset), **(variables or {})}
+    package_vars = runner._get_package_vars(values, result.dataset)
     previous = os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS")
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     try:

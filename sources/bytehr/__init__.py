@@ -27,6 +27,7 @@ from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
+from sources._shared.timezones import DEFAULT_TIMEZONE, check_timezone
 from sources.bytehr import settings
 from sources.bytehr.client import make_client
 from sources.bytehr.coverage import count_custom_fields, record_definition
@@ -62,6 +63,7 @@ def bytehr_source(
     paths: dict[str, str] | None = None,
     header_names: dict[str, str] | None = None,
     first_page: int = settings.FIRST_PAGE,
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -96,6 +98,8 @@ def bytehr_source(
         header_names: ByteHR header names, over ``settings.HEADER_NAMES`` (keys: api_key,
             request_id, quota_limit, quota_remaining, quota_reset, key_expires_at).
         first_page: Number of the first page.
+        timezone: The tenant's time zone (IANA name, default ``UTC``): its "today" and the day a load's
+            observation falls on in the history models (``sources/_shared/timezones.py``).
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
@@ -112,6 +116,7 @@ def bytehr_source(
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     check_choice(provider, "schema_contract", schema_contract, settings.SCHEMA_CONTRACT_MODES)
     check_choice(provider, "quota_pacing", quota_pacing, settings.QUOTA_PACINGS)
+    check_timezone(provider, timezone)  # read by the dbt history models; dates are never converted
     policy = PacePolicy(quota_pacing, quota_reserve, float(pace_burst_runs), float(pace_burst_share),
                         _priority(provider, walk_priority), cadence_caps(min_interval_hours))
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)

@@ -36,11 +36,12 @@ from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.snapshot import SnapshotTracker
+from sources._shared.timezones import DEFAULT_TIMEZONE, check_timezone, today_in
 from sources.cutehr import settings
 from sources.cutehr.backfill import LoadedRange, announce, backfill_windows
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
-from sources.cutehr.windows import DayDigests, next_start, parse_day, utc_today, windows
+from sources.cutehr.windows import DayDigests, next_start, parse_day, windows
 
 __all__ = ["cutehr_source"]
 
@@ -66,6 +67,7 @@ def cutehr_source(
     skip_unchanged: bool = True,
     login_path: str = settings.LOGIN_PATH,
     paths: dict[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -90,6 +92,9 @@ def cutehr_source(
         login_path: Path of the login endpoint.
         paths: Endpoint path per resource, over the contract's (keys: employees, departments,
             leaves, attendance).
+        timezone: The tenant's time zone (IANA name, default ``UTC``): attendance is read up to the
+            tenant's today, and the look-back counts the tenant's days; the history models date a
+            load's observation in it (``sources/_shared/timezones.py``).
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
@@ -103,6 +108,7 @@ def cutehr_source(
     password = check_secret(provider, "password", password)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     start_day = parse_day("attendance_start_date", attendance_start_date)
+    zone = check_timezone(provider, timezone)
     unknown = set(paths or {}) - set(settings.ENDPOINTS)
     if unknown:
         raise ProviderConfigError(provider, f"paths has unknown keys {sorted(unknown)}; "
@@ -134,7 +140,7 @@ def cutehr_source(
     attach_probe(resources[0], CredentialsProbe(request=f"POST {login_path}", send=login))  # hr-elt check
     resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
     resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
-                                 attendance_window_days, attendance_lookback_days, skip_unchanged))
+                                 attendance_window_days, attendance_lookback_days, skip_unchanged, zone))
     resources.append(versions_of(resources[0], observed_now()))
     return resources
 
@@ -259,8 +265,7 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
 
 
 def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size: int, start_day: date | None,
-                window_days: int,
-                lookback_days: int, skip_unchanged: bool) -> DltResource:
+                window_days: int, lookback_days: int, skip_unchanged: bool, zone: str) -> DltResource:
     """Attendance in date windows; each finished window moves the cursor, committed with the load.
 
     Rows go to dlt as Arrow tables of up to 5,000 rows (``sources/_shared/rows/arrow.py``), with the
@@ -273,7 +278,7 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
     def attendance(
         day: incremental[str] = incremental(settings.ATTENDANCE_CURSOR, initial_value=initial, primary_key=()),
     ) -> Iterator[TDataItems]:
-        today = utc_today()
+        today = today_in(zone)  # the tenant's: a day is read once it has begun there, never before
         state = dlt.current.resource_state()
         loaded = LoadedRange.from_state(state, day.get_state())
         first = parse_day("attendance_start_date", day.start_value) or next_start(today, today, lookback_days)

@@ -33,6 +33,7 @@ from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.retries import ChildRetries, retries_pending
+from sources._shared.timezones import DEFAULT_TIMEZONE, check_timezone
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
 
@@ -51,6 +52,7 @@ def hollyhr_source(
     rate_limit_reserve: int = settings.RATE_LIMIT_RESERVE,
     max_cursor_restarts: int = settings.MAX_CURSOR_RESTARTS,
     child_concurrency: int = settings.CHILD_CONCURRENCY,
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -67,6 +69,8 @@ def hollyhr_source(
         max_cursor_restarts: Walk restarts allowed per resource when a page cursor expires.
         child_concurrency: Employment and history requests in flight at once, per route (1: one at a
             time); never more than the route's ``RateLimit-Limit`` allows.
+        timezone: The tenant's time zone (IANA name, default ``UTC``): its "today" and the day a load's
+            observation falls on in the history models (``sources/_shared/timezones.py``).
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
@@ -80,6 +84,7 @@ def hollyhr_source(
     register_secret(token)
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
+    check_timezone(provider, timezone)  # read by the dbt history models; dates are never converted
     context = context_for_new_source()
 
     clients: dict[str, ProviderRESTClient] = {}

@@ -1,5 +1,0 @@
--- A time-off request never ends before it starts.
-
-select time_off_key, start_date, end_date
-from "w"."hr_unified"."hr_time_off"
-where end_date < start_date
