@@ -19,9 +19,13 @@ from sources._shared.timezones import DEFAULT_TIMEZONE, SETTING, check_timezone
 
 
 def configured_timezone(vendor: str, tenant: str | None) -> str:
-    """The vendor's (tenant's) ``timezone`` setting, checked; UTC when unset."""
-    spec = registry.get(vendor)
-    sections = [section_for(spec.config_section, tenant), spec.config_section] if tenant else [spec.config_section]
+    """The vendor's (tenant's) ``timezone`` setting, checked; UTC when unset.
+
+    A vendor of the dbt project that has no source here (its data loaded by other means) is read
+    from ``sources.<vendor>``.
+    """
+    section = registry.get(vendor).config_section if vendor in registry.names() else vendor
+    sections = [section_for(section, tenant), section] if tenant else [section]
     for section in sections:
         value: Any = dlt.config.get(f"sources.{section}.{SETTING}")
         if value not in (None, ""):

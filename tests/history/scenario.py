@@ -47,8 +47,10 @@ def snapshot(sb: Any, day: date) -> Seen:
     seen = Seen(day)
     byte_depts = {d["id"]: d["name"] for d in sb.bytehr.records("departments")}
     cute_depts = {d["id"]: d["name"] for d in sb.cutehr.records("departments")}
-    seen.departments["bytehr"] = {str(e["id"]): byte_depts.get(e["department_id"]) for e in sb.bytehr.records("employees")}
-    seen.departments["cutehr"] = {str(e["id"]): cute_depts.get(e["department_id"]) for e in sb.cutehr.records("employees")}
+    seen.departments["bytehr"] = {str(e["id"]): byte_depts.get(e["department_id"])
+                                  for e in sb.bytehr.records("employees")}
+    seen.departments["cutehr"] = {str(e["id"]): cute_depts.get(e["department_id"])
+                                  for e in sb.cutehr.records("employees")}
     return seen
 
 

@@ -7,9 +7,11 @@ Expected headcounts and intervals come from the sandbox's records (tests/history
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +35,10 @@ from tests.postgres_server import PostgresServer
 
 VENDORS = ("bytehr", "cutehr", "hollyhr")
 ARCHIVED_KEY = "tshirt_size"
+# the history marts and what they read (hr_employees for as_of), with their tests
+HISTORY_MARTS = "+hr_headcount_monthly +hr_custom_field_history +hr_employees"
+
+pytestmark = pytest.mark.timeout(900)  # the module's warehouse: nine runs and a dbt build (2-4 min on 2 cores)
 
 
 class Scenario:
@@ -129,7 +135,7 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             mp.setenv(f"SOURCES__{vendor.upper()}__TIMEZONE", ZONE)
         try:
             played = _play(warehouse, sb, first)
-            result = warehouse.dbt(variables={"hr_today": played.today.isoformat()})
+            result = warehouse.dbt(variables={"hr_today": played.today.isoformat()}, select=HISTORY_MARTS)
             assert_clean(result)  # unique keys, no overlapping intervals, headcount = intervals covering the day
             yield played
         finally:
@@ -237,3 +243,28 @@ def test_date_only_fields_are_the_vendors_days(scenario: Scenario) -> None:
         "select source_id, hire_date from hr_unified.hr_employees where provider = 'bytehr'"))
     for employee, record in scenario.final["bytehr"].items():
         assert _as_date(rows[employee]) == date.fromisoformat(str(record["hire_date"])[:10])
+
+
+def _doc_queries() -> list[str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "dbt-history.md").read_text()
+    return [q for q in re.findall(r"```sql\n(.*?)```", text, re.S) if "{{" not in q]
+
+
+def test_the_queries_in_the_docs_answer(scenario: Scenario) -> None:
+    monthly, moves, timelines, custom = _doc_queries()
+    rows = scenario.warehouse.query(monthly)
+    assert rows and {r[0] for r in rows} == set(VENDORS)
+    ends = scenario.warehouse.query(
+        "select vendor, \"date\", department, headcount from hr_unified.hr_headcount_daily as d where \"date\" in "
+        "(select month_end from hr_unified.hr_headcount_monthly)")
+    assert sorted((r[0], _as_date(r[2]), r[3], r[4]) for r in rows) == sorted(
+        (r[0], _as_date(r[1]), r[2], r[3]) for r in ends)
+    scenario.warehouse.query(moves)  # last quarter: runs as written (the scenario's moves are this week)
+    recent = moves.replace("date_trunc('quarter', current_date) - interval '3 months'",
+                           f"cast('{scenario.runs[0].day}' as date)").replace(
+        "date_trunc('quarter', current_date)", f"cast('{scenario.today + timedelta(days=1)}' as date)")
+    moved = {(r[0], r[1]) for r in scenario.warehouse.query(recent)}
+    assert ("hollyhr", scenario.ids["holly_mover"]) in moved
+    assert ("bytehr", str(scenario.ids["byte_mover"])) in moved
+    assert scenario.warehouse.query(timelines)
+    scenario.warehouse.query(custom)
