@@ -43,20 +43,22 @@ def observed_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-def versions_of(parent: DltResource, observed_at: datetime.datetime) -> DltResource:
+def versions_of(parent: DltResource, key: str, observed_at: datetime.datetime) -> DltResource:
     """The append log of `parent`'s records: every record it yields, with ``_hr_observed_at``.
 
     Args:
         parent: A resource or transformer of the vendor's source (its table keeps the current state).
+        key: The records' key column: a version is the record as one run saw it, so the versions'
+            primary key is ``(key, _hr_observed_at)`` (a hint: an append never deduplicates).
         observed_at: When this run saw the records (one value per run, e.g. :func:`observed_now`
             taken when the source is created).
 
     Returns:
-        The transformer ``<parent>_versions`` (write disposition ``append``, no primary key).
+        The transformer ``<parent>_versions`` (write disposition ``append``).
     """
     name = versions_table(parent.name)
 
-    @dlt.transformer(name=name, write_disposition="append",
+    @dlt.transformer(name=name, write_disposition="append", primary_key=(key, OBSERVED_AT),
                      columns={OBSERVED_AT: {"data_type": "timestamp", "nullable": False}})
     def versions(items: TDataItems) -> Iterator[TDataItems]:
         stamped = _stamp(items, observed_at)

@@ -153,7 +153,7 @@ def bytehr_source(
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
     employees = resources[list(endpoints).index("employees")]
-    resources.append(versions_of(employees, observed_now()))
+    resources.append(versions_of(employees, settings.PRIMARY_KEYS["employees"], observed_now()))
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
     attach_probe(resources[0], CredentialsProbe(  # hr-elt check: one request of the monthly quota

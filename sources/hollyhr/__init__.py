@@ -124,9 +124,9 @@ def hollyhr_source(
         history,
         updated_since("time_off"),
         updated_since("documents", document_columns, deletes=document_deletes),
-        versions_of(people, observed_at),
-        versions_of(employments, observed_at),
-        versions_of(history, observed_at),
+        versions_of(people, "id", observed_at),
+        versions_of(employments, "person_id", observed_at),
+        versions_of(history, "id", observed_at),
     ]
 
 
