@@ -31,6 +31,8 @@ from typing import Any
 import dlt
 import duckdb
 
+from pipelines.dbt_runner import run_dbt
+
 DEPARTMENTS = ["Engineering", "Sales", "Finance", "Legal", "Support", "Marketing", "People", "Operations"]
 TITLES = ["Engineer", "Senior Engineer", "Analyst", "Manager", "Specialist", "Director", "Associate", "Lead"]
 
@@ -117,8 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--change-rate", type=float, default=0.005, help="share of employees changed a day")
     args = parser.parse_args(argv)
-    from pipelines.dbt_runner import run_dbt
-
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     with tempfile.TemporaryDirectory(prefix="bench_history_") as tmp:
         work = Path(tmp)
