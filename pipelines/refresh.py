@@ -59,7 +59,7 @@ def full_refresh(pipeline: Pipeline, source: DltSource, vendor: str, selected: l
     plain = {"refresh": "drop_resources" if selected else "drop_sources"}
     versions = set(registry.get(vendor).history)
     mode = on_full_refresh()
-    kept = _loaded(pipeline, source.name, versions)
+    kept = _loaded(pipeline, source.name, versions & set(source.selected_resources))  # only this run's
     log = logging.getLogger(f"sources.{vendor}")
     if not kept:
         return plain
