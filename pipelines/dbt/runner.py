@@ -27,6 +27,7 @@ import dlt
 from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.dbt.location import bundled_project_dir, dbt_missing, project_dir
+from pipelines.dbt.timezone import build_timezone
 from pipelines.run.destinations import make_destination
 from pipelines.run.tenants import check_tenant, section_for
 from sources import registry
@@ -165,7 +166,8 @@ def vendors_to_build(pipeline: Pipeline, destination: str, tenant: str | None,
 
 def dbt_vars(vendors: list[str], tenant: str | None, dataset: str) -> dict[str, Any]:
     """The vars ``dbt/dbt_project.yml`` declares."""
-    values: dict[str, Any] = {"hr_vendors": vendors, "tenant": tenant or "", "destination_dataset_name": dataset}
+    values: dict[str, Any] = {"hr_vendors": vendors, "tenant": tenant or "", "destination_dataset_name": dataset,
+                              "hr_timezone": build_timezone(vendors, tenant)}  # the history marts' "today"
     for vendor in registry.names():
         values[f"{vendor}_schema"] = section_for(vendor, tenant)
     return values
@@ -182,6 +184,7 @@ def run_dbt(
     select: str | None = None,
     full_refresh: bool = False,
     quiet: bool = False,
+    variables: dict[str, Any] | None = None,
 ) -> DbtResult:
     """Runs ``dbt build`` (or ``run``/``test``) of ``dbt/`` on the warehouse the pipelines load.
 
@@ -197,6 +200,7 @@ def run_dbt(
         select: dbt node selection (``--select``).
         full_refresh: Pass ``--full-refresh``.
         quiet: Only warnings and errors from dbt.
+        variables: dbt vars over the ones hr-elt passes (e.g. ``hr_today``, docs/dbt-history.md).
 
     Raises:
         DbtRunError: nothing to build, or dbt failed (the failing nodes are in ``nodes``).
@@ -219,11 +223,11 @@ def run_dbt(
         args += ["--select", select]
     if full_refresh and command != "test":
         args.append("--full-refresh")
+    values = {**dbt_vars(result.vendors, tenant, result.dataset), **(variables or {})}
     previous = os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS")
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     try:
-        nodes = dlt_compat.dbt_command(runner, command, args, dbt_vars(result.vendors, tenant, result.dataset),
-                                       result.dataset)
+        nodes = dlt_compat.dbt_command(runner, command, args, values, result.dataset)
     except DBTProcessingError as error:
         failed = [n for n in (error.run_results or []) if n.status in ("error", "fail", "runtime error")]
         detail = "; ".join(f"{n.model_name}: {n.status}: {first_line(n.message)}" for n in failed[:5])

@@ -116,8 +116,9 @@ class LineageEmitter:
         except ImportError:
             raise ImportError("OpenLineage events are on (hr_elt.lineage.enabled or OPENLINEAGE_* config) but "
                               "openlineage-python is not installed: pip install 'hr-elt[lineage]'") from None
-        return cls(OpenLineageClient(), target, ref, dataset, run_id,
-                   resources or list(registry.get(target.vendor).resources))
+        spec = registry.get(target.vendor)
+        api = [name for name in spec.resources if name not in spec.history]  # versions send no request
+        return cls(OpenLineageClient(), target, ref, dataset, run_id, resources or api)
 
     # --- events ------------------------------------------------------------------------
     def start(self, at: datetime) -> None:

@@ -205,8 +205,11 @@ def review(pipeline: Any, source: DltSource, vendor: str, context: RunContext, *
                                   pipelines_dir=pipelines_dir, duckdb_path=duckdb_path)
         columns = ", ".join(f"{t}.{p} ({_action(policy, t, p)})" for t, paths in sorted(changed.items())
                             for p in paths)
+        history = sorted(v for v, kept in registry.get(vendor).history.items() if kept in resources)
+        kept = (f"; their history ({', '.join(history)}) keeps the raw values through a full refresh unless "
+                "that run has HR_ELT__HISTORY__ON_FULL_REFRESH=drop (docs/dbt-history.md)") if history else ""
         context.warn(vendor, "pii_tightened", f"PII columns loaded raw before are protected from this run on: "
-                     f"{columns}; the rows loaded before keep their raw values: reload them with `{command}`")
+                     f"{columns}; the rows loaded before keep their raw values: reload them with `{command}`{kept}")
     for table in list(remembered):  # a table dropped or reloaded in full holds no earlier values
         if table not in _loaded_tables(schema) or table in refreshed:
             remembered.pop(table)

@@ -46,6 +46,7 @@ from pipelines.run.naming import LOCATION_KEY, PIPELINE_NOTE, bind_pipeline_name
 from pipelines.run.observer import RunFacts, RunObserver
 from pipelines.run.pending import load_pending
 from pipelines.run.pii_columns import review as review_pii
+from pipelines.run.refresh import full_refresh as refresh_keeping_history
 from pipelines.run.result import RunResult, attach_failed_run, gather, rows_loaded
 from pipelines.run.resume import resume_from_destination
 from pipelines.run.selection import reread_parents_of_new_children, select_with_parents
@@ -266,8 +267,6 @@ def _run_locked(
     result = RunResult(vendor, pipeline.pipeline_name, destination, pipeline.dataset_name, tenant=target.tenant,
                        pipelines_dir=pipelines_dir, location=ref.location)
     run_kwargs: dict[str, Any] = {"loader_file_format": file_format}
-    if full_refresh:  # with a selection: only the selected resources' tables and state
-        run_kwargs["refresh"] = "drop_resources" if resources else "drop_sources"
     chunks = Chunks()
 
     declared = set(registry.get(vendor).resources)  # the run path's side resources come with them again
@@ -284,7 +283,9 @@ def _run_locked(
                 dlt_warnings_said(vendor, context), \
                 stoppable(partial(checkpoints.request_stop, hurry=True)), time_budget(checkpoints, max_duration, began):
             load_pending(pipeline, context, vendor, ref.location, chunks)
-            if not full_refresh:  # a child that never loaded gets its backfill (pipelines/run/selection.py)
+            if full_refresh:  # with a selection: only the selected resources'; history kept (pipelines/run/refresh.py)
+                run_kwargs.update(refresh_keeping_history(pipeline, source, vendor, resources, context))
+            else:  # a child that never loaded gets its backfill (pipelines/run/selection.py)
                 reread_parents_of_new_children(pipeline, source, context, vendor)
             info, chunks, _ = run_in_chunks(pipeline, source, checkpoints, run_kwargs, rebuild, checkpoint, chunks)
     except (Exception, KeyboardInterrupt) as exc:  # a Ctrl-C too: the summary of the run it stopped

@@ -62,12 +62,17 @@ def check_selection(vendor: str, resources: list[str]) -> None:
 
 
 def select_with_parents(source: DltSource, resources: list[str], context: RunContext, vendor: str) -> DltSource:
-    """Selects `resources` and the resources they read from (a transformer's parent, recursively).
+    """Selects `resources`, the resources they read from (a transformer's parent, recursively) and their versions.
+
+    The versions of a selected resource (``VendorSpec.history``) are always loaded with it: its
+    changes would otherwise be missing from the history for good.
 
     Raises:
         ProviderConfigError: a name is not one of the vendor's resources.
     """
     check_selection(vendor, resources)
+    history = registry.get(vendor).history
+    resources = [*resources, *sorted(v for v, kept in history.items() if kept in resources and v not in resources)]
     source = source.with_resources(*resources)
     parents = {parent for parent, child in source.resources.selected_dag if child != parent} - set(resources)
     if not parents:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from sandbox import fake
 from sandbox.core import UTC, Clock, RateWindow, Request, Response, VendorApp, iso_ms, iso_s, json_response, parse_iso
@@ -110,8 +111,10 @@ class CuteHRApp(VendorApp):
         rate_limit: int = 120,
         window_s: float = 60.0,
         out_of_range_404: bool = False,
+        timezone: str = "UTC",
     ) -> None:
         super().__init__(clock=clock, seed=seed)
+        self.zone = ZoneInfo(timezone)  # the company's: its attendance days run to its today
         now = self.clock.now()
         self.attendance_start: date = (
             D.to_date(attendance_start) if attendance_start is not None else now.date() - timedelta(days=120)
@@ -314,9 +317,14 @@ class CuteHRApp(VendorApp):
     def _days(self, d_from: date | None, d_to: date | None) -> list[tuple[int, int]]:
         """(ordinal, head count) of the working days in the window, clamped to [attendance_start, today]."""
         lo = max(d_from or self.attendance_start, self.attendance_start).toordinal()
-        hi = min(d_to or self.clock.now().date(), self.clock.now().date()).toordinal()
+        today = self.today()
+        hi = min(d_to or today, today).toordinal()
         index = self._index()
         return [(o, index.count(o)) for o in range(lo, hi + 1) if (o - 1) % 7 < 5]  # ordinal 1 is a Monday
+
+    def today(self) -> date:
+        """The company's today (its ``timezone``): attendance is served up to this day."""
+        return self.clock.now().astimezone(self.zone).date()
 
     # --- control API: auth -------------------------------------------------------------------------
     def expire_tokens(self) -> None:

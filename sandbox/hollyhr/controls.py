@@ -245,6 +245,44 @@ class ControlsMixin:
             rec.update(fields)
             return str(self.store.add_history(rec, ts)["id"])
 
+    def change_employment(self, person_id: str, start_date: str, updated_at: str | datetime | None = None,
+                          **fields: Any) -> str:
+        """A new employment from `start_date` (which may lie in the future: a future-dated change).
+
+        The current employment becomes a past one ending the day before `start_date`; the new one gets
+        `fields` (job_title, department, ...) over the current ones, and the person mirrors them.
+        Returns the id of the past employment.
+        """
+        _check_fields(fields, [f for f in d.EMPLOYMENT_FIELDS if f not in ("person_id", "updated_at", "start_date")],
+                      "employment")
+        with self.lock:
+            emp = self.store.employments[person_id]
+            ts = self._parse_stamp(updated_at)
+            ended = (date.fromisoformat(start_date) - timedelta(days=1)).isoformat()
+            rec = {"id": self.store.new_id("emh"), "person_id": person_id, "job_title": emp["job_title"],
+                   "department": emp["department"], "start_date": emp["start_date"], "end_date": ended,
+                   "created_at": ts}
+            self.store.add_history(rec, ts)
+            self.store.update_employment(person_id, {**fields, "start_date": start_date}, ts)
+            return str(rec["id"])
+
+    def correct_history(self, entry_id: str, updated_at: str | datetime | None = None,
+                        **fields: Any) -> dict[str, Any]:
+        """Corrects a past employment after the fact (a retroactive change: other dates, department, title).
+
+        The person's ``updated_at`` is bumped, as HollyHR does, so the change is read again. Returns a
+        copy of the corrected entry.
+        """
+        _check_fields(fields, ["job_title", "department", "start_date", "end_date"], "employment history")
+        with self.lock:
+            rec = self.store.history[entry_id]
+            index = self.store.history_idx[rec["person_id"]]
+            old_key = (rec["start_date"], entry_id)
+            rec.update(fields)
+            index.move(old_key, (rec["start_date"], entry_id))
+            self.store.bump_person(rec["person_id"], self._parse_stamp(updated_at))
+            return dict(rec)
+
     # --- time-off --------------------------------------------------------------------------
     def update_time_off(self, time_off_id: str, updated_at: str | datetime | None = None,
                         **fields: Any) -> dict[str, Any]:

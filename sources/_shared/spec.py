@@ -15,7 +15,7 @@ import importlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dlt.sources import DltSource
@@ -23,6 +23,7 @@ from dlt.sources import DltSource
 from sources._shared import declare
 from sources._shared.coverage import CustomFields, FieldCoverage
 from sources._shared.declare import BigQueryLayout, Resource
+from sources._shared.history import OBSERVED_AT, versions_table
 from sources._shared.webhooks import WebhookProtocol
 
 __all__ = ["AppFacade", "BigQueryLayout", "CliPlugin", "SpecError", "VendorSpec", "resolve"]
@@ -136,6 +137,10 @@ class VendorSpec:
         declaration: The vendor's resources, each declared once (:mod:`sources._shared.declare`):
             `resources`, `pii`, `bigquery`, `dbt_tables` and the fields of `coverage` must say what
             it says. Build a spec with :meth:`declare`, which derives them from it.
+        history: The versions resources (``sources/_shared/history.py``) of its employee-like
+            records: ``<resource>_versions -> <resource>``. Both are resources of the source; a run
+            that selects a resource also loads its versions, and ``--full-refresh`` keeps their
+            tables (``{}`` for a vendor that keeps no history).
     """
 
     name: str
@@ -153,13 +158,15 @@ class VendorSpec:
     cli_plugins: tuple[CliPlugin, ...]
     coverage: FieldCoverage
     declaration: tuple[Resource, ...]
+    history: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def declare(cls, *, name: str, title: str, source: Callable[..., DltSource], resources: tuple[Resource, ...],
                 withheld_hint: str, custom_fields: CustomFields | None, sandbox_app: str, readme: str,
                 bench_scenario: str | None, bench_baseline: str | None, cli_plugins: tuple[CliPlugin, ...],
                 config_section: str | None = None,
-                types: Mapping[str, Mapping[str, str]] | None = None) -> VendorSpec:
+                types: Mapping[str, Mapping[str, str]] | None = None,
+                history: Mapping[str, str] | None = None) -> VendorSpec:
         """A spec whose resource tables derive from the vendor's declaration (`resources`).
 
         Args:
@@ -177,15 +184,24 @@ class VendorSpec:
             config_section: The dlt config section; the vendor name when not given.
             types: Column types of may-be-null fields (``FieldCoverage.types``), so their columns exist
                 from the first load.
+            history: ``<resource>_versions -> <resource>``: the versions resources of its employee-like
+                records (``sources/_shared/history.py``), resources of the source beside the declared ones.
         """
         declared = declare.check(resources)
         coverage = FieldCoverage(documented=declare.documented(declared), may_be_null=declare.may_be_null(declared),
                                  withheld_hint=withheld_hint, custom_fields=custom_fields, types=types or {})
+        history = dict(history or {})
+        bigquery = dict(declare.bigquery(declared))
+        for versions, kept in history.items():  # the log grows by day: partitioned by when a version was seen
+            parent = bigquery.get(kept)
+            bigquery[versions] = BigQueryLayout(
+                partition=(OBSERVED_AT, "timestamp"), cluster=parent.cluster if parent is not None else (),
+                record_columns=parent.record_columns if parent is not None else ())
         return cls(name=name, title=title, source=source, config_section=config_section or name,
-                   resources=declare.named(declared), pii=declare.pii(declared), bigquery=declare.bigquery(declared),
+                   resources=(*declare.named(declared), *history), pii=declare.pii(declared), bigquery=bigquery,
                    dbt_tables=declare.dbt_tables(declared), sandbox_app=sandbox_app, readme=readme,
                    bench_scenario=bench_scenario, bench_baseline=bench_baseline, cli_plugins=cli_plugins,
-                   coverage=coverage, declaration=declared)
+                   coverage=coverage, declaration=declared, history=history)
 
     def __post_init__(self) -> None:
         where = f"vendor spec {self.name!r}"
@@ -231,6 +247,7 @@ class VendorSpec:
         strays = sorted((named | ({custom.resource, custom.definitions} if custom else set())) - set(self.resources))
         if strays:
             raise SpecError(f"{where}: coverage names tables that are not resources: {', '.join(strays)}")
+        self._check_history(where)
         names = [p.name for p in self.cli_plugins]
         if len(set(names)) != len(names):
             raise SpecError(f"{where}: two CLI plugins named alike: {names}")
@@ -248,8 +265,10 @@ class VendorSpec:
             "coverage.documented": declare.documented(declared),
             "coverage.may_be_null": declare.may_be_null(declared),
         }
+        versions = set(self.history)  # beside the declared resources (see :meth:`declare`)
         given = {
-            "resources": self.resources, "pii": dict(self.pii), "bigquery": dict(self.bigquery),
+            "resources": tuple(r for r in self.resources if r not in versions), "pii": dict(self.pii),
+            "bigquery": {t: layout for t, layout in self.bigquery.items() if t not in versions},
             "dbt_tables": self.dbt_tables, "coverage.documented": dict(self.coverage.documented),
             "coverage.may_be_null": dict(self.coverage.may_be_null),
         }
@@ -258,6 +277,16 @@ class VendorSpec:
             if not same:
                 raise SpecError(f"{where}: {label} differs from the resource declaration; derive it with "
                                 "VendorSpec.declare(...)")
+
+    def _check_history(self, where: str) -> None:
+        if not isinstance(self.history, Mapping):
+            raise SpecError(f"{where}: history must be a mapping (empty when the vendor keeps no history)")
+        for versions, kept in self.history.items():
+            if versions not in self.resources or kept not in self.resources:
+                raise SpecError(f"{where}: history[{versions!r}] = {kept!r} names a table that is not a resource")
+            if versions != versions_table(kept):
+                raise SpecError(f"{where}: history[{versions!r}]: the versions of {kept!r} are named "
+                                f"{versions_table(kept)!r}")
 
     @property
     def env_prefix(self) -> str:

@@ -19,12 +19,14 @@ from sources._shared.bounds import with_bounds
 from sources._shared.config import check_choice
 from sources._shared.coverage import FieldMeter, meter_of
 from sources._shared.errors import ProviderConfigError
+from sources._shared.history import observed_now, versions_of
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe, request_id
 from sources._shared.prologue import ClientCache, begin_source
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.digests import content_digest
+from sources._shared.timezones import DEFAULT_TIMEZONE, check_timezone
 from sources.bytehr import settings
 from sources.bytehr.chunks import continue_run
 from sources.bytehr.client import make_client
@@ -71,6 +73,7 @@ def bytehr_source(
     header_names: dict[str, str] | None = None,
     first_page: int = settings.FIRST_PAGE,
     checkpoint_pages: int = settings.CHECKPOINT_PAGES,
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -107,11 +110,15 @@ def bytehr_source(
         first_page: Number of the first page.
         checkpoint_pages: In the run path's chunk loop, pages a walk reads at most between two commits
             (its rows and resume point): what a kill costs in quota again.
+        timezone: The tenant's time zone (IANA name, default ``UTC``): its "today" and the day a load's
+            observation falls on in the history models (``sources/_shared/timezones.py``).
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
         The declared resources (``sources/bytehr/declaration.py``), in ``walk_priority`` order (by
-        default the custom field definitions first: their single request tells the quota to the others).
+        default the custom field definitions first: their single request tells the quota to the others),
+        and ``employees_versions``: every version of an employee a walk loaded, custom fields included
+        (an append log, ``sources/_shared/history.py``).
     """
     provider = settings.PROVIDER
     start = begin_source(provider, base_url, secrets={"api_key": api_key})
@@ -120,6 +127,7 @@ def bytehr_source(
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     check_choice(provider, "schema_contract", schema_contract, settings.SCHEMA_CONTRACT_MODES)
     check_choice(provider, "quota_pacing", quota_pacing, settings.QUOTA_PACINGS)
+    check_timezone(provider, timezone)  # read by the dbt history models; dates are never converted
     policy = PacePolicy(quota_pacing, quota_reserve, float(pace_burst_runs), float(pace_burst_share),
                         _priority(provider, walk_priority), cadence_caps(min_interval_hours))
     endpoints = _merged(provider, "paths", settings.ENDPOINTS, paths)
@@ -156,6 +164,8 @@ def bytehr_source(
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
+    employees = resources[list(endpoints).index("employees")]
+    resources.append(versions_of(employees, settings.PRIMARY_KEYS["employees"], observed_now()))
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
     definitions = next(r for r in resources if r.name == "custom_field_definitions")

@@ -28,4 +28,6 @@ SPEC = VendorSpec.declare(
     bench_scenario="bench.scenarios.bytehr:ByteHR",
     bench_baseline="sandbox.bytehr.baseline:source",
     cli_plugins=(QUOTA,),
+    # every version of an employee, custom fields included (sources/_shared/history.py); PII as employees'
+    history={"employees_versions": "employees"},
 )

@@ -26,6 +26,7 @@ from sources._shared.config import check_choice
 from sources._shared.context import RunContext
 from sources._shared.dlt_compat import INCREMENTAL_PLACEMENT, LIMIT_PLACEMENT, ItemTransform
 from sources._shared.errors import ProviderAuthError, ProviderConfigError
+from sources._shared.history import observed_now, versions_of
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
@@ -37,12 +38,13 @@ from sources._shared.rows.timestamps import parse_iso_columns
 from sources._shared.state.deletes import DELETE_MODES, snapshot_hints
 from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.snapshot import SnapshotTracker
+from sources._shared.timezones import DEFAULT_TIMEZONE, check_timezone, today_in
 from sources.cutehr import settings
 from sources.cutehr.backfill import LoadedRange, announce, backfill_windows
 from sources.cutehr.client import CuteHRClients, merged_paths
 from sources.cutehr.walks import LeavesWalkGuard, SnapshotCheck, page_count
 from sources.cutehr.window_run import WindowRun
-from sources.cutehr.windows import DayDigests, next_start, parse_day, utc_today, windows
+from sources.cutehr.windows import DayDigests, next_start, parse_day, windows
 
 __all__ = ["cutehr_source"]
 
@@ -68,6 +70,7 @@ def cutehr_source(
     skip_unchanged: bool = True,
     login_path: str = settings.LOGIN_PATH,
     paths: dict[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -92,16 +95,22 @@ def cutehr_source(
         login_path: Path of the login endpoint.
         paths: Endpoint path per resource, over the contract's (keys: employees, departments,
             leaves, attendance).
+        timezone: The tenant's time zone (IANA name, default ``UTC``): attendance is read up to the
+            tenant's today, and the look-back counts the tenant's days; the history models date a
+            load's observation in it (``sources/_shared/timezones.py``).
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The resources ``employees``, ``departments``, ``leaves``, ``attendance``.
+        The resources ``employees``, ``departments``, ``leaves``, ``attendance``, and
+        ``employees_versions``: every version of an employee a walk loaded (an append log,
+        ``sources/_shared/history.py``).
     """
     provider = settings.PROVIDER
     start = begin_source(provider, base_url, required={"email": email}, secrets={"password": password},
                          https_only=True)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     start_day = parse_day("attendance_start_date", attendance_start_date)
+    zone = check_timezone(provider, timezone)
     unknown = set(paths or {}) - set(settings.ENDPOINTS)
     if unknown:
         raise ProviderConfigError(provider, f"paths has unknown keys {sorted(unknown)}; "
@@ -134,7 +143,8 @@ def cutehr_source(
     attach_probe(resources[0], CredentialsProbe(request=f"POST {login_path}", send=login))  # hr-elt check
     resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
     resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
-                                 attendance_window_days, attendance_lookback_days, skip_unchanged))
+                                 attendance_window_days, attendance_lookback_days, skip_unchanged, zone))
+    resources.append(versions_of(resources[0], "id", observed_now()))
     return resources
 
 
@@ -269,8 +279,7 @@ class _LeavesAsArrow(ItemTransform[Any, dict[str, Any]]):
 
 
 def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size: int, start_day: date | None,
-                window_days: int,
-                lookback_days: int, skip_unchanged: bool) -> DltResource:
+                window_days: int, lookback_days: int, skip_unchanged: bool, zone: str) -> DltResource:
     """Attendance in date windows; each finished window moves the cursor, committed with the load.
 
     Rows go to dlt as Arrow tables of up to 5,000 rows (``sources/_shared/rows/arrow.py``), with the
@@ -285,7 +294,7 @@ def _attendance(path: str, client_for: ClientFor, context: RunContext, page_size
     ) -> Iterator[TDataItems]:
         if finished_earlier(context, settings.PROVIDER, "attendance"):
             return  # every window of this run was read in an earlier chunk
-        today = utc_today()
+        today = today_in(zone)  # the tenant's: a day is read once it has begun there, never before
         state = dlt.current.resource_state()
         loaded = LoadedRange.from_state(state, day.get_state())
         first = parse_day("attendance_start_date", day.start_value) or next_start(today, today, lookback_days)

@@ -20,4 +20,6 @@ SPEC = VendorSpec.declare(
     bench_scenario="bench.scenarios.cutehr:CuteHR",
     bench_baseline="sandbox.cutehr.baseline:source",
     cli_plugins=(),
+    # every version of an employee (sources/_shared/history.py); PII as employees'
+    history={"employees_versions": "employees"},
 )

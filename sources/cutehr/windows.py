@@ -14,7 +14,7 @@ again by every run until it has aged out of the look-back.
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sources._shared.errors import ProviderConfigError, ProviderDataError
@@ -22,11 +22,6 @@ from sources._shared.state.codec import pack_digests
 from sources._shared.state.digests import content_digest
 from sources._shared.state.index import DigestIndex
 from sources.cutehr import settings
-
-
-def utc_today() -> date:
-    """Today's date in UTC, the day the API's attendance ends."""
-    return datetime.now(timezone.utc).date()
 
 
 def parse_day(key: str, value: str | date | None) -> date | None:

@@ -23,6 +23,7 @@ from sources._shared.config import check_choice, iso_utc
 from sources._shared.context import RunContext
 from sources._shared.errors import ProviderError
 from sources._shared.fanout import fan_out
+from sources._shared.history import observed_now, versions_of
 from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
@@ -32,6 +33,7 @@ from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
 from sources._shared.state.incremental import BoundaryDedup
 from sources._shared.state.retries import ChildRetries, retries_pending
+from sources._shared.timezones import DEFAULT_TIMEZONE, check_timezone
 from sources.hollyhr import settings
 from sources.hollyhr.client import make_client, walk
 from sources.hollyhr.declaration import RESOURCES
@@ -51,6 +53,7 @@ def hollyhr_source(
     rate_limit_reserve: int = settings.RATE_LIMIT_RESERVE,
     max_cursor_restarts: int = settings.MAX_CURSOR_RESTARTS,
     child_concurrency: int = settings.CHILD_CONCURRENCY,
+    timezone: str = DEFAULT_TIMEZONE,
     *,
     http: HttpSettings,
 ) -> Sequence[DltResource]:
@@ -67,15 +70,20 @@ def hollyhr_source(
         max_cursor_restarts: Walk restarts allowed per resource when a page cursor expires.
         child_concurrency: Employment and history requests in flight at once, per route (1: one at a
             time); never more than the route's ``RateLimit-Limit`` allows.
+        timezone: The tenant's time zone (IANA name, default ``UTC``): its "today" and the day a load's
+            observation falls on in the history models (``sources/_shared/timezones.py``).
         http: The HTTP settings (``timeout``, ``max_attempts``, ...; sources._shared.http.settings).
 
     Returns:
-        The declared resources (``sources/hollyhr/declaration.py``), in its order.
+        The declared resources (``sources/hollyhr/declaration.py``), in its order, then the versions
+        (append logs, ``sources/_shared/history.py``) of the first three: ``people_versions``,
+        ``employments_versions``, ``employment_history_versions``.
     """
     provider = settings.PROVIDER
     start = begin_source(provider, base_url, secrets={"api_token": api_token})
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
+    check_timezone(provider, timezone)  # read by the dbt history models; dates are never converted
     context = start.context
 
     def make_route_client(resource: str) -> ProviderRESTClient:
@@ -108,7 +116,11 @@ def hollyhr_source(
     for name in settings.UPDATED_SINCE_ENDPOINTS:  # a plain updated-since list needs nothing but its declaration
         if name not in built:
             built[name] = updated_since(name)
-    return [built[name] for name in declare.named(RESOURCES)]
+    observed_at = observed_now()  # this run's: the one time every version it loads was seen at
+    versions = [versions_of(built["people"], "id", observed_at),
+                versions_of(built["employments"], "person_id", observed_at),
+                versions_of(built["employment_history"], "id", observed_at)]
+    return [*(built[name] for name in declare.named(RESOURCES)), *versions]
 
 
 def _updated_since_resource(

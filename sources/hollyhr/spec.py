@@ -21,4 +21,7 @@ SPEC = VendorSpec.declare(
     bench_scenario="bench.scenarios.hollyhr:HollyHR",
     bench_baseline="sandbox.hollyhr.baseline:source",
     cli_plugins=(WEBHOOKS,),
+    # every version of the employee-like records (sources/_shared/history.py); PII as their parents'
+    history={"people_versions": "people", "employments_versions": "employments",
+             "employment_history_versions": "employment_history"},
 )

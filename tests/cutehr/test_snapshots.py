@@ -58,7 +58,7 @@ def test_only_changed_records_load(harness: Harness) -> None:
     app.update_department(app.records("departments")[0]["id"], name="Platform")
     app.update_employee(app.records("employees")[0]["id"], phone="+1 555 0100")
     result = harness.run("cutehr", resources=["employees", "departments"])
-    assert result.rows == {"employees": 1, "departments": 1}
+    assert result.rows == {"employees": 1, "departments": 1, "employees_versions": 1}  # and its version
     assert harness.scalar(f"select name from cutehr.departments where id = {app.records('departments')[0]['id']}") \
         == "Platform"
 

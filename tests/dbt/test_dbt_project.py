@@ -78,8 +78,9 @@ def test_the_layout_check_catches_a_vendor_outside_its_folder(tmp_path: Path) ->
     mart = project / "models" / "marts" / "hr_time_off.sql"
     mart.write_text(mart.read_text() + "-- CuteHR's leaves\n")
     assert layout_problems(project) == [
-        "cutehr: hr_conformed_models ['hr_employees', 'hr_departments', 'hr_time_off', 'hr_data_quality'] but "
-        "conformed models ['hr_custom_fields', 'hr_data_quality', 'hr_departments', 'hr_employees', 'hr_time_off']",
+        "cutehr: hr_conformed_models ['hr_employees', 'hr_departments', 'hr_time_off', 'hr_data_quality', "
+        "'hr_employment_history'] but conformed models ['hr_custom_fields', 'hr_data_quality', 'hr_departments', "
+        "'hr_employees', 'hr_employment_history', 'hr_time_off']",
         "cutehr: cutehr__hr_custom_fields.sql is not enabled by "
         "{{ 'cutehr' in var('hr_vendors', var('hr_conformed_models')) }} in _cutehr__models.yml",
         "models/marts/hr_time_off.sql names CuteHR",

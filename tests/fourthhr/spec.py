@@ -42,4 +42,5 @@ SPEC = VendorSpec.declare(
     readme="tests/fourthhr/README.md",
     bench_baseline=None,
     cli_plugins=(RESOURCES_COMMAND,),
+    history={},  # keeps no history of its workers
 )

@@ -1,0 +1,17 @@
+{#- CuteHR employees on two timelines. CuteHR dates the employment (date_of_joining, date_of_exit) but
+    not a move between departments or designations: within the employment, the effective timeline dates
+    those by the load that saw them (macros/history.sql). -#}
+{% set versions = ref('stg_cutehr__employee_versions') %}
+with observed as (
+    {{ hr_observed_intervals(versions) }}
+),
+effective as (
+    {{ hr_spanned_effective(versions, 'observed') }}
+)
+select provider, tenant, employee_id, valid_from, valid_to, job_title, department, employment_status,
+       timeline, observed_at
+from observed where not is_deleted
+union all
+select * from effective
+union all
+{{ hr_interval_tail('effective') }}
