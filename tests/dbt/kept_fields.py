@@ -27,7 +27,8 @@ def check_retyped_and_archived_fields_show_current_values(warehouse: Warehouse) 
     # the loaded tables: new badge values in the variant column, the archived field null where rewritten
     assert "custom_fields__badge_number__v_text" in warehouse.columns("bytehr", "employees")
     assert warehouse.scalar(f"select custom_fields__tshirt_size from bytehr.employees where id = {rewritten}") is None
-    assert_clean(warehouse.dbt(select="+hr_employees +hr_custom_fields"))
+    # the whole project: on Postgres dbt replaces a view with a cascade, dropping the views on top of it
+    assert_clean(warehouse.dbt())
 
     badges = dict(warehouse.query("select source_id, custom_fields__badge_number from hr_unified.hr_employees "
                                   "where provider = 'bytehr'"))
