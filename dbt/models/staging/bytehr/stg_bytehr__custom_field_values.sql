@@ -14,7 +14,13 @@ select
     {{ hr_field(cols, 'value_id', hr_text()) }},
     {{ hr_field(cols, 'employee_id', hr_bigint()) }},
     {{ hr_field(cols, 'key', hr_text(), 'field_key') }},
-    {{ hr_field(cols, 'column_name', hr_text()) }},
+    {#- the column the field has in employees and hr_employees (for a multi-select field the values
+        name its child table; its definition names the column) -#}
+    {%- if found is not none %}
+    cast(coalesce(definitions.column_name, kept.{{ adapter.quote('column_name') }}) as {{ hr_text() }}) as column_name,
+    {%- else %}
+    cast(null as {{ hr_text() }}) as column_name,
+    {%- endif %}
     {{ hr_field(cols, 'type', hr_text(), 'value_type') }},
     {{ hr_field(cols, 'value', hr_text()) }},
     {{ hr_field(cols, 'value_number', hr_double()) }},
@@ -26,7 +32,13 @@ select
     cast(null as {{ hr_text() }}) as _dlt_load_id
 where 1 = 0
 {%- else %}
-    _dlt_load_id
-from {{ src }}
-where _dlt_valid_to is null
+    kept._dlt_load_id
+from {{ src }} as kept
+left join (
+    select {{ adapter.quote('key') }} as field_key, max(column_name) as column_name
+    from {{ source('bytehr', 'custom_field_definitions') }}
+    group by {{ adapter.quote('key') }}
+) as definitions
+    on definitions.field_key = kept.{{ adapter.quote('key') }}
+where kept._dlt_valid_to is null
 {%- endif %}
