@@ -6,7 +6,7 @@
 {% set columns = {} %}
 {% if execute %}
   {% for column in adapter.get_columns_in_relation(employees_model) if (column.name | lower).startswith('custom_fields__') %}
-    {% do columns.update({column.name | lower: column.data_type}) %}
+    {% do columns.update({column.name | lower: column.dtype}) %}
   {% endfor %}
 {% endif %}
 select
