@@ -29,7 +29,7 @@ def bundled_project_dir() -> Path | None:
     packaged = importlib.resources.files("pipelines") / PACKAGED_PROJECT
     if (packaged / "dbt_project.yml").is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / "dbt"
+    checkout = Path(__file__).resolve().parents[2] / "dbt"  # pipelines/dbt/location.py -> the checkout
     if (checkout / "dbt_project.yml").is_file():
         return checkout
     return None

@@ -44,4 +44,5 @@ def test_unknown_vendor_is_refused_naming_the_known_ones(tmp_path: Path, capsys:
     code = main(["dbt", "--vendors", "bytehr,foo", "--duckdb-path", str(tmp_path / "w.duckdb"),
                  "--pipelines-dir", str(tmp_path / "p")])
     assert code == 1
-    assert "dbt: --vendors names no vendor of the dbt project: foo (known: bytehr, cutehr, hollyhr;" in capsys.readouterr().err
+    assert "dbt: --vendors names no vendor of the dbt project: foo (known: bytehr, cutehr, hollyhr;" \
+        in capsys.readouterr().err

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from pipelines.dbt.runner import DBT_PROJECT_DIR, DbtResult, DbtRunError, run_freshness
+from tests.dbt.kept_fields import check_retyped_and_archived_fields_show_current_values
 from tests.dbt.test_dbt_project import layout_problems
 from tests.dbt.warehouse import Warehouse, assert_clean, expected_counts, shared_warehouse
 
@@ -301,3 +302,7 @@ def test_hr_data_quality_is_the_latest_coverage_per_field(warehouse: Warehouse, 
     row = warehouse.query("select status, rows, present_share from hr_unified.hr_data_quality "
                           "where provider = 'hollyhr' and resource = 'people' and field = 'location'")
     assert row == [("regression", loaded, 0.0)] and loaded >= len(touched)
+
+
+def test_retyped_and_archived_custom_fields_show_current_values(warehouse: Warehouse, built: DbtResult) -> None:
+    check_retyped_and_archived_fields_show_current_values(warehouse)  # mutates the sandbox: last in the module

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipelines.dbt.runner import DbtResult
+from tests.dbt.kept_fields import check_retyped_and_archived_fields_show_current_values
 from tests.dbt.warehouse import Warehouse, assert_clean, expected_counts, shared_warehouse
 from tests.postgres_server import PostgresServer
 
@@ -63,3 +64,8 @@ def test_dbt_output_carries_no_password(warehouse: Warehouse, built: tuple[DbtRe
     password = urlsplit(warehouse.postgres_url).password
     assert password and password not in output
     assert "hr_employees" in output and "Completed successfully" in output  # dbt did talk
+
+
+def test_retyped_and_archived_custom_fields_show_current_values(warehouse: Warehouse,
+                                                                built: tuple[DbtResult, str]) -> None:
+    check_retyped_and_archived_fields_show_current_values(warehouse)  # mutates the sandbox: last in the module

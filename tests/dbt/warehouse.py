@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from pipelines.app import run_vendor
 from pipelines.dbt.runner import DbtResult, run_dbt
 from pipelines.run.result import RunResult
-from pipelines.app import run_vendor
 from sandbox import Sandbox
 from tests.harness import FAST_HTTP, query_warehouse
 from tests.postgres_server import PostgresServer
