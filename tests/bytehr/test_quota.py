@@ -91,23 +91,29 @@ def test_refuse_mode_first_walk_learns_the_page_count_from_one_page(harness: Har
     assert harness.distinct(VENDOR, "employees", "id") == 350
 
 
+@pytest.mark.xfail(strict=True, reason="issue 27.4, not done: in quota_mode = partial dlt takes pages from the walks in "
+                   "turn, so a short quota is not spent in walk_priority's order (refuse and even pacing hold it)")
 def test_partial_mode_walks_what_fits_and_resumes(harness: Harness) -> None:
     app = start(harness)
     harness.setenv("SOURCES__BYTEHR__QUOTA_MODE", "partial")
     app.set_quota_remaining(RESERVE + 4)
     result = harness.run(VENDOR)  # no failure: a partial walk is the plan
-    assert requests_by_resource(app) == {"custom_field_definitions": 1, "departments": 1, "positions": 1,
-                                         "employees": 1, "leave_requests": 0}
+    # the quota goes to the walks in walk_priority's order: definitions, employees, leave requests, ...
+    assert requests_by_resource(app) == {"custom_field_definitions": 1, "employees": 2, "leave_requests": 1,
+                                         "departments": 0, "positions": 0}
     assert app.quota_remaining == RESERVE
-    assert harness.count(VENDOR, "employees") == 100
-    assert any(n.startswith("employees: walk incomplete") and "continues at page 2 of 2" in n for n in result.notes)
-    assert any(n.startswith("leave_requests: not walked") for n in result.notes)
+    assert harness.count(VENDOR, "employees") == app.count("employees")
+    assert harness.count(VENDOR, "leave_requests") == 100
+    assert any(n.startswith("leave_requests: walk incomplete") and "continues at page 2 of 2" in n
+               for n in result.notes)
+    assert any(n.startswith("departments: not walked") for n in result.notes)
+    assert any(n.startswith("positions: not walked") for n in result.notes)
     app.set_quota_remaining(1000)
     harness.setenv("SOURCES__BYTEHR__QUOTA_RESERVE", "0")
     app.clear_log()
     harness.run(VENDOR)
-    assert requests_by_resource(app) == {"custom_field_definitions": 1, "departments": 1, "positions": 1,
-                                         "employees": 1, "leave_requests": 2}
+    assert requests_by_resource(app) == {"custom_field_definitions": 1, "employees": 2, "leave_requests": 1,
+                                         "departments": 1, "positions": 1}
     for table, control in (("employees", "employees"), ("leave_requests", "leave_requests")):
         assert harness.count(VENDOR, table) == app.count(control)
         assert harness.distinct(VENDOR, table, "id") == app.count(control)

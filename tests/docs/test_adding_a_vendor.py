@@ -20,7 +20,8 @@ OWN = table_after(DOC, "## The vendor's own files")
 CENTRAL = table_after(DOC, "## Central files a vendor touches")
 # where central code lives: it reads vendors from the registry and names none
 CENTRAL_CODE = [*(ROOT / "pipelines").rglob("*.py"), *(ROOT / "sources" / "_shared").rglob("*.py"),
-                ROOT / "sources" / "registry.py", *(ROOT / "sandbox").glob("*.py"), *(ROOT / "bench").rglob("*.py"),
+                ROOT / "sources" / "registry.py", *(ROOT / "sandbox").glob("*.py"),
+                *(p for p in (ROOT / "bench").rglob("*.py") if p.parent.name != "scenarios"),  # a vendor's own scenario
                 ROOT / "setup.py"]
 
 
