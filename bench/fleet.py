@@ -64,7 +64,7 @@ def request_counts(sandboxes: dict[str, Sandbox]) -> dict[str, int]:
 def run_workers(workers: int, tenants: list[str], sandboxes: dict[str, Sandbox], url: str,
                 home: Path) -> dict[str, Any]:
     """Starts `workers` ``hr-elt run all`` processes at once, each on its share and an empty pipelines dir."""
-    shares = [tenants[k::workers] for k in range(workers)]
+    shares = [share for share in (tenants[k::workers] for k in range(workers)) if share]  # fewer tenants: fewer workers
     procs: list[tuple[list[str], subprocess.Popen[str], Path]] = []
     started = time.perf_counter()
     for k, share in enumerate(shares):
