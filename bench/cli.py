@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
-from bench.orchestrate import ROOT, Options, evaluate
+from bench.fleet import run_fleet
+from bench.orchestrate import ROOT, Options, evaluate, machine
 from bench.report import section, update_readme, write_json
 from bench.specs import Size, bench_vendors
 from bench.suite import run_bench
@@ -40,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wan", choices=("on", "off", "only"), default="on",
                         help="the WAN scenario (120 ms a request, documented rate limits; bench/wan.py): before "
                              "the loopback cases (on), not at all (off), or alone (only)")
+    parser.add_argument("--fleet", choices=("on", "off", "only"), default="on",
+                        help="the fleet scenario (bench/fleet.py): after the loopback cases, not at all, or alone")
+    parser.add_argument("--fleet-tenants", type=int, default=0,
+                        help="tenants of the fleet scenario (default 30, 6 with --quick)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rest_api baseline")
     parser.add_argument("--baseline-everywhere", action="store_true",
                         help="run the baseline in every phase and size (adds ~15 min at full sizes)")
@@ -64,6 +70,16 @@ def main(argv: list[str] | None = None) -> int:
             update_readme(Path(args.readme), section(results, path.name))
         return 0
 
+    fleet_tenants = args.fleet_tenants or (6 if args.quick else 30)
+    if args.fleet == "only":
+        fleet = run_fleet(tenant_count=fleet_tenants)
+        out = Path(args.out_dir) / f"{date.today().isoformat()}-fleet.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"date": date.today().isoformat(), "machine": machine(), "fleet": fleet},
+                                  indent=1) + "\n", encoding="utf-8")
+        print(f"results: {out}", file=sys.stderr)
+        return 0 if fleet["ok"] else 1
+
     known = bench_vendors()
     vendors = [v for v in args.vendors.split(",") if v] or known
     unknown = [v for v in vendors if v not in known]
@@ -76,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                    destinations=destinations, postgres_sizes=args.postgres, baseline=not args.no_baseline,
                    baseline_everywhere=args.baseline_everywhere, memory_cap_mb=args.memory_cap_mb,
                    baseline_stop_factor=args.baseline_stop_factor, wan=args.wan,
-                   arrow_rows=args.arrow_rows or (20_000 if args.quick else 200_000))
+                   arrow_rows=args.arrow_rows or (20_000 if args.quick else 200_000),
+                   fleet=args.fleet, fleet_tenants=fleet_tenants)
     opts.on_case = lambda partial: write_json({**partial, "partial": True}, Path(args.out_dir))
     results = run_bench(opts)
     path = write_json(results, Path(args.out_dir))
@@ -87,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in results["targets"]:
         print(f"{'MET ' if t['met'] else 'MISS'} {t['vendor']:8s} {t['target']}: {t['value']}", file=sys.stderr)
     failed = [c for c in results["cases"] if "error" in c]
-    return 1 if failed else 0
+    return 1 if failed or not results.get("fleet", {}).get("ok", True) else 0
 
 
 def postgres_binaries() -> bool:

@@ -6,6 +6,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from bench.fleet import run_fleet
 from bench.orchestrate import UTC, Options, evaluate, machine, run_case, start_postgres
 from bench.specs import make_specs
 from bench.wan import evaluate_wan, run_wan
@@ -42,6 +43,10 @@ def run_bench(opts: Options) -> dict[str, Any]:
     finally:
         if postgres is not None:
             postgres.stop()
+    if opts.fleet == "on" and opts.wan != "only" and "postgres" in opts.destinations:  # a server of its own
+        results["fleet"] = run_fleet(tenant_count=opts.fleet_tenants, log=opts.log)
+        if opts.on_case is not None:
+            opts.on_case(results)
     results["seconds"] = round(time.perf_counter() - t0, 1)
     results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
     return results

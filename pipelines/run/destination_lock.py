@@ -10,7 +10,7 @@ machines have two pipelines dirs. Since a pipeline's name is the same on every m
 - DuckDB: the file is opened by one process at a time only per connection, and a run opens many; the
   lock is an OS lock on ``<database file>.<pipeline>.lock`` beside the file, which every process that
   can open the file can see (released by the OS when the holder dies).
-- BigQuery, which has no locks: a lease row (:mod:`pipelines.run.lease`).
+- BigQuery, which has no locks: nothing yet beyond the local lock (a lease row is planned, docs/tenants.md).
 
 A second worker waits (``--wait``) or stops with one line naming the holder; neither state is touched.
 """
@@ -80,7 +80,7 @@ def destination_lock(ref: DestinationRef, pipeline_name: str, dataset: str, wait
     elif ref.kind == "duckdb" and not ref.location.startswith(":"):
         with _file_lock(Path(f"{ref.location}.{pipeline_name}.lock"), ref, pipeline_name, wait, timeout):
             yield
-    else:  # BigQuery: the lease is taken by the run path once the pipeline exists (pipelines/run/lease.py)
+    else:  # BigQuery: no lock in the warehouse yet (docs/tenants.md); the local lock still holds
         yield
 
 

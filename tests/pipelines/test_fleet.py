@@ -124,11 +124,21 @@ def test_one_writer_per_tenant_across_pipelines_dirs(tmp_path: Path, postgres_se
             assert postgres_server.password not in refused.stderr + refused.stdout
             assert len(sandbox.apps["hollyhr"].requests()) == before  # stopped before asking the vendor
             waiting = subprocess.Popen([str(BIN / "hr-elt"), "run", "hollyhr", "--destination", "postgres",
-                                        "--pipelines-dir", str(tmp_path / "w3"), "--wait"], env=env, cwd=tmp_path,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        "--pipelines-dir", str(tmp_path / "w3"), "--wait", "--wait-timeout", "200"],
+                                       env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert waiting.stderr is not None
+            seen: list[str] = []
+            for line in waiting.stderr:  # blocks until the waiting worker says it is queued (or ends)
+                seen.append(line)
+                if "waiting for it" in line:
+                    break
+            # the second worker found the lock held, named the holder and asked the vendor nothing yet
+            assert seen and "waiting for it" in seen[-1] and "hr-elt pid 4242 on other-machine" in seen[-1], seen
+            assert waiting.poll() is None and len(sandbox.apps["hollyhr"].requests()) == before
             holder.close()  # the other worker ends: the server drops its lock
             out, err = waiting.communicate(timeout=240)
-            assert waiting.returncode == 0, err
+            assert waiting.returncode == 0, "".join(seen) + err
             assert pipeline_of(out) == name and "no new or changed rows" in out
+            assert len(sandbox.apps["hollyhr"].requests()) > before  # it ran once the lock was free
     finally:
         postgres_server.drop_database(url)
