@@ -8,9 +8,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bench.fleet import run_fleet
 from bench.orchestrate import ROOT, Options, evaluate, machine
 from bench.report import section, update_readme, write_json
+from bench.scenarios.hollyhr_fleet import run_fleet
 from bench.specs import Size, bench_vendors
 from bench.suite import run_bench
 from bench.wan import evaluate_wan
@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the WAN scenario (120 ms a request, documented rate limits; bench/wan.py): before "
                              "the loopback cases (on), not at all (off), or alone (only)")
     parser.add_argument("--fleet", choices=("on", "off", "only"), default="on",
-                        help="the fleet scenario (bench/fleet.py): after the loopback cases, not at all, or alone")
+                        help="the fleet scenario (bench/scenarios/hollyhr_fleet.py): after the loopback cases, "
+                             "not at all, or alone")
     parser.add_argument("--fleet-tenants", type=int, default=0,
                         help="tenants of the fleet scenario (default 30, 6 with --quick)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rest_api baseline")

@@ -51,7 +51,7 @@ class Options:
     memory_cap_mb: float = 0.0  # 0: 70% of the memory available when a run starts
     baseline_stop_factor: float = 5.0  # stop the baseline once it took this many times ours (0: never)
     wan: str = "on"  # the WAN scenario (bench/wan.py): on (before the loopback cases), off, only
-    fleet: str = "on"  # the fleet scenario (bench/fleet.py): on (after the loopback cases into Postgres), off
+    fleet: str = "on"  # bench/scenarios/hollyhr_fleet.py: on (after the loopback cases, into Postgres), off
     fleet_tenants: int = 30
     log: Any = sys.stderr
     on_case: Any = None  # called with the results so far after each case

@@ -6,8 +6,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from bench.fleet import run_fleet
 from bench.orchestrate import UTC, Options, evaluate, machine, run_case, start_postgres
+from bench.scenarios.hollyhr_fleet import run_fleet
 from bench.specs import make_specs
 from bench.wan import evaluate_wan, run_wan
 

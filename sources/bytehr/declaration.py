@@ -1,4 +1,4 @@
-"""ByteHR's resources, each declared once (:mod:`sources._shared.declare`), in load order.
+"""ByteHR's resources, each declared once (:mod:`sources._shared.declare`), in load order (walk_priority's default).
 
 Every ByteHR resource is a full snapshot walked page by page (no filter by update time).
 ``settings.py`` (paths, keys, timestamps, Arrow columns, key order, walk priority) and ``spec.py``
@@ -20,17 +20,6 @@ RESOURCES = (
         timestamps=("created_at",),
         ordered=False,  # /custom-fields is served in creation order
         walk_priority=0, pii=(), bigquery=None, dbt=True,
-    ),
-    Resource(
-        name="departments", path="/departments", primary_key=("id",), sync="snapshot",
-        fields=("id", "name", "parent_id", "cost_center", "updated_at"),
-        may_be_null=("parent_id", "cost_center"),  # a root department, no cost center
-        timestamps=("updated_at",), ordered=True, walk_priority=3, pii=(), bigquery=None, dbt=True,
-    ),
-    Resource(
-        name="positions", path="/positions", primary_key=("id",), sync="snapshot",
-        fields=("id", "title", "level", "department_id", "updated_at"),
-        timestamps=("updated_at",), ordered=True, walk_priority=4, pii=(), bigquery=None, dbt=True,
     ),
     Resource(
         name="employees", path="/employees", primary_key=("id",), sync="snapshot",
@@ -63,5 +52,16 @@ RESOURCES = (
             "status": {"data_type": "text"},
             "updated_at": {"data_type": "timestamp"},
         },
+    ),
+    Resource(
+        name="departments", path="/departments", primary_key=("id",), sync="snapshot",
+        fields=("id", "name", "parent_id", "cost_center", "updated_at"),
+        may_be_null=("parent_id", "cost_center"),  # a root department, no cost center
+        timestamps=("updated_at",), ordered=True, walk_priority=3, pii=(), bigquery=None, dbt=True,
+    ),
+    Resource(
+        name="positions", path="/positions", primary_key=("id",), sync="snapshot",
+        fields=("id", "title", "level", "department_id", "updated_at"),
+        timestamps=("updated_at",), ordered=True, walk_priority=4, pii=(), bigquery=None, dbt=True,
     ),
 )

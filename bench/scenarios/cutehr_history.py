@@ -1,7 +1,7 @@
 """History storage and dbt build time at 10,000 employees and a year of daily runs.
 
-    .venv/bin/python -m bench.history                    # 10,000 employees, 365 daily runs
-    .venv/bin/python -m bench.history --employees 2000 --days 90
+    .venv/bin/python -m bench.scenarios.cutehr_history                    # 10,000 employees, 365 daily runs
+    .venv/bin/python -m bench.scenarios.cutehr_history --employees 2000 --days 90
 
 Builds, in a throwaway DuckDB file, what a year of daily CuteHR runs leaves behind: the current
 ``employees`` table and the ``employees_versions`` append log (sources/_shared/history.py), where a
@@ -114,7 +114,8 @@ def _bytes_of(select: str, source: Path, work: Path, name: str) -> tuple[int, in
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the measurement and prints its JSON."""
-    parser = argparse.ArgumentParser(prog="python -m bench.history", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.scenarios.cutehr_history",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--change-rate", type=float, default=0.005, help="share of employees changed a day")
