@@ -26,6 +26,7 @@ from typing import Any
 
 import dlt
 from dlt.common.typing import TDataItems
+from dlt.extract.items import TableNameMeta
 from dlt.extract.resource import DltResource
 
 OBSERVED_AT = "_hr_observed_at"
@@ -57,13 +58,16 @@ def versions_of(parent: DltResource, key: str, observed_at: datetime.datetime) -
         The transformer ``<parent>_versions`` (write disposition ``append``).
     """
     name = versions_table(parent.name)
+    parent_table = parent.table_name if isinstance(parent.table_name, str) else parent.name
 
     @dlt.transformer(name=name, write_disposition="append", primary_key=(key, OBSERVED_AT),
                      columns={OBSERVED_AT: {"data_type": "timestamp", "nullable": False}})
-    def versions(items: TDataItems) -> Iterator[TDataItems]:
+    def versions(items: TDataItems, meta: Any = None) -> Iterator[TDataItems]:
+        if isinstance(meta, TableNameMeta) and meta.table_name != parent_table:
+            return  # rows the parent sent to another table of its own (e.g. ByteHR's custom_field_values)
         stamped = _stamp(items, observed_at)
-        if stamped is not None:
-            yield stamped
+        if stamped is not None:  # named: an item's table travels with it through a transformer otherwise
+            yield dlt.mark.with_table_name(stamped, name)
 
     return parent | versions
 

@@ -65,8 +65,8 @@ def collector(resource: str, drain: Callable[[], list[dict[str, Any]]]) -> DltRe
                      primary_key="rejection_id", columns=REJECTED_COLUMNS)
     def rejected(items: Any) -> Iterator[TDataItems]:
         rows = drain()
-        if rows:
-            yield rows
+        if rows:  # named: the table of the item that fed the transformer would travel with the rows otherwise
+            yield dlt.mark.with_table_name(rows, REJECTED_TABLE)
 
     return rejected
 
