@@ -198,7 +198,8 @@ class VendorSpec:
                 partition=(OBSERVED_AT, "timestamp"), cluster=parent.cluster if parent is not None else (),
                 record_columns=parent.record_columns if parent is not None else ())
         return cls(name=name, title=title, source=source, config_section=config_section or name,
-                   resources=(*declare.named(declared), *history), pii=declare.pii(declared), bigquery=bigquery,
+                   resources=_with_versions(declare.named(declared), history), pii=declare.pii(declared),
+                   bigquery=bigquery,
                    dbt_tables=declare.dbt_tables(declared), sandbox_app=sandbox_app, readme=readme,
                    bench_scenario=bench_scenario, bench_baseline=bench_baseline, cli_plugins=cli_plugins,
                    coverage=coverage, declaration=declared, history=history)
@@ -321,3 +322,14 @@ class VendorSpec:
             raise SpecError(f"vendor {self.name!r} declares no bench baseline")
         factory: Callable[..., DltSource] = resolve(self.bench_baseline)
         return factory
+
+
+def _with_versions(resources: tuple[str, ...], history: Mapping[str, str]) -> tuple[str, ...]:
+    """The resources with each versions resource right after the one it keeps the versions of.
+
+    dlt starts a transformer's parent where the transformer stands in the source: listed right after
+    its parent, the walks still start in the declared order (ByteHR's quota goes to them in that order).
+    """
+    versions_of = {kept: versions for versions, kept in history.items()}
+    return tuple(name for resource in resources
+                 for name in (resource, *((versions_of[resource],) if resource in versions_of else ())))

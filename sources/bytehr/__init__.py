@@ -144,7 +144,6 @@ def bytehr_source(
         "employees": lambda: _employees_transform(schema_contract == "freeze", meter),
     }
     resources = []
-    by_name = {}
     # dlt starts the walks in this order and each books its pages as it starts: walk_priority's order,
     # so that a quota too short for all is spent on the resources that come first in it
     for name in policy.priority:
@@ -165,8 +164,8 @@ def bytehr_source(
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
         resource.apply_hints(schema_contract=_contract(schema_contract))
         resources.append(resource)
-        by_name[name] = resource
-    resources.append(versions_of(by_name["employees"], settings.PRIMARY_KEYS["employees"], observed_now()))
+        if name == "employees":  # right after its parent: dlt starts the parent where the transformer stands
+            resources.append(versions_of(resource, settings.PRIMARY_KEYS["employees"], observed_now()))
     probe_path = endpoints["custom_field_definitions"]
     probe_params = {settings.LIMIT_PARAM: 1, settings.PAGE_PARAM: first_page}
     definitions = next(r for r in resources if r.name == "custom_field_definitions")

@@ -144,7 +144,7 @@ def cutehr_source(
     resources.append(_leaves(endpoints["leaves"], clients.client, context, page_size))
     resources.append(_attendance(endpoints["attendance"], clients.client, context, page_size, start_day,
                                  attendance_window_days, attendance_lookback_days, skip_unchanged, zone))
-    resources.append(versions_of(resources[0], "id", observed_now()))
+    resources.insert(1, versions_of(resources[0], "id", observed_now()))  # right after employees, its parent
     return resources
 
 

@@ -117,10 +117,12 @@ def hollyhr_source(
         if name not in built:
             built[name] = updated_since(name)
     observed_at = observed_now()  # this run's: the one time every version it loads was seen at
-    versions = [versions_of(built["people"], "id", observed_at),
-                versions_of(built["employments"], "person_id", observed_at),
-                versions_of(built["employment_history"], "id", observed_at)]
-    return [*(built[name] for name in declare.named(RESOURCES)), *versions]
+    versions = {"people": versions_of(built["people"], "id", observed_at),
+                "employments": versions_of(built["employments"], "person_id", observed_at),
+                "employment_history": versions_of(built["employment_history"], "id", observed_at)}
+    # each versions resource right after the one it keeps the versions of (as the spec lists them)
+    return [resource for name in declare.named(RESOURCES)
+            for resource in (built[name], *([versions[name]] if name in versions else []))]
 
 
 def _updated_since_resource(
