@@ -221,8 +221,8 @@ def test_quota_command_from_state_and_live(harness: Harness, capsys: pytest.Capt
     assert "used         7 of 1000 requests this cycle" in out
     assert f"remaining    {remaining}, {remaining - RESERVE} above the reserve of {RESERVE}" in out
     assert f"resets at    {_reset_of(app)}" in out
-    assert "a full run   7 requests (custom_field_definitions 1, departments 1, positions 1, employees 2, " \
-           "leave_requests 2;" in out
+    assert "a full run   7 requests (custom_field_definitions 1, employees 2, leave_requests 2, departments 1, " \
+           "positions 1;" in out  # walk_priority's order, the order the resources are declared in
     assert f"runs left    {(remaining - RESERVE) // 7} full runs fit before the reset" in out
     app.spend(100)
     assert cli(["quota", "bytehr", "--pipelines-dir", harness.pipelines_dir, "--live"]) == 0
