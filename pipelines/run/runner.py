@@ -246,9 +246,9 @@ def _run_locked(
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
     try:
-        resume_from_destination(pipeline, target, ref, context, pipelines_dir)  # a fresh worker resumes as a warm one
         checkpoints = enable_checkpoints(context, checkpoint_policy())  # a bad interval: refused before any request
-        source = build_source(target, destination, resources, source_kwargs, context)
+        source = build_source(target, destination, resources, source_kwargs, context)  # settings checked, lazily
+        resume_from_destination(pipeline, target, ref, context, pipelines_dir)  # a fresh worker resumes as a warm one
         # PII keys against the loaded schema; a policy tightened after a load (pipelines/run/pii_columns.py)
         review_pii(pipeline, source, vendor, context, tenant=target.tenant, destination=destination,
                    full_refresh=full_refresh, pipelines_dir=pipelines_dir,
