@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from pipelines.run.failures import error_line
+from pipelines.run.naming import latest_pipeline_name
 from sandbox.cutehr import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from sources._shared.errors import ProviderConfigError, exception_chain
 from tests.contract import SourceContract
@@ -187,7 +188,8 @@ def test_a_second_401_fails_clearly_without_a_login_loop(harness: Harness) -> No
 
 def _dlt_trace(harness: Harness) -> str:
     env = {**os.environ, "RUNTIME__DLTHUB_TELEMETRY": "false"}
-    done = subprocess.run([str(DLT), "pipeline", "--pipelines-dir", harness.pipelines_dir, "cutehr", "trace"],
+    name = latest_pipeline_name("cutehr", harness.pipelines_dir)  # cutehr__<kind>_<hash8>, as the summary prints
+    done = subprocess.run([str(DLT), "pipeline", "--pipelines-dir", harness.pipelines_dir, name, "trace"],
                           env=env, cwd=harness.tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.run.naming import latest_pipeline_name
 from sandbox import Sandbox
 from tests.ops.helpers import BIN, base_env, count, hr_elt, query, schemas, tenant_env
 
@@ -41,9 +42,10 @@ def test_run_all_loads_each_tenant_into_its_own_pipeline_and_dataset(companies: 
     assert count(db, "hollyhr_globex", "people") == globex.hollyhr.count("people") == 35
     assert count(db, "hollyhr_globex", "time_off") == globex.hollyhr.count("time_off")
     assert "hollyhr" not in schemas(db)
-    assert {p.name for p in pipes.iterdir() if p.is_dir()} >= {"hollyhr_acme", "hollyhr_globex"}
+    assert {p.name.split("__")[0] for p in pipes.iterdir() if p.is_dir()} >= {"hollyhr_acme", "hollyhr_globex"}
     # each tenant is an ordinary dlt pipeline: dlt's CLI works on it
-    info = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", str(pipes), "hollyhr_acme", "info"],
+    acme_pipeline = latest_pipeline_name("hollyhr_acme", str(pipes))
+    info = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", str(pipes), acme_pipeline, "info"],
                           env=env_for(acme, globex), cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert info.returncode == 0, info.stderr
     assert "hollyhr_acme" in info.stdout

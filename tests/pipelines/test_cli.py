@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.run.naming import latest_pipeline_name
 from sandbox import Sandbox
 
 BIN = Path(sys.executable).parent
@@ -63,8 +64,9 @@ def ran_all(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox,
 def test_dlt_pipeline_commands_after_run_all(ran_all: tuple[Sandbox, Path, dict[str, str]], vendor: str) -> None:
     sandbox, root, env = ran_all
     secrets = [str(v) for app in sandbox.apps.values() for k, v in app.credentials().items() if k != "email"]
+    name = latest_pipeline_name(vendor, str(root / "pipes"))  # <vendor>__<kind>_<hash8>, as the summary prints
     for command in (["info"], ["trace"], ["schema"], ["load-package"]):
-        out = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", str(root / "pipes"), vendor, *command],
+        out = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", str(root / "pipes"), name, *command],
                              env=env, cwd=root, capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, (vendor, command, out.stderr)
         assert out.stdout.strip(), (vendor, command)

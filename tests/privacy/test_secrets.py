@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from pipelines.run.naming import latest_pipeline_name
 from tests.contracts import contract_for
 from tests.harness import Harness
 from tests.privacy.grep import find_any
@@ -37,8 +38,9 @@ def run_cli(harness: Harness, vendor: str, extra_env: dict[str, str]) -> tuple[i
 
 def dlt_cli(harness: Harness, vendor: str, commands: list[list[str]]) -> str:
     out = []
+    name = latest_pipeline_name(vendor, harness.pipelines_dir)  # <vendor>__<kind>_<hash8>, as the summary prints
     for command in commands:
-        done = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", harness.pipelines_dir, vendor,
+        done = subprocess.run([str(BIN / "dlt"), "pipeline", "--pipelines-dir", harness.pipelines_dir, name,
                                *command], capture_output=True, text=True, timeout=120, cwd=harness.tmp_path)
         out.append(done.stdout + done.stderr)
     return "\n".join(out)
