@@ -26,6 +26,7 @@ from typing import Any
 
 import dlt
 from dlt.common.typing import TDataItems
+from dlt.extract.hints import HintsMeta
 from dlt.extract.items import TableNameMeta
 from dlt.extract.resource import DltResource
 
@@ -63,13 +64,23 @@ def versions_of(parent: DltResource, key: str, observed_at: datetime.datetime) -
     @dlt.transformer(name=name, write_disposition="append", primary_key=(key, OBSERVED_AT),
                      columns={OBSERVED_AT: {"data_type": "timestamp", "nullable": False}})
     def versions(items: TDataItems, meta: Any = None) -> Iterator[TDataItems]:
-        if isinstance(meta, TableNameMeta) and meta.table_name != parent_table:
+        if _table_of(meta) not in (None, parent_table):
             return  # rows the parent sent to another table of its own (e.g. ByteHR's custom_field_values)
         stamped = _stamp(items, observed_at)
         if stamped is not None:  # named: an item's table travels with it through a transformer otherwise
             yield dlt.mark.with_table_name(stamped, name)
 
     return parent | versions
+
+
+def _table_of(meta: Any) -> str | None:
+    """The table an item's meta sends it to (``dlt.mark.with_table_name`` / ``with_hints``); None: its resource's."""
+    if isinstance(meta, TableNameMeta):
+        return meta.table_name
+    if isinstance(meta, HintsMeta):
+        table = meta.hints.get("table_name")
+        return table if isinstance(table, str) else None
+    return None
 
 
 def _stamp(items: Any, observed_at: datetime.datetime) -> Any:
