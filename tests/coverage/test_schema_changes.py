@@ -36,11 +36,15 @@ def test_custom_field_drift_is_said_and_stored(harness: Harness, caplog: pytest.
     assert ("custom_field_archived", "custom_fields__visa_expiry") in by_kind
     assert ("custom_field_added", "custom_fields__parking_spot") in by_kind
     assert ("new_column", "custom_fields__parking_spot") in by_kind
-    assert all(c[0] == "employees" for c in stored)
+    # the employees table, and its versions log (issue 28), which records the same columns
+    assert {c[0] for c in stored} == {"employees", "employees_versions"}
     drift = [w for w in second.warnings if "type drift" in w]
-    assert drift == ["bytehr: type drift: employees.custom_fields__badge_number got text values, loaded into the "
-                     "new variant column custom_fields__badge_number__v_text (custom_fields__badge_number keeps the "
-                     "values of its old type)"]
+    # what the rows hold, said truly (issue 27): the old column keeps only the rows not written again
+    assert drift[0] == ("bytehr: type drift: employees.custom_fields__badge_number got text values, loaded into the "
+                        "new variant column custom_fields__badge_number__v_text; rows written from now on have "
+                        "custom_fields__badge_number null, rows not written again keep their values in it")
+    assert [w.split(":", 2)[2].split(" got ")[0] for w in drift[1:]] == \
+        [" employees_versions.custom_fields__badge_number"]  # the versions log records the same drift
     assert any("retyped from number to text" in w for w in second.warnings)
     assert any("'T-Shirt Size' to 'Shirt size'" in n for n in second.notes)
     assert any("visa_expiry' archived" in n for n in second.notes)
