@@ -30,7 +30,7 @@ from pipelines.cli.postgres import PostgresServer
 from sandbox import Sandbox
 
 VENDOR = "hollyhr"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("HR_ELT_BIN", str(ROOT / ".venv" / "bin" / "hr-elt")))
 RUN_TIMEOUT = 3600.0
 # the run path's own tables beside the tenant's pipeline state (run history, quality)
