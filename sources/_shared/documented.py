@@ -41,8 +41,15 @@ def documented_hints(coverage: FieldCoverage, resource: str, existing: Mapping[s
 
 
 def declare_documented(source: DltSource, coverage: FieldCoverage) -> DltSource:
-    """Adds :func:`documented_hints` to every selected resource of `source`, in place; returns it."""
+    """Adds :func:`documented_hints` to every selected resource of `source`, in place; returns it.
+
+    The resource that carries custom fields is left out: it also sends rows to a table variant of its
+    own (ByteHR's ``custom_field_values``), and dlt copies a resource's column hints to its variants.
+    """
+    custom = coverage.custom_fields.resource if coverage.custom_fields is not None else None
     for name, resource in source.selected_resources.items():
+        if name == custom:
+            continue
         existing = resource.columns if isinstance(resource.columns, dict) else {}
         hints = documented_hints(coverage, name, existing)
         if hints:

@@ -131,7 +131,7 @@ def test_https_and_loopback_base_urls_are_accepted() -> None:
 
     for url in ("https://api.cutehr.io", "http://127.0.0.1:8080", "http://localhost:9"):
         source = cutehr_source(base_url=url, email="a@b.example", password="not-used-here")
-        assert set(source.resources) == {"employees", "departments", "leaves", "attendance"}
+        assert set(source.resources) == {"employees", "departments", "leaves", "attendance", "employees_versions"}
 
 
 @pytest.mark.parametrize(("key", "value"), [("page_size", 201), ("attendance_window_days", 0),
