@@ -97,7 +97,7 @@ def check_json_on_stdout_parses_and_has_every_key(two_runs: dict[str, Any]) -> N
     for vendor, run in runs.items():
         assert set(run) == RUN_KEYS, vendor
         assert run["status"] == "ok" and run["error"] is None and run["failures"] == {}
-        assert run["pipeline"]["name"] == vendor and run["dataset"] == vendor
+        assert re.fullmatch(rf"{vendor}__duckdb_[0-9a-f]{{8}}", run["pipeline"]["name"]) and run["dataset"] == vendor
         assert run["destination"] == {"kind": "duckdb", "location": str(two_runs["db"])}
         assert set(run["phases"]) == {"extract", "normalize", "load"}
         assert all(isinstance(s, float) for s in run["phases"].values()), run["phases"]
@@ -192,7 +192,7 @@ def test_unreachable_vendor_writes_a_failed_summary_and_exits_1(tmp_path: Path) 
     assert printed == written
     assert written["status"] == "failed" and written["exit_code"] == 1
     (run,) = written["runs"]
-    assert run["status"] == "failed" and run["pipeline"]["name"] == "hollyhr"
+    assert run["status"] == "failed" and re.fullmatch(r"hollyhr__duckdb_[0-9a-f]{8}", run["pipeline"]["name"])
     line = next(line for line in done.stderr.splitlines() if line.startswith("hr-elt:"))
     assert run["error"] == line.removeprefix("hr-elt: ")
     assert "connection refused by 127.0.0.1:9" in run["error"]

@@ -29,13 +29,18 @@ REJECTED_COLUMNS: dict[str, Any] = {
 }
 
 
+OWN_MARK = "_hr_elt_"  # prefix of the keys the connector itself puts on records (e.g. ByteHR's custom fields sent)
+
+
 def rejected_row(table: str, resource: str, reason: str, page: str, request_id: str | None,
                  record: dict[str, Any], pii: TableRules | None) -> dict[str, Any]:
     """The ``_rejected`` row of a bad record: its copy (PII rules applied, long strings cut) and where it came from.
 
     ``rejection_id`` hashes the table, the reason and the copy: the same bad record sent again merges into one row.
+    Keys starting with ``_hr_elt_`` are the connector's own marks on a record, not the vendor's: left out.
     """
-    payload = _cut_strings(json.loads(json.dumps(record, default=str)))
+    sent = {k: v for k, v in record.items() if not k.startswith(OWN_MARK)}
+    payload = _cut_strings(json.loads(json.dumps(sent, default=str)))
     if pii is not None:
         pii.apply(payload)
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
