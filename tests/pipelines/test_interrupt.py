@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -93,7 +94,8 @@ def check_interrupted_summary(document: dict[str, Any], holly: Sandbox, after_re
     assert sent >= after_requests, "the signal came after requests were sent"
     (run,) = document["runs"]
     assert (run["vendor"], run["status"], run["error"]) == ("hollyhr", "interrupted", document["error"])
-    assert run["pipeline"]["name"] == "hollyhr" and run["phases"]["extract"] is not None
+    assert re.fullmatch(r"hollyhr__duckdb_[0-9a-f]{8}", run["pipeline"]["name"])
+    assert run["phases"]["extract"] is not None
     assert run["tables"] == {} and run["resources"]
     assert all(entry["rows"] is None and entry["inserted"] is None for entry in run["resources"].values())
     assert run["requests"]["total"] <= sent  # attempts are counted once answered: never more than were sent
