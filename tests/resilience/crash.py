@@ -163,14 +163,16 @@ def cursors(state: dict[str, Any], vendor: str) -> dict[str, tuple[str, Any]]:
 def committed_state(harness: Harness, dataset: str) -> dict[str, Any] | None:
     """The newest state of the dataset's own pipeline in the warehouse whose load was committed (in ``_dlt_loads``).
 
-    Only the pipeline named like the dataset: the run facts' sibling pipelines (``<name>__quality``)
-    keep their state in the same dataset.
+    Only the dataset's own pipeline (``<dataset>__<kind>_<hash8>``, run/naming.py): the run facts' sibling
+    pipelines (``<name>__quality``, ``<name>__runs``) keep their state in the same dataset.
     """
     from dlt.pipeline.state_sync import decompress_state
 
-    rows = harness.query(  # the run-history pipeline (`<name>__runs`) keeps its own state rows beside it
+    rows = harness.query(
         f'select s.state from "{dataset}"."_dlt_pipeline_state" s join "{dataset}"."_dlt_loads" l '
-        f"on s._dlt_load_id = l.load_id where l.status = 0 and s.pipeline_name = '{dataset}' "
+        f"on s._dlt_load_id = l.load_id where l.status = 0 "
+        f"and s.pipeline_name like '{dataset}__%' and s.pipeline_name not like '%__quality' "
+        "and s.pipeline_name not like '%__runs' "
         "order by s.version desc limit 1")
     return decompress_state(rows[0][0]) if rows else None
 
