@@ -15,6 +15,7 @@ from typing import Any
 
 import pendulum
 
+from pipelines.run.naming import latest_pipeline_name
 from tests.harness import Harness
 
 BIN = Path(sys.executable).parent
@@ -138,14 +139,15 @@ def kill_run_at(harness: Harness, vendor: str, app: Any, route: str, k: int, wha
 # --- the pipeline's working directory ------------------------------------------------------------
 def packages(harness: Harness, vendor: str) -> dict[str, list[str]]:
     """Load packages by where they sit in dlt's working dir: extracted, normalizing, normalized, loaded."""
-    work = Path(harness.pipelines_dir) / vendor
+    work = Path(harness.pipelines_dir) / latest_pipeline_name(vendor, harness.pipelines_dir)  # per destination
     where = {"extracted": work / "normalize" / "extracted", "normalizing": work / "load" / "new",
              "normalized": work / "load" / "normalized", "loaded": work / "load" / "loaded"}
     return {k: sorted(p.name for p in d.iterdir() if p.is_dir()) if d.exists() else [] for k, d in where.items()}
 
 
 def completed_jobs(harness: Harness, vendor: str, load_id: str) -> list[str]:
-    jobs = Path(harness.pipelines_dir) / vendor / "load" / "normalized" / load_id / "completed_jobs"
+    jobs = (Path(harness.pipelines_dir) / latest_pipeline_name(vendor, harness.pipelines_dir) / "load" / "normalized"
+            / load_id / "completed_jobs")
     return sorted(p.name for p in jobs.iterdir()) if jobs.exists() else []
 
 
