@@ -50,7 +50,8 @@ class SourceStart:
 
 
 def begin_source(provider: str, base_url: str, *, secrets: Mapping[str, str | None],
-                 required: Mapping[str, str | None] | None = None, https_only: bool = False) -> SourceStart:
+                 required: Mapping[str, str | None] | None = None, https_only: bool = False,
+                 title: str | None = None) -> SourceStart:
     """Runs the checks every source makes before anything else; sends no request.
 
     Args:
@@ -61,6 +62,7 @@ def begin_source(provider: str, base_url: str, *, secrets: Mapping[str, str | No
         required: Settings that must not be empty but are no secret (a login e-mail): refused when
             empty, kept as given (stripped), never redacted.
         https_only: Refuse a plain-http base URL (loopback excepted).
+        title: The vendor's display name (``CuteHR``), for the run's notes.
 
     Raises:
         ProviderConfigError: a bad base URL or an empty credential, naming the setting to fix.
@@ -70,7 +72,10 @@ def begin_source(provider: str, base_url: str, *, secrets: Mapping[str, str | No
     for name, value in secrets.items():
         credentials[name] = check_secret(provider, name, value)
         register_secret(credentials[name])
-    return SourceStart(provider=provider, base_url=url, credentials=credentials, context=context_for_new_source())
+    context = context_for_new_source()
+    if title:
+        context.titles.setdefault(provider, title)
+    return SourceStart(provider=provider, base_url=url, credentials=credentials, context=context)
 
 
 class ClientCache(Generic[C]):

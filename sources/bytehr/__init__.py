@@ -121,7 +121,7 @@ def bytehr_source(
         (an append log, ``sources/_shared/history.py``).
     """
     provider = settings.PROVIDER
-    start = begin_source(provider, base_url, secrets={"api_key": api_key})
+    start = begin_source(provider, base_url, title=settings.TITLE, secrets={"api_key": api_key})
     key = start.secret("api_key")
     check_choice(provider, "quota_mode", quota_mode, settings.QUOTA_MODES)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)

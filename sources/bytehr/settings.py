@@ -13,6 +13,7 @@ from sources._shared.bounds import Bounds
 from sources.bytehr.declaration import RESOURCES
 
 PROVIDER = "bytehr"
+TITLE = "ByteHR"  # the vendor's name as written in docs and notes
 DEFAULT_BASE_URL = "https://developer.byte-hr.com/api"
 
 PAGE_SIZE = 100  # [doc] max 100; the floor of a walk is ceil(rows / 100) requests

@@ -11,7 +11,7 @@ from sources.bytehr.report import CLI_PLUGIN as QUOTA
 # resources, PII defaults, BigQuery layouts, dbt tables and documented fields: sources/bytehr/declaration.py
 SPEC = VendorSpec.declare(
     name=settings.PROVIDER,
-    title="ByteHR",
+    title=settings.TITLE,
     source=bytehr_source,
     resources=RESOURCES,
     withheld_hint=settings.WITHHELD_HINT,

@@ -106,8 +106,8 @@ def cutehr_source(
         ``sources/_shared/history.py``).
     """
     provider = settings.PROVIDER
-    start = begin_source(provider, base_url, required={"email": email}, secrets={"password": password},
-                         https_only=True)
+    start = begin_source(provider, base_url, title=settings.TITLE, required={"email": email},
+                         secrets={"password": password}, https_only=True)
     check_choice(provider, "delete_mode", delete_mode, DELETE_MODES)
     start_day = parse_day("attendance_start_date", attendance_start_date)
     zone = check_timezone(provider, timezone)

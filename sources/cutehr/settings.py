@@ -11,6 +11,7 @@ from sources._shared.bounds import Bounds
 from sources.cutehr.declaration import RESOURCES
 
 PROVIDER = "cutehr"
+TITLE = "CuteHR"  # the vendor's name as written in docs and notes
 DEFAULT_BASE_URL = "https://api.cutehr.io"  # [doc]
 
 LOGIN_PATH = "/api/v1/auth/login"  # [assumed] POST {"email", "password"} -> {"token", "expires_in"}

@@ -9,7 +9,7 @@ from sources.cutehr.declaration import RESOURCES
 # resources, PII defaults, BigQuery layouts, dbt tables and documented fields: sources/cutehr/declaration.py
 SPEC = VendorSpec.declare(
     name=settings.PROVIDER,
-    title="CuteHR",
+    title=settings.TITLE,
     source=cutehr_source,
     resources=RESOURCES,
     withheld_hint=settings.WITHHELD_HINT,

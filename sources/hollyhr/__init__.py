@@ -80,7 +80,7 @@ def hollyhr_source(
         ``employments_versions``, ``employment_history_versions``.
     """
     provider = settings.PROVIDER
-    start = begin_source(provider, base_url, secrets={"api_token": api_token})
+    start = begin_source(provider, base_url, title=settings.TITLE, secrets={"api_token": api_token})
     check_choice(provider, "document_deletes", document_deletes, settings.DOCUMENT_DELETE_MODES)
     initial = iso_utc(provider, "start_date", start_date)
     check_timezone(provider, timezone)  # read by the dbt history models; dates are never converted

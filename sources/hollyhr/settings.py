@@ -5,6 +5,7 @@ from sources._shared.bounds import Bounds
 from sources.hollyhr.declaration import RESOURCES
 
 PROVIDER = "hollyhr"
+TITLE = "HollyHR"  # the vendor's name as written in docs and notes
 DEFAULT_BASE_URL = "https://api.hollyhr.com/api/v1"
 
 PAGE_SIZE = 200

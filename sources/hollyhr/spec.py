@@ -10,7 +10,7 @@ from sources.hollyhr.webhooks import CLI_PLUGIN as WEBHOOKS
 # resources, PII defaults, BigQuery layouts, dbt tables and documented fields: sources/hollyhr/declaration.py
 SPEC = VendorSpec.declare(
     name=settings.PROVIDER,
-    title="HollyHR",
+    title=settings.TITLE,
     source=hollyhr_source,
     resources=RESOURCES,
     withheld_hint=settings.WITHHELD_HINT,

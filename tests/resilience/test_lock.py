@@ -40,7 +40,7 @@ def test_second_run_refuses_third_waits_never_two_writers(harness: Harness) -> N
         with pytest.raises(PipelineLockedError) as refused:
             harness.run("hollyhr")
         assert f"pid {first.pid}" in str(refused.value)
-        assert error_line("hollyhr", refused.value).startswith("hollyhr: another run of pipeline 'hollyhr'")
+        assert error_line("hollyhr", refused.value).startswith("hollyhr: another run of pipeline 'hollyhr__duckdb_")
         assert len(app.requests()) == requests_before
 
         # a real second `hr-elt run`: exit 1, one clear line

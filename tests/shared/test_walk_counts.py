@@ -36,7 +36,8 @@ def test_new_changed_unchanged_and_deleted_ids_are_told_apart(ids: list[Any]) ->
                                                         "deleted": 0, "deleted_as": "flagged"}}
     assert first.notes_of("cutehr") == []  # nothing deleted: no note
 
-    second = RunContext()  # ids[0] changed, ids[1] unchanged, ids[2] deleted, ids[3] new
+    second = RunContext(titles={"cutehr": "CuteHR"})  # the title as the source hands it in
+    # ids[0] changed, ids[1] unchanged, ids[2] deleted, ids[3] new
     walk(state, [[{"id": ids[0], "v": 1}, {"id": ids[1], "v": 0}, {"id": ids[3], "v": 0}]], second)
     assert second.changes_of("cutehr")["employees"] == {"inserted": 1, "updated": 1, "unchanged": 1, "deleted": 1,
                                                         "deleted_as": "flagged"}
