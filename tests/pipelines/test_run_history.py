@@ -147,10 +147,12 @@ def test_a_partial_run_is_recorded_as_partial_with_what_loaded(harness: Harness)
 
     app = start(harness)
     harness.run("bytehr")
-    app.set_quota_remaining(13)  # the reserve (10) and three one-page walks: employees and leave requests refused
+    # the reserve (10) and 3 more: definitions and employees (2 pages) in walk_priority's order; the rest refused
+    app.set_quota_remaining(13)
     with pytest.raises(ProviderPartialFailure) as partial:
         harness.run("bytehr")
     last = runs(harness, "bytehr")[-1]
     assert last["status"] == "partial" and last["rows"] == partial.value.result.rows
-    assert last["error"].startswith("employees: ") and "; leave_requests: " in last["error"]
+    assert last["error"].startswith("leave_requests: ") and "; departments: " in last["error"]
+    assert "; positions: " in last["error"]
     assert last["requests"] == partial.value.result.requests == 3
