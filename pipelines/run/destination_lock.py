@@ -77,10 +77,13 @@ def destination_lock(ref: DestinationRef, pipeline_name: str, dataset: str, wait
     if ref.kind == "postgres":
         with _postgres_lock(ref, pipeline_name, dataset, wait, timeout):
             yield
-    elif ref.kind == "duckdb" and not ref.location.startswith(":"):
+    elif ref.kind == "duckdb" and not ref.location.startswith(":") and Path(ref.location).parent.is_dir():
         with _file_lock(Path(f"{ref.location}.{pipeline_name}.lock"), ref, pipeline_name, wait, timeout):
             yield
-    else:  # BigQuery: no lock in the warehouse yet (docs/tenants.md); the local lock still holds
+    else:
+        # BigQuery: no lock in the warehouse yet (docs/tenants.md); the local lock still holds.
+        # A DuckDB file in a folder that does not exist: no lock file that would create the folder,
+        # the connection fails and says so.
         yield
 
 

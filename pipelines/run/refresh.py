@@ -71,7 +71,8 @@ def full_refresh(pipeline: Pipeline, source: DltSource, vendor: str, selected: l
         return plain
     schema = pipeline.schemas[source.name]
     owners = {str(t.get("resource") or t["name"]) for t in schema.data_tables(include_incomplete=True)}
-    wanted = set(selected) if selected else owners
+    # the selection's parents are extracted (and were reset by dlt's refresh) with their children
+    wanted = set(source.selected_resources) if selected else owners
     drop = sorted((owners & wanted) - versions)
     if drop:
         pipeline_drop(pipeline, resources=drop, schema_name=source.name,
