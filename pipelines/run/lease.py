@@ -8,8 +8,9 @@ expires_at) and is taken with one conditional DML statement through dlt's sql cl
 
 then read back: the run holds the lease when every row of the pipeline names it. The warehouse
 decides who wins: Postgres row locks make the second UPDATE re-check its condition after the
-first commits; BigQuery runs mutating DML on one table one after another and retries a conflicting
-statement, which then matches no row. Times are the warehouse's own clock, never a worker's.
+first commits; BigQuery does not run two mutating DML statements on one table at once (it queues
+the second, or refuses it as a concurrent update, which here means the other worker won).
+Times are the warehouse's own clock, never a worker's.
 
 While the run lasts a heartbeat thread renews the lease every third of its length
 (``hr_elt.fleet.lease_seconds``, 600 by default); the end of the run releases it (the row stays,
@@ -234,7 +235,14 @@ class Lease:
             sql = self._sql(client)
             self._prepare(client, sql)
             before = self._rows(client, sql)  # only to say whose expired lease is taken over
-            client.execute_sql(sql.take, self.holder, self.pipeline_name, self.holder)
+            try:
+                client.execute_sql(sql.take, self.holder, self.pipeline_name, self.holder)
+            except Exception:
+                # BigQuery may refuse a statement that conflicts with another worker's ("could not serialize
+                # access ... due to concurrent update"): lost to that worker when the row names it
+                after = self._rows(client, sql)
+                if not any(row[0] and row[0] != self.holder for row in after):
+                    raise
             after = self._rows(client, sql)
             mine = [row for row in after if row[0] == self.holder]
             if after and len(mine) == len(after):
