@@ -52,6 +52,8 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "checkpoint.max_seconds",
     "checkpoint.grace_seconds",
     "history.on_full_refresh",
+    "fleet.lock",
+    "fleet.lease_seconds",
 )
 """Every ``hr_elt.*`` setting (besides ``tenants.<vendor>``), in one place."""
 

@@ -10,7 +10,9 @@ machines have two pipelines dirs. Since a pipeline's name is the same on every m
 - DuckDB: the file is opened by one process at a time only per connection, and a run opens many; the
   lock is an OS lock on ``<database file>.<pipeline>.lock`` beside the file, which every process that
   can open the file can see (released by the OS when the holder dies).
-- BigQuery, which has no locks: nothing yet beyond the local lock (a lease row is planned, docs/tenants.md).
+- BigQuery, which has no locks: a lease row in the dataset, renewed while the run lasts
+  (:mod:`pipelines.run.lease`); ``hr_elt.fleet.lock = "lease"`` picks it on Postgres too (e.g. behind
+  PgBouncer in transaction pooling, where a session advisory lock does not hold).
 
 A second worker waits (``--wait``) or stops with one line naming the holder; neither state is touched.
 """
@@ -24,11 +26,13 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pipelines.run.destinations import DestinationRef, destination_problem
+from pipelines.run.lease import Lease, dataset_client, holding, lease_seconds, lock_mechanism
 from pipelines.run.lock import PipelineLock, PipelineLockedError, describe_holder
 
 POLL_SECONDS = 0.5
@@ -66,24 +70,78 @@ def advisory_key(dataset: str, pipeline_name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+@dataclass
+class HeldLock:
+    """What taking the destination's lock found, for the run path to act on.
+
+    Attributes:
+        notes: Lines the run must say (a lease taken over from a worker that stopped renewing it).
+        created_dataset: The lock made the dataset (a lease table needs one): the local state of a
+            dataset that was dropped is stale, as dlt would find if the dataset were still missing.
+    """
+
+    notes: list[str] = field(default_factory=list)
+    created_dataset: bool = False
+
+
 @contextmanager
 def destination_lock(ref: DestinationRef, pipeline_name: str, dataset: str, wait: bool = False,
-                     timeout: float | None = None) -> Iterator[None]:
+                     timeout: float | None = None) -> Iterator[HeldLock]:
     """Holds the destination's lock of (`dataset`, `pipeline_name`) for the body (module docstring).
 
     Raises:
         DestinationLockedError: another worker holds it (and `wait` is off or timed out).
+        ProviderConfigError: ``hr_elt.fleet.lock`` or ``hr_elt.fleet.lease_seconds`` is wrong.
+        LeaseLostError: a lease was lost while the run lasted (:mod:`pipelines.run.lease`).
     """
-    if ref.kind == "postgres":
+    held = HeldLock()
+    if lock_mechanism(ref.kind) == "lease":
+        with _lease_lock(ref, pipeline_name, dataset, wait, timeout, held):
+            yield held
+    elif ref.kind == "postgres":
         with _postgres_lock(ref, pipeline_name, dataset, wait, timeout):
-            yield
+            yield held
     elif ref.kind == "duckdb" and not ref.location.startswith(":") and Path(ref.location).parent.is_dir():
         with _file_lock(Path(f"{ref.location}.{pipeline_name}.lock"), ref, pipeline_name, wait, timeout):
-            yield
+            yield held
     else:
-        # BigQuery: no lock in the warehouse yet (docs/tenants.md); the local lock still holds.
         # A DuckDB file in a folder that does not exist: no lock file that would create the folder,
         # the connection fails and says so.
+        yield held
+
+
+def lease_poll_seconds(seconds: int) -> float:
+    """How often a waiting worker looks at a lease row: a twentieth of a lease, 0.5 to 5 seconds."""
+    return max(0.5, min(5.0, seconds / 20))
+
+
+@contextmanager
+def _lease_lock(ref: DestinationRef, pipeline_name: str, dataset: str, wait: bool, timeout: float | None,
+                held: HeldLock) -> Iterator[None]:
+    lease = Lease(dataset_client(ref.destination, dataset), ref.kind, pipeline_name, holder_label(), lease_seconds())
+    where = f"{ref.kind} {ref.location} (dataset {dataset}, lease table _hr_elt_leases)"
+    started, announced = time.monotonic(), False
+    while True:
+        try:
+            claim = lease.try_acquire()
+        except Exception as exc:  # one line, no password (pipelines/run/destinations.py)
+            raise (destination_problem(ref.kind, exc) or exc) from None
+        if claim.won:
+            break
+        waited = time.monotonic() - started
+        if not wait:
+            raise DestinationLockedError(pipeline_name, where, claim.holder)
+        if timeout is not None and waited >= timeout:
+            raise DestinationLockedError(pipeline_name, where, claim.holder, waited=waited)
+        if not announced:
+            announced = True
+            logger.warning("another worker runs pipeline %r into %s (%s); waiting for it",
+                           pipeline_name, where, claim.holder)
+        time.sleep(lease_poll_seconds(lease.seconds))
+    held.created_dataset = claim.created_dataset
+    if claim.took_over:
+        held.notes.append(f"{claim.took_over}; {where}")
+    with holding(lease, where):
         yield
 
 

@@ -28,7 +28,7 @@ from dlt.sources import DltSource
 from pipelines.run.budget import time_budget
 from pipelines.run.checkpoints import Chunks, checkpoint_policy, run_in_chunks
 from pipelines.run.config_check import warn_unknown_keys
-from pipelines.run.destination_lock import destination_lock
+from pipelines.run.destination_lock import HeldLock, destination_lock
 from pipelines.run.destinations import (
     DestinationConfigError,
     DestinationRef,
@@ -215,9 +215,9 @@ def run_target(
         raise
     name = bind_pipeline_name(target.name, ref)
     with PipelineLock.for_pipeline(pipelines_dir, name).acquire(wait, wait_timeout), \
-            destination_lock(ref, name, dataset or target.name, wait, wait_timeout):  # one writer across machines
+            destination_lock(ref, name, dataset or target.name, wait, wait_timeout) as held:  # across machines
         return _run_locked(target, ref, name, dataset, full_refresh, pipelines_dir, progress, resources,
-                           source_kwargs, observers, max_duration, began)
+                           source_kwargs, observers, max_duration, began, held)
 
 
 def _refused(observers: Sequence[RunObserver], target: Target, destination: str, exc: BaseException) -> None:
@@ -238,13 +238,20 @@ def _run_locked(
     observers: Sequence[RunObserver],
     max_duration: float | None = None,
     began: float | None = None,
+    held: HeldLock | None = None,
 ) -> RunResult:
     vendor, destination = target.vendor, ref.kind
     check_dlt_settings(vendor)  # e.g. LOAD__WORKERS=0 would fail only at load, after every request was spent
     warm_imports()
     pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
+    if held is not None and held.created_dataset and pipeline.has_data and not pipeline.has_pending_data:
+        # the lease made the dataset: dlt's reset of a pipeline whose dataset is gone, which it no longer sees
+        pipeline.drop()
+        pipeline = make_pipeline(target, ref, pipelines_dir, dataset, progress, name=name)
     warn_unknown_keys({target.vendor, target.name})  # a misspelt setting would leave its default in force unsaid
     context = RunContext()
+    for line in held.notes if held is not None else ():
+        context.warn(vendor, "lease", line)
     try:
         checkpoints = enable_checkpoints(context, checkpoint_policy())  # a bad interval: refused before any request
         source = build_source(target, destination, resources, source_kwargs, context)  # settings checked, lazily
