@@ -51,6 +51,7 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "checkpoint.max_requests",
     "checkpoint.max_seconds",
     "checkpoint.grace_seconds",
+    "progress.every_seconds",
     "history.on_full_refresh",
 )
 """Every ``hr_elt.*`` setting (besides ``tenants.<vendor>``), in one place."""
