@@ -6,8 +6,9 @@ counts. tqdm's collector keeps its bars in a dict it clears and iterates at the 
 second thread calling ``update`` could race it. :class:`FedCollector` wraps dlt's collector
 (``dlt.progress.tqdm()``), serializes every call with one lock, and adds :meth:`FedCollector.feed`:
 a resource's absolute progress turned into dlt's increments (``update(name, inc, total=...)``, then
-``inc_total`` when the total grows), so tqdm shows its own bar, rate and ETA per resource. A step's
-bars are new, so each step is fed from what that step has shown so far.
+``inc_total`` when the total grows), so tqdm shows its own bar, rate and ETA per resource, beside
+dlt's own, in each extract step (normalize and load show dlt's counters alone). A step's bars are
+new, so each step is fed from what that step has shown so far.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 from copy import deepcopy
 from typing import Any
 
-from dlt.common.runtime.collector import Collector
+from dlt.common.runtime.collector_base import Collector
 
 
 class FedCollector(Collector):
@@ -40,9 +41,9 @@ class FedCollector(Collector):
             self.inner.update(name, inc, total, inc_total, message, label)  # type: ignore[arg-type]
 
     def feed(self, name: str, done: int, total: int | None) -> None:
-        """Shows that `name` has `done` of `total` units (absolute); nothing between dlt's steps."""
+        """Shows that `name` has `done` of `total` units (absolute), during dlt's extract steps only."""
         with self._lock:
-            if not self._active:
+            if not self._active or not self.inner.step.startswith("Extract"):
                 return
             before = self._shown.get(name)
             if before is None:

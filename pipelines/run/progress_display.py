@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import dlt
-from dlt.common.runtime.collector import Collector
+from dlt.common.runtime.collector import TqdmCollector
+from dlt.common.runtime.collector_base import Collector
 
 from pipelines.run.progress_collector import FedCollector
 from pipelines.run.progress_eta import estimate, progress_line
@@ -64,7 +65,7 @@ def every_seconds() -> float:
 def collector_for(progress: str | None) -> str | Collector | None:
     """What ``dlt.pipeline(progress=...)`` gets for the ``--progress`` choice: tqdm's collector made feedable."""
     if progress == "tqdm":
-        return FedCollector(dlt.progress.tqdm())
+        return FedCollector(TqdmCollector())
     return progress
 
 
@@ -97,13 +98,13 @@ class ProgressDisplay:
             if resource not in self._resources or key in self._said_done:
                 continue
             first_at, first_done = self._first.setdefault(key, (now, entry.done))
-            if self._collector is not None:
-                self._collector.feed(f"{provider}/{resource}", entry.done, entry.total)
-                continue
             guess = estimate(entry.done, entry.total, first_done, now - first_at, entry.max_rate)
             if _is_done(entry, guess.remaining):
-                self._said_done.add(key)
-            logging.getLogger(f"sources.{provider}").info("%s", progress_line(provider, resource, entry, guess))
+                self._said_done.add(key)  # shown once more, then left alone (later chunks, later steps)
+            if self._collector is not None:
+                self._collector.feed(key, entry.done, entry.total)
+            else:
+                logging.getLogger(f"sources.{provider}").info("%s", progress_line(provider, resource, entry, guess))
 
 
 def _is_done(entry: ResourceProgress, remaining: int | None) -> bool:

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import pytest
-from dlt.common.runtime.collector import Collector
+from dlt.common.runtime.collector_base import Collector
 
 from pipelines.run.progress_collector import FedCollector
 from pipelines.run.progress_display import ProgressDisplay
@@ -31,7 +31,7 @@ def test_the_documented_rate_caps_the_measured_one_and_stands_in_before_it() -> 
     before = estimate(done=0, total=200, first_done=0, elapsed=0.0, max_rate=10.0)
     assert before == Estimate(10.0, 200, 20.0, measured=False)
     assert progress_line("hollyhr", "employments", ResourceProgress(total=200, unit="people", open_total=True),
-                         before) == ("hollyhr: employments 0/200 people so far (0%), up to 10.0 people/s (the "
+                         before) == ("hollyhr: employments 0/200 people so far (0%), up to 10 people/s (the "
                                      "documented rate limit), ETA 20s for those known so far, the rest unknown "
                                      "(no total from the vendor)")
 
@@ -125,8 +125,11 @@ def test_the_tqdm_feed_turns_absolute_counts_into_dlts_increments_per_step() -> 
         fed.feed("hollyhr/employments", 10, 200)  # nothing new: no call
         fed.feed("hollyhr/employments", 50, 400)  # more people read: the total grows
         fed.update("Resources", 1)  # dlt's own counters pass through
+    with fed("Normalize hollyhr in 1765"):  # dlt's counters alone
+        fed.feed("hollyhr/employments", 55, 400)
     with fed("Extract hollyhr"):  # a checkpoint's next chunk: new bars, fed from where the run is
         fed.feed("hollyhr/employments", 60, 400)
     assert inner.calls == [("start", "Extract hollyhr"), ("hollyhr/employments", 10, 200, None),
                            ("hollyhr/employments", 40, None, 200), ("Resources", 1, None, None), ("stop",),
+                           ("start", "Normalize hollyhr in 1765"), ("stop",),
                            ("start", "Extract hollyhr"), ("hollyhr/employments", 60, 400, None), ("stop",)]
