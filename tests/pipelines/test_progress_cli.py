@@ -101,3 +101,17 @@ def test_hollyhr_says_what_it_knows_and_that_the_rest_is_unknown(tmp_path: Path)
         match = re.search(r" ([\d.]+) people/s( \(the documented rate limit\))?, ETA \d", line)
         assert match is not None and float(match[1]) <= 10.0, line
     assert children[-1] == "hollyhr: employments 300/300 people (100%), done"
+
+
+def test_a_bad_interval_is_refused_before_any_request(tmp_path: Path) -> None:
+    with Sandbox(vendors=("hollyhr",), hollyhr={"people": 3}) as sandbox:
+        env = env_for(sandbox, HR_ELT__PROGRESS__EVERY_SECONDS="soon")
+        done = subprocess.run(
+            [str(BIN / "hr-elt"), "run", "hollyhr", "--progress", "log", "--pipelines-dir", str(tmp_path / "p"),
+             "--duckdb-path", str(tmp_path / "w.duckdb")],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1
+        (line,) = [line for line in done.stderr.splitlines() if line.startswith("hr-elt: ")]
+        assert "progress.every_seconds 'soon' is not a number above 0" in line
+        assert "HR_ELT__PROGRESS__EVERY_SECONDS" in line
+        assert sandbox.apps["hollyhr"].requests() == []
