@@ -195,6 +195,8 @@ def _run_command(args: argparse.Namespace, document: SummaryDocument) -> int:
         print(f"hr-elt: {document.error}", file=sys.stderr)
         return 1
     progress = args.progress or ("log" if sys.stderr.isatty() else None)
+    if progress == "log" and not args.verbose:  # the progress lines are INFO on the vendors' loggers
+        logging.getLogger("sources").setLevel(logging.INFO)
     failed = incomplete = 0
     for target in targets:
         recorded = len(document.runs)

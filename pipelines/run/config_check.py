@@ -51,6 +51,7 @@ HR_ELT_SETTINGS: tuple[str, ...] = (
     "checkpoint.max_requests",
     "checkpoint.max_seconds",
     "checkpoint.grace_seconds",
+    "progress.every_seconds",
     "history.on_full_refresh",
     "fleet.lock",
     "fleet.lease_seconds",

@@ -46,6 +46,7 @@ from pipelines.run.naming import LOCATION_KEY, PIPELINE_NOTE, bind_pipeline_name
 from pipelines.run.observer import RunFacts, RunObserver
 from pipelines.run.pending import load_pending
 from pipelines.run.pii_columns import review as review_pii
+from pipelines.run.progress_display import collector_for, every_seconds, progress_shown
 from pipelines.run.refresh import full_refresh as refresh_keeping_history
 from pipelines.run.result import RunResult, attach_failed_run, gather, rows_loaded
 from pipelines.run.resume import resume_from_destination
@@ -89,7 +90,7 @@ def make_pipeline(
     if pipelines_dir:
         kwargs["pipelines_dir"] = pipelines_dir
     if progress:
-        kwargs["progress"] = progress
+        kwargs["progress"] = collector_for(progress)  # tqdm: fed per resource by the progress display
     pipeline: Pipeline = dlt.pipeline(
         pipeline_name=name or bind_pipeline_name(target.name, ref),
         destination=ref.destination,
@@ -254,6 +255,7 @@ def _run_locked(
         context.warn(vendor, "lease", line)
     try:
         checkpoints = enable_checkpoints(context, checkpoint_policy())  # a bad interval: refused before any request
+        progress_every = every_seconds()
         source = build_source(target, destination, resources, source_kwargs, context)  # settings checked, lazily
         resume_from_destination(pipeline, target, ref, context, pipelines_dir)  # a fresh worker resumes as a warm one
         # PII keys against the loaded schema; a policy tightened after a load (pipelines/run/pii_columns.py)
@@ -288,7 +290,9 @@ def _run_locked(
     try:
         with run_settings({**extract_writer_settings(), **load_settings(destination)}), \
                 dlt_warnings_said(vendor, context), \
-                stoppable(partial(checkpoints.request_stop, hurry=True)), time_budget(checkpoints, max_duration, began):
+                stoppable(partial(checkpoints.request_stop, hurry=True)), \
+                time_budget(checkpoints, max_duration, began), \
+                progress_shown(progress, context, source.selected_resources, pipeline.collector, progress_every):
             load_pending(pipeline, context, vendor, ref.location, chunks)
             if full_refresh:  # with a selection: only the selected resources'; history kept (pipelines/run/refresh.py)
                 run_kwargs.update(refresh_keeping_history(pipeline, source, vendor, resources, context))

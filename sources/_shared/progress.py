@@ -9,8 +9,12 @@ chunk of the same run asks :func:`finished_earlier`.
 
 The same object carries what a person waiting on the run wants to see: per resource the vendor's
 own total where it gives one (ByteHR ``pagination.total``, CuteHR ``count``) or the resource's own
-unit (CuteHR attendance: date windows), and how much of it is done. The run path reads
-:meth:`RunProgress.snapshot` for its progress line and ETA.
+unit (CuteHR attendance: date windows), and how much of it is done. Where the vendor gives no total
+(HollyHR), a resource says what it knows: a total that counts only what is known so far
+(``open_total``: the per-person requests queued for the people read so far) and the most units a
+second the vendor's documented rate limit allows (``max_rate``), so an ETA is never faster than the
+vendor lets the run go. The run path reads :meth:`RunProgress.snapshot` for its progress line and ETA
+(``pipelines/run/progress_display.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class ResourceProgress:
         total: Units the vendor says there are (None: not known yet).
         unit: What is counted: ``records``, ``windows``.
         finished: The resource ended in this run (not at a checkpoint).
+        max_rate: The most units a second the vendor's documented rate limit allows (None: not said).
+        open_total: `total` counts only what is known so far; the vendor gives no total for the rest.
         extra: Run-scoped facts a resource keeps between its chunks (e.g. the first day of this run's plan).
     """
 
@@ -41,6 +47,8 @@ class ResourceProgress:
     total: int | None = None
     unit: str = "records"
     finished: bool = False
+    max_rate: float | None = None
+    open_total: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -52,13 +60,23 @@ class RunProgress:
         self._by: dict[str, ResourceProgress] = {}
 
     def report(self, provider: str, resource: str, *, done: int | None = None, total: int | None = None,
-               unit: str | None = None) -> None:
+               unit: str | None = None, max_rate: float | None = None, open_total: bool | None = None) -> None:
         """Sets how far `resource` got (absolute values; None leaves a value as it was)."""
         key = f"{provider}/{resource}"
         with self._lock:
             now = self._by.get(key, ResourceProgress())
             self._by[key] = replace(now, done=now.done if done is None else done,
-                                    total=now.total if total is None else total, unit=unit or now.unit)
+                                    total=now.total if total is None else total, unit=unit or now.unit,
+                                    max_rate=now.max_rate if max_rate is None else max_rate,
+                                    open_total=now.open_total if open_total is None else open_total)
+
+    def add(self, provider: str, resource: str, *, done: int = 0, total: int = 0) -> None:
+        """Adds to how far `resource` got (for resources read in several threads at once); a total starts at 0."""
+        key = f"{provider}/{resource}"
+        with self._lock:
+            now = self._by.get(key, ResourceProgress())
+            self._by[key] = replace(now, done=now.done + done,
+                                    total=(now.total or 0) + total if total or now.total is not None else None)
 
     def finish(self, provider: str, resource: str) -> None:
         """The resource ended in this run: a later chunk of the run leaves it alone."""

@@ -28,6 +28,7 @@ from sources._shared.http.client import ProviderRESTClient
 from sources._shared.http.pacing import RatePacer
 from sources._shared.http.settings import HttpSettings, with_http_settings
 from sources._shared.probe import CredentialsProbe, attach_probe, request_id
+from sources._shared.progress import RunProgress, progress_of
 from sources._shared.prologue import ClientCache, begin_source
 from sources._shared.resources import isolate_failure
 from sources._shared.state.deletes import report_deletes
@@ -159,10 +160,15 @@ def _updated_since_resource(
             params[settings.UPDATED_SINCE_PARAM] = settings.EPOCH
         dedup = BoundaryDedup(dlt.current.resource_state(), settings.CURSOR_FIELD)
         deleted, stopped, moved = 0, False, False
+        progress = _report_children(context, children)
         with _isolate(context, name):
             for page in walk(client_for(name), path, params, max_restarts):
                 fresh = dedup.filter(page)
                 dedup.save()
+                # HollyHR gives no total: the records read so far, and the per-person requests they queue
+                progress.add(settings.PROVIDER, name, done=len(fresh))
+                for child in children:
+                    progress.add(settings.PROVIDER, child, total=len(fresh))
                 # the page, and the per-person requests its records will cost the children (dlt runs them
                 # behind the walk): a checkpoint comes after about max_requests requests of work
                 checkpoints.count(1 + len(fresh) * len(children))
@@ -180,10 +186,40 @@ def _updated_since_resource(
                     break
         if deletes is not None:
             report_deletes(context, settings.PROVIDER, name, deleted, deletes)
+        if not stopped:  # every person is read: the children's totals are complete
+            progress.finish(settings.PROVIDER, name)
+            for child in children:
+                progress.report(settings.PROVIDER, child, open_total=False)
         if children and not stopped and retries_pending(children):
             yield []
 
     return list_resource
+
+
+def _report_children(context: RunContext, children: Sequence[str]) -> RunProgress:
+    """The run's progress, with each child declared: people to read, at most the route's documented rate.
+
+    A child's total is the people read so far (open: the vendor says nothing of the rest), so its
+    ETA covers the requests already queued, at no more than the documented rate of its route.
+    """
+    progress = progress_of(context)
+    for child in children:
+        progress.report(settings.PROVIDER, child, unit="people", open_total=True,
+                        max_rate=settings.ROUTE_REQUESTS_PER_MINUTE / 60)
+    return progress
+
+
+def _counted(context: RunContext, resource: str,
+             call: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """`call`, counting each person it answered for in the run's progress (it runs in several threads)."""
+    progress = progress_of(context)
+
+    def counted(person: dict[str, Any]) -> Any:
+        result = call(person)
+        progress.add(settings.PROVIDER, resource, done=1)
+        return result
+
+    return counted
 
 
 def _has_more(page: Any) -> bool:
@@ -214,8 +250,8 @@ def _employments(client_for: ClientFactory, context: RunContext, concurrency: in
 
         rows = []
         with _isolate(context, "employments"), _until_stopped():
-            for record in retries.read(_stoppable(context, employment_of), people,
-                                       _pool(concurrency, "hollyhr-employments")):
+            read = _stoppable(context, _counted(context, "employments", employment_of))
+            for record in retries.read(read, people, _pool(concurrency, "hollyhr-employments")):
                 if record is not None:
                     rows.append(record)
         if rows:
@@ -247,7 +283,8 @@ def _employment_history(client_for: ClientFactory, context: RunContext, page_siz
 
         rows: list[Any] = []  # one item per page of people: dlt's cost per yielded item is per person otherwise
         with _isolate(context, "employment_history"), _until_stopped():
-            for entries in retries.read(_stoppable(context, history_of), people, _pool(concurrency, "hollyhr-history")):
+            read = _stoppable(context, _counted(context, "employment_history", history_of))
+            for entries in retries.read(read, people, _pool(concurrency, "hollyhr-history")):
                 rows.extend(entries)
         if rows:
             yield rows

@@ -11,6 +11,9 @@ DEFAULT_BASE_URL = "https://api.hollyhr.com/api/v1"
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 200
 RATE_LIMIT_RESERVE = 0
+# [doc] requests a minute per organisation, key and route (some routes lower): the fastest a per-person
+# route can go, which a progress ETA never beats (HollyHR gives no total to estimate from)
+ROUTE_REQUESTS_PER_MINUTE = 600
 MAX_CURSOR_RESTARTS = 3
 CHILD_CONCURRENCY = 4  # requests in flight per child route (employments, employment_history)
 MAX_CHILD_CONCURRENCY = 32

@@ -27,6 +27,7 @@ from typing import Any
 import dlt
 
 from sources._shared.context import RunContext
+from sources._shared.progress import progress_of
 
 PENDING_KEY = "retry_parent_ids"
 OVERFLOW_KEY = "retry_overflow"
@@ -96,7 +97,9 @@ class ChildRetries:
         logging.getLogger(f"sources.{self._provider}").info("%s", text)
         self._context.note(self._provider, f"{self._resource}_retried", text)
         in_page = {parent[self._key] for parent in parents}
-        return [{self._key: pid} for pid in pending if pid not in in_page] + list(parents)
+        again = [{self._key: pid} for pid in pending if pid not in in_page]
+        progress_of(self._context).add(self._provider, self._resource, total=len(again))  # queued besides the page
+        return again + list(parents)
 
     def _keep(self, state: dict[str, Any], todo: list[dict[str, Any]], answered: int) -> None:
         done = {parent[self._key] for parent in todo[:answered]}
