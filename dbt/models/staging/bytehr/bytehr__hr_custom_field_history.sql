@@ -41,9 +41,10 @@
     {% endif %}
     {% if current_child is not none and versions_child is none and version_columns %}
       {#- a name past the destination's identifier limit is shortened by dlt with a hash: not derivable here -#}
-      {% do log('bytehr__hr_custom_field_history: multi-select field ' ~ row['column_name'] ~ ' has no versions table '
-                ~ versions.identifier ~ table[current.identifier | length:] ~ ' (nothing logged yet, or a shortened name):'
-                ~ ' its history starts from the current rows not in employees_versions', info=true) %}
+      {% do exceptions.warn('bytehr__hr_custom_field_history: multi-select field ' ~ row['column_name']
+                            ~ ' has no versions table ' ~ versions.identifier ~ table[current.identifier | length:]
+                            ~ ' (nothing logged yet, or a name dlt shortened): its history starts from the current'
+                            ~ ' rows not in employees_versions') %}
     {% endif %}
     {% set base = row['column_name'] | lower %}
     {% if (current_child is not none or versions_child is not none) and base not in lists %}
