@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import time_machine
 
@@ -142,3 +144,27 @@ def test_a_list_has_its_definitions_key_and_label_and_no_typed_value(lists: List
         f"from hr_unified.hr_custom_field_history where \"key\" = '{KEY}'")
     label = next(d for d in lists.warehouse.sandbox.bytehr.records("custom_fields") if d["key"] == KEY)
     assert rows == [(label["label"], None, None, None, False)]
+
+
+def _execute(warehouse: Warehouse, sql: str) -> None:
+    if warehouse.postgres_url:
+        assert warehouse.postgres is not None
+        with warehouse.postgres.connect(warehouse.postgres_url) as con, con.cursor() as cur:
+            cur.execute(sql)
+        return
+    with duckdb.connect(warehouse.duckdb_path) as con:
+        con.execute(sql)
+
+
+def test_a_list_whose_versions_table_is_not_found_is_warned_about(lists: Lists) -> None:
+    """Last in the module (it renames a table): dlt shortens a child table name past the destination's
+    identifier limit with a hash, so the model cannot name it; it says so instead of leaving it out quietly."""
+    table = f"employees_versions__{COLUMN}"
+    warehouse = lists.warehouse
+    _execute(warehouse, f"alter table bytehr.{table} rename to {table}_elsewhere")
+    try:
+        warehouse.dbt(command="run", select="bytehr__hr_custom_field_history")
+    finally:
+        _execute(warehouse, f"alter table bytehr.{table}_elsewhere rename to {table}")
+    logs = "".join(path.read_text() for path in Path(warehouse.pipelines_dir).rglob("dbt.log"))
+    assert f"multi-select field {COLUMN} has no versions table {table}" in logs

@@ -43,8 +43,8 @@
       {#- a name past the destination's identifier limit is shortened by dlt with a hash: not derivable here -#}
       {% do exceptions.warn('bytehr__hr_custom_field_history: multi-select field ' ~ row['column_name']
                             ~ ' has no versions table ' ~ versions.identifier ~ table[current.identifier | length:]
-                            ~ ' (nothing logged yet, or a name dlt shortened): its history starts from the current'
-                            ~ ' rows not in employees_versions') %}
+                            ~ ' (nothing logged yet, or a name dlt shortened): only current rows loaded before'
+                            ~ ' employees_versions existed give its values; the logged versions give none') %}
     {% endif %}
     {% set base = row['column_name'] | lower %}
     {% if (current_child is not none or versions_child is not none) and base not in lists %}
