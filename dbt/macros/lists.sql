@@ -13,3 +13,10 @@
   {%- endif -%}
   , '')
 {%- endmacro %}
+
+{% macro hr_list_text(value, order_by) -%}
+  {#- an aggregate: the items of a dlt child table (a multi-select list) as one text, joined by ', ' in list
+      order (`order_by`: `_dlt_list_idx`); NULL for no items. One convention for a multi-select field's
+      current value (hr_employees) and its history (hr_custom_field_history). -#}
+  string_agg(cast({{ value }} as {{ hr_text() }}), ', ' order by {{ order_by }})
+{%- endmacro %}

@@ -3,8 +3,11 @@
     plus current rows loaded before it existed). A field's columns are read from the loaded table
     (`custom_fields__<name>`, and its variant columns `custom_fields__<name>__v_<type>` after a type
     change); custom_field_definitions names its key and label. An archived field's last value stays
-    current (ByteHR stops sending archived fields: their absence is no change). Multi-select fields
-    (child tables) are not in it. -#}
+    current (ByteHR stops sending archived fields: their absence is no change).
+    A multi-select field lands as a child table of each (`employees_versions__custom_fields__<name>`,
+    `employees__custom_fields__<name>`, the latter named by the definition's `table_name`): its items
+    are joined into one text in list order, as stg_bytehr__employees does (hr_list_text), so a changed
+    selection is a new interval and the current interval holds hr_employees' value. -#}
 -- depends_on: {{ ref('stg_bytehr__custom_field_definitions') }}
 {% set versions = source('bytehr', 'employees_versions') %}
 {% set current = source('bytehr', 'employees') %}
@@ -17,10 +20,44 @@
   {% if base not in fields %}{% do fields.update({base: []}) %}{% endif %}
   {% if name not in fields[base] %}{% do fields[base].append(name) %}{% endif %}
 {% endfor %}
+{#- multi-select fields: base column -> {'current': child table of employees, 'versions': child table of
+    employees_versions (either none while nothing landed in it), 'alias': its join's alias} -#}
+{% set lists = {} %}
+{% set definitions = source('bytehr', 'custom_field_definitions') %}
+{% set definition_columns = hr_columns(definitions) %}
+{% if 'table_name' in definition_columns and 'column_name' in definition_columns %}
+  {% set query %}
+    select distinct column_name, table_name from {{ definitions }}
+    where table_name is not null and table_name <> '{{ current.identifier }}' and column_name is not null
+    order by 1, 2
+  {% endset %}
+  {% for row in run_query(query) %}
+    {% set table = row['table_name'] | lower %}
+    {% set current_child = adapter.get_relation(database=current.database, schema=current.schema, identifier=table) %}
+    {% set versions_child = none %}
+    {% if table.startswith(current.identifier ~ '__') %}
+      {% set versions_child = adapter.get_relation(database=versions.database, schema=versions.schema,
+                                                   identifier=versions.identifier ~ table[current.identifier | length:]) %}
+    {% endif %}
+    {% if current_child is not none and versions_child is none and version_columns %}
+      {#- a name past the destination's identifier limit is shortened by dlt with a hash: not derivable here -#}
+      {% do exceptions.warn('bytehr__hr_custom_field_history: multi-select field ' ~ row['column_name']
+                            ~ ' has no versions table ' ~ versions.identifier ~ table[current.identifier | length:]
+                            ~ ' (nothing logged yet, or a name dlt shortened): only current rows loaded before'
+                            ~ ' employees_versions existed give its values; the logged versions give none') %}
+    {% endif %}
+    {% set base = row['column_name'] | lower %}
+    {% if (current_child is not none or versions_child is not none) and base not in lists %}
+      {% do lists.update({base: {'current': current_child, 'versions': versions_child,
+                                 'alias': 'list_' ~ (lists | length)}}) %}
+      {% if base not in fields %}{% do fields.update({base: []}) %}{% endif %}
+    {% endif %}
+  {% endfor %}
+{% endif %}
 {% set sources = [] %}
 {% if version_columns %}{% do sources.append((versions, version_columns, true)) %}{% endif %}
 {% if current_columns %}{% do sources.append((current, current_columns, false)) %}{% endif %}
-{% if fields %}
+{% if fields and sources %}
 with versions as (
     {%- for relation, columns, logged in sources %}
     select
@@ -31,15 +68,31 @@ with versions as (
         cast({{ hr_load_time('rows._dlt_load_id') }} as {{ hr_timestamp() }}) as observed_at,
         {%- endif %}
         {% if '_deleted_at' in columns %}rows._deleted_at is not null{% else %}false{% endif %} as is_deleted
+        {%- set side = 'versions' if logged else 'current' %}
         {%- for base, names in fields.items() %},
-        coalesce(
-            {%- for name in names %}
-            {% if name in columns %}cast(rows.{{ adapter.quote(name) }} as {{ hr_text() }}){% else %}cast(null as {{ hr_text() }}){% endif %}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-            {%- if names | length == 1 %}, cast(null as {{ hr_text() }}){% endif %}
-        ) as {{ adapter.quote(base) }}
+        {%- set parts = [] %}
+        {%- if base in lists and lists[base][side] is not none %}
+          {%- do parts.append(lists[base]['alias'] ~ '.value') %}
+        {%- endif %}
+        {%- for name in names if name in columns %}
+          {%- do parts.append('cast(rows.' ~ adapter.quote(name) ~ ' as ' ~ hr_text() ~ ')') %}
+        {%- endfor %}
+        {%- if parts | length == 0 %}
+        cast(null as {{ hr_text() }})
+        {%- elif parts | length == 1 %}
+        {{ parts[0] }}
+        {%- else %}
+        coalesce({{ parts | join(', ') }})
+        {%- endif %} as {{ adapter.quote(base) }}
         {%- endfor %}
     from {{ relation }} as rows
+    {%- for base, found in lists.items() if found[side] is not none %}
+    left join (
+        select item._dlt_parent_id, {{ hr_list_text('item.value', 'item._dlt_list_idx') }} as value
+        from {{ found[side] }} as item
+        group by item._dlt_parent_id
+    ) as {{ found['alias'] }} on {{ found['alias'] }}._dlt_parent_id = rows._dlt_id
+    {%- endfor %}
     {%- if not logged and version_columns %}
     where not exists (
         select 1 from {{ versions }} as logged

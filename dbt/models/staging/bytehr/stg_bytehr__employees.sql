@@ -59,7 +59,7 @@ select
     {%- for field in custom_fields %},
     {%- if field.child is none %} employees.{{ adapter.quote(field.name) }}
     {%- else %} (
-        select string_agg(cast(item.value as {{ hr_text() }}), ', ' order by item._dlt_list_idx)
+        select {{ hr_list_text('item.value', 'item._dlt_list_idx') }}
         from {{ field.child }} as item
         where item._dlt_parent_id = employees._dlt_id
     )
