@@ -30,8 +30,10 @@ the opt-in ``tests/ops/check_airflow.py`` (docs/scheduling.md has the output).
 What was run here: the opt-in check parses this file (DagBag) and runs ``dag.test()`` on Airflow 3.3.2
 and 2.11.2 against the sandbox (HollyHR, DuckDB): the pools imported, a tenant configured after
 parsing mapped all the same, one tenant loading and building, one with a missing scope failing its
-task once and the run. What was not: a scheduler with real workers, pools under contention, a task
-timeout firing, Postgres/BigQuery from Airflow.
+task once and the run, and a slow tenant whose sync is longer than its 120 s task timeout stopping at
+a checkpoint by its budget (``incomplete``) and completing on a retry. The timeout's own exception
+reaching the run path is tested without Airflow (tests/ops/test_orchestrator_stops.py). What was not:
+a scheduler with real workers, pools under contention, Postgres/BigQuery from Airflow.
 
 Install into the Airflow environment (hr-elt is not on PyPI): ``pip install -e '.[dbt,postgres]'`` in
 the checkout, or a wheel built with ``pip wheel --no-deps -w dist .`` and installed with its extras; put
