@@ -17,8 +17,11 @@ line naming the variable):
 - ``HR_ELT_SCHEDULE``: cron expression of the daily run (``15 2 * * *``).
 - ``HR_ELT_RETRIES`` / ``HR_ELT_RETRY_DELAY``: attempts after a failed load of one tenant, and seconds
   between them (3, 300). Failures a retry cannot mend (:func:`retryable`) are not retried.
-- ``HR_ELT_TASK_TIMEOUT``: seconds one load may take before the orchestrator stops it with SIGTERM
-  (Airflow ``execution_timeout``, Dagster ``dagster/max_runtime``); default 3600.
+- ``HR_ELT_TASK_TIMEOUT``: seconds one load may take before the orchestrator stops it (Airflow
+  ``execution_timeout``, Dagster ``dagster/max_runtime``); default 3600, at least 30. Each load's time
+  budget is the timeout less a grace period (:func:`grace_for`), so the run stops at a checkpoint
+  before the timeout, committed, and the retry resumes; the timeout's own exception, should it come
+  first, is recorded as an interruption (``run_load``'s `stops`).
 - ``HR_ELT_POOL_SLOTS``: loads of one vendor that may run at once across all tenants (2): the size of
   the vendor's pool (:func:`pool_name`), which the orchestrator's admin creates (docs/scheduling.md).
 """
@@ -29,7 +32,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +40,8 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 
 from pipelines.app import run_target
 from pipelines.report.summary import format_summary
-from pipelines.run.result import RunResult
+from pipelines.run.outside_stops import counted_as_stops, outside_stop
+from pipelines.run.result import RunResult, failed_run_of
 from pipelines.run.tenants import Target, TenantError, configured_tenants, has_credentials
 from sources import registry
 from sources._shared.errors import (
@@ -108,23 +112,37 @@ class RecipeSettings:
             schedule=env.get("HR_ELT_SCHEDULE") or "15 2 * * *",
             retries=_int_setting(env, "HR_ELT_RETRIES", 3, 0),
             retry_delay=_int_setting(env, "HR_ELT_RETRY_DELAY", 300, 0),
-            task_timeout=_int_setting(env, "HR_ELT_TASK_TIMEOUT", 3600, 120),
+            task_timeout=_int_setting(env, "HR_ELT_TASK_TIMEOUT", 3600, MIN_TIMEOUT),
             pool_slots=_int_setting(env, "HR_ELT_POOL_SLOTS", 2, 1),
         )
 
     @property
     def grace(self) -> int:
-        """Seconds kept between a load's time budget and the timeout: a tenth of it, at least 60.
-
-        The run path should stop cleanly (rows and state committed, status ``interrupted``) before the
-        orchestrator's timeout sends SIGTERM; the grace period is what that stop may take.
-        """
-        return max(60, self.task_timeout // 10)
+        """Seconds kept between a load's time budget and the task timeout (:func:`grace_for`)."""
+        return grace_for(self.task_timeout)
 
     @property
     def budget(self) -> float:
-        """Seconds one load may spend before stopping at a checkpoint: the task timeout less :attr:`grace`."""
-        return float(self.task_timeout - self.grace)
+        """Seconds one load may spend before stopping at a checkpoint (:func:`budget_within` the task timeout)."""
+        return budget_within(self.task_timeout)
+
+
+MIN_TIMEOUT = 30
+"""The shortest ``HR_ELT_TASK_TIMEOUT``: half of it is the budget, half the grace period."""
+
+
+def grace_for(timeout: float) -> int:
+    """Seconds kept between a load's time budget and a task timeout: a tenth of it, at least 60, at most half.
+
+    The run path stops cleanly at a checkpoint (rows and state committed, status ``incomplete``) before
+    the orchestrator's timeout stops the task; the grace period is what loading that last chunk may take.
+    """
+    return int(min(max(60, timeout // 10), timeout // 2))
+
+
+def budget_within(timeout: float) -> float:
+    """Seconds a load with this task timeout may spend before stopping at a checkpoint: less :func:`grace_for`."""
+    return float(timeout - grace_for(timeout))
 
 
 def pool_name(vendor: str) -> str:
@@ -185,7 +203,8 @@ def retryable(exc: BaseException) -> bool:
     return not any(isinstance(error, final) for error in exception_chain(exc))
 
 
-def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None], budget: float) -> RunResult:
+def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None], budget: float,
+             stops: Sequence[type[BaseException]] = ()) -> RunResult:
     """One load of one vendor/tenant through the one run path, its summary written to `log`.
 
     Args:
@@ -193,17 +212,28 @@ def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None
         settings: The recipe's settings.
         log: Where the orchestrator wants the summary lines.
         budget: Seconds the load may spend before stopping at a checkpoint (the task timeout less
-            :attr:`RecipeSettings.grace`; what is left of it in a Dagster run).
+            :func:`grace_for` it; what is left of it in a Dagster run).
+        stops: The orchestrator's own stop exceptions (its task timeout, its run termination): raised
+            inside the load, they are recorded as an interruption (history row ``interrupted``, alert,
+            nothing partial marked done) and raised on (:mod:`pipelines.run.outside_stops`).
 
     Raises:
+        SyncIncomplete: the budget ran out; stopped at a checkpoint, committed (retry to go on).
         ProviderPartialFailure: some resources failed on their own; the rest loaded (``exc.result``).
-        Exception: whatever :func:`pipelines.app.run_target` raises.
+        Exception: whatever :func:`pipelines.app.run_target` raises, and the `stops` themselves.
     """
     # the one place the recipes' budget reaches the run path: it stops at a checkpoint before the timeout
     time_budget: dict[str, Any] = {"max_duration": budget}
-    log(f"{target.name}: loading into {settings.destination}; {budget:.0f}s before the task timeout's "
-        f"grace period of {settings.grace}s")
-    result = run_target(target, settings.destination, pipelines_dir=settings.pipelines_dir, **time_budget)
+    log(f"{target.name}: loading into {settings.destination}; a time budget of {budget:.0f}s, then a "
+        f"checkpoint before the task timeout")
+    with counted_as_stops(*stops):
+        try:
+            result = run_target(target, settings.destination, pipelines_dir=settings.pipelines_dir, **time_budget)
+        except BaseException as exc:
+            stopped = failed_run_of(exc) if outside_stop(exc) is not None else None
+            if stopped is not None:  # the orchestrator's timeout came first: recorded; its retry resumes
+                log(format_summary(stopped))
+            raise
     log(format_summary(result))
     if result.status == "incomplete":  # the budget ran out at a checkpoint: what loaded stays, the retry goes on
         raise SyncIncomplete(f"{target.name}: stopped at a checkpoint before the task's timeout; "

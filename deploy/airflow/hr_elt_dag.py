@@ -18,18 +18,22 @@ the opt-in ``tests/ops/check_airflow.py`` (docs/scheduling.md has the output).
   from ``HR_ELT_RETRY_DELAY``); a failure a retry cannot mend (a refused key or scope, a spent quota, a
   bad setting, a resource that failed on its own) fails the task at once (``AirflowFailException``).
 - One tenant at a time: ``max_active_runs=1`` (and the run path's pipeline lock).
-- Timeouts: ``execution_timeout`` (``HR_ELT_TASK_TIMEOUT``) ends a load that overruns; the load's
-  time budget (the timeout less a grace period, ``pipelines.orchestration.run_load``) is meant to stop
-  it cleanly at a checkpoint first. Airflow's other stops (marking a task failed, a worker shutting
-  down, a lost heartbeat) send the task SIGTERM.
+- Timeouts: ``execution_timeout`` (``HR_ELT_TASK_TIMEOUT``) ends a load that overruns. The load's time
+  budget is that timeout less a grace period (``pipelines.orchestration.budget_within``): the run stops
+  at a checkpoint first, commits, records ``incomplete`` and raises ``SyncIncomplete``, which the task's
+  retries resume. Should the timeout come first (``AirflowTaskTimeout``, from SIGALRM), the run path
+  records the run ``interrupted`` (history row, alert; what earlier checkpoints committed stays, no
+  cursor moves past them) and Airflow retries it all the same.
 - ``dbt`` is mapped over every tenant and runs when the loads are done, failed or not
   (``all_done``: it builds on what loaded); ``loads_failed`` fails the DAG run when any load failed.
 
 What was run here: the opt-in check parses this file (DagBag) and runs ``dag.test()`` on Airflow 3.3.2
 and 2.11.2 against the sandbox (HollyHR, DuckDB): the pools imported, a tenant configured after
 parsing mapped all the same, one tenant loading and building, one with a missing scope failing its
-task once and the run. What was not: a scheduler with real workers, pools under contention, a task
-timeout firing, Postgres/BigQuery from Airflow.
+task once and the run, and a slow tenant whose sync is longer than its 120 s task timeout stopping at
+a checkpoint by its budget (``incomplete``) and completing on a retry. The timeout's own exception
+reaching the run path is tested without Airflow (tests/ops/test_orchestrator_stops.py). What was not:
+a scheduler with real workers, pools under contention, Postgres/BigQuery from Airflow.
 
 Install into the Airflow environment (hr-elt is not on PyPI): ``pip install -e '.[dbt,postgres]'`` in
 the checkout, or a wheel built with ``pip wheel --no-deps -w dist .`` and installed with its extras; put
@@ -49,15 +53,20 @@ import pendulum
 try:  # Airflow 3: the public Task SDK and the standard provider
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import dag, task
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException, AirflowTaskTerminated, AirflowTaskTimeout
 except ImportError:  # Airflow 2.11
     from airflow.decorators import dag, task  # type: ignore[no-redef]
-    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef,assignment]
+    from airflow.exceptions import (  # type: ignore[no-redef,assignment]
+        AirflowFailException,
+        AirflowTaskTerminated,
+        AirflowTaskTimeout,
+    )
     from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
 
 from pipelines.dbt.runner import run_dbt
 from pipelines.orchestration import (
     RecipeSettings,
+    budget_within,
     configured_partitions,
     pool_name,
     retryable,
@@ -70,11 +79,21 @@ from sources import registry
 
 SETTINGS = RecipeSettings.from_env("postgres")
 
+STOPS = (AirflowTaskTimeout, AirflowTaskTerminated, KeyboardInterrupt)
+"""How Airflow stops a task inside it (``execution_timeout``'s SIGALRM, a SIGTERM; dlt's own signal
+exception): recorded by the run path as an interruption, then raised on for Airflow's retry."""
 
-def load(vendor: str, partition: str) -> dict[str, Any]:
-    """One vendor/tenant through the run path; fails the task on any failure, partial too."""
+
+def load(vendor: str, partition: str, **context: Any) -> dict[str, Any]:
+    """One vendor/tenant through the run path; fails the task on any failure, partial too.
+
+    The time budget comes from the task's own ``execution_timeout`` less a grace period, so the run
+    stops at a checkpoint (committed, ``SyncIncomplete``, retried to resume) before Airflow's timeout.
+    """
+    timeout = getattr(context.get("task"), "execution_timeout", None)
+    budget = budget_within(timeout.total_seconds()) if timeout else SETTINGS.budget
     try:
-        result = run_load(Target(vendor, tenant_of(partition)), SETTINGS, print, SETTINGS.budget)
+        result = run_load(Target(vendor, tenant_of(partition)), SETTINGS, print, budget, stops=STOPS)
     except Exception as exc:
         if retryable(exc):
             raise

@@ -20,9 +20,12 @@ has nothing to load and materialises nothing.
 - One tenant at a time: ``deploy/dagster/dagster.yaml`` limits queued runs to one per
   ``dagster/partition`` value, sets the pools' default limit and turns run monitoring on.
 - Run termination: ``dagster/max_runtime`` (``HR_ELT_TASK_TIMEOUT``) makes run monitoring terminate a
-  run that overruns; Dagster then sends SIGTERM to the run's processes, which is what the run path's
-  graceful stop answers. Each load gets the run's remaining time as its budget (see
-  ``pipelines.orchestration.run_load``).
+  run that overruns. Each load gets the run's remaining time less a grace period as its time budget, so
+  it stops at a checkpoint first (committed, ``incomplete``, retried by the op's policy to resume).
+  A termination that comes anyway (the budget spent, a person's "Terminate") is Dagster's SIGTERM,
+  which raises ``DagsterExecutionInterruptedError`` in the op: the run path records the run
+  ``interrupted`` (history row, alert; what earlier checkpoints committed stays loaded, no cursor moves
+  past them) and the next run of the partition resumes.
 
 What was run here: tests/ops/test_dagster.py loads these definitions in-process against the bundled
 sandbox (three HollyHR tenants, DuckDB): the sensor adding tenants, one run per partition, the tenant
@@ -56,6 +59,7 @@ from dagster import (
     AssetSelection,
     AssetSpec,
     Backoff,
+    DagsterExecutionInterruptedError,
     Definitions,
     DynamicPartitionsDefinition,
     Failure,
@@ -91,6 +95,10 @@ SETTINGS = RecipeSettings.from_env("duckdb")
 TENANTS = DynamicPartitionsDefinition(name="hr_elt_tenants")
 GROUP = "hr_elt"
 JOB = "hr_elt"
+
+STOPS = (DagsterExecutionInterruptedError, KeyboardInterrupt)
+"""How Dagster stops a run inside an op (its SIGTERM/SIGINT handler; dlt's own signal exception while it
+loads): recorded by the run path as an interruption, then raised on so the run ends terminated."""
 
 CHANGE_KEYS = ("inserted", "updated", "upserted", "deleted")
 """Per-resource counts of the run summary put in a table's metadata when the source knows them (none is guessed)."""
@@ -139,7 +147,7 @@ def load_assets(vendor: str) -> AssetsDefinition:
             return
         target = Target(vendor, tenant_of(key))
         try:
-            result = run_load(target, SETTINGS, context.log.info, remaining_budget(context))
+            result = run_load(target, SETTINGS, context.log.info, remaining_budget(context), stops=STOPS)
         except ProviderPartialFailure as exc:  # the other resources loaded: materialise them, then fail
             if not isinstance(exc.result, RunResult):
                 raise

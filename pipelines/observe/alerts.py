@@ -97,7 +97,8 @@ def run_alerts(record: RunRecord, now: datetime | None = None) -> list[str]:
     elif record.status == "partial":
         lines.append(f":large_orange_circle: {label}: {run} loaded only partly: {record.error}")
     elif record.status == "interrupted":
-        lines.append(f":large_orange_circle: {label}: {run} was stopped (SIGTERM): {record.error}")
+        lines.append(f":large_orange_circle: {label}: {run} was stopped before it finished (SIGTERM, a task "
+                     f"timeout or a termination): {record.error}")
     elif record.status == "killed":
         lines.append(f":red_circle: {label}: {run} was killed without a chance to stop (SIGKILL, out of memory, "
                      f"a lost node): {record.error}")

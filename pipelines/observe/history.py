@@ -37,7 +37,8 @@ RUNS_TABLE = "_hr_elt_runs"
 RUNS_SCHEMA = "hr_elt_runs"
 """The sibling pipeline's dlt schema: ``_dlt_loads.schema_name`` of history loads (dbt freshness leaves them out)."""
 
-STATUSES = ("ok", "partial", "failed")
+STATUSES = ("ok", "partial", "failed", "interrupted", "incomplete", "killed")
+"""Every `status` a history row can have (dbt's source tests accept exactly these)."""
 
 COLUMNS: dict[str, dict[str, Any]] = {
     "run_id": {"data_type": "text", "nullable": False},

@@ -19,6 +19,7 @@ from pipelines.observe.history import RunRecord, account_facts, utc_now, write_r
 from pipelines.observe.lineage import LineageEmitter
 from pipelines.run.failures import error_line
 from pipelines.run.observer import RunFacts, RunObserver
+from pipelines.run.outside_stops import outside_stop
 from pipelines.run.result import RunResult
 from pipelines.run.stops import TERMINATED, stop_requested
 from pipelines.run.tenants import Target
@@ -78,6 +79,12 @@ class RunTracker(RunObserver):
 
     def on_failed(self, run: RunFacts, exc: BaseException) -> None:
         """Records a run that failed; never raises (the run's own error is what the caller sees)."""
+        stop = outside_stop(exc)
+        if stop is not None:  # an orchestrator's timeout or termination: recorded now, the orchestrator goes on
+            self._guarded("attempt mark", attempts.stopped_at_once, run)  # cut short while recording: said next run
+            self._deliver(self._record("interrupted", error=stopped_from_outside(stop)))
+            self._guarded("attempt mark", attempts.end, run)
+            return
         if any(isinstance(e, KeyboardInterrupt) for e in exception_chain(exc)):
             if stop_requested() == TERMINATED:  # SIGTERM's grace ran out, or a second signal: the next run records it
                 self._guarded("attempt mark", attempts.stopped_at_once, run)
@@ -135,6 +142,14 @@ class RunTracker(RunObserver):
             call(*args)
         except Exception as exc:
             self.logger.warning("%s: %s not sent: %s", self._run.target.name, what, redact(str(exc)).splitlines()[0])
+
+
+def stopped_from_outside(stop: BaseException) -> str:
+    """The history row's line for a run an orchestrator stopped at once (its timeout, a termination)."""
+    said = redact(str(stop)).splitlines()[0] if str(stop).strip() else ""
+    return (f"stopped at once by {type(stop).__name__}{': ' + said if said else ''} (the orchestrator's timeout "
+            "or termination, before the time budget's checkpoint); what earlier checkpoints committed stays loaded, "
+            "nothing partial was marked done; the next run resumes")
 
 
 def alert_unrecorded(target: Target, destination: str, exc: BaseException) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from pipelines.dbt.runner import DBT_PROJECT_DIR
+from pipelines.observe.history import STATUSES
 
 
 def vendor_folders(project: Path) -> list[str]:
@@ -92,3 +93,15 @@ def test_hr_vendors_defaults_to_every_vendor_folder() -> None:
     values = project_vars(DBT_PROJECT_DIR)
     assert "hr_vendors" not in values  # macros/union_vendors.sql: hr_vendors() falls back to these
     assert sorted(values["hr_conformed_models"]) == vendor_folders(DBT_PROJECT_DIR)
+
+
+def test_run_history_statuses_are_those_dbt_accepts() -> None:
+    """A run stopped by SIGTERM, a task timeout or its time budget must not fail the next ``dbt build``."""
+    for vendor in vendor_folders(DBT_PROJECT_DIR):
+        doc = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / vendor / f"_{vendor}__sources.yml").read_text())
+        runs = [t for s in doc["sources"] for t in s.get("tables", []) if t["name"] == "_hr_elt_runs"]
+        assert len(runs) == 1, vendor
+        status = next(c for c in runs[0]["columns"] if c["name"] == "status")
+        accepted = [test["accepted_values"]["arguments"]["values"] for test in status.get("data_tests", [])
+                    if isinstance(test, dict) and "accepted_values" in test]
+        assert accepted == [list(STATUSES)], (vendor, accepted)

@@ -11,6 +11,10 @@ It creates the vendors' pools the way docs/scheduling.md says (``airflow pools i
 HollyHR tenant configured; a second is configured after parsing, before the run, and is mapped all
 the same (tenants are read at run time). acme loads and dbt builds; initech, whose key lacks a scope,
 fails its mapped load task without a retry, after its other tables loaded, and with it the DAG run.
+slowco's vendor answers slowly (sandbox latency), so its first sync takes longer than the task timeout
+(120 s): the time budget derived from the task's ``execution_timeout`` stops it at a checkpoint first
+(history ``incomplete``, or ``interrupted`` should the timeout itself come first), the task fails and is
+retried, and a retry resumes and completes it: every person once, the last history row ``ok``.
 The driver uses only what both majors accept. Without HR_ELT_AIRFLOW_PYTHON it uses this Python when
 Airflow is importable here, else it is skipped and says why.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,17 +67,23 @@ def test_airflow_dag_runs_in_an_airflow_env(companies: tuple[Sandbox, Sandbox], 
                         "(a Python with Airflow and hr-elt[dbt] installed)")
         python = sys.executable
     acme, _ = companies
+    with Sandbox(seed=8, vendors=("hollyhr",), hollyhr={"people": 350, "latency": {"fixed_s": 0.1}}) as slow:
+        _check(python, acme, slow, tmp_path)
+
+
+def _check(python: str, acme: Sandbox, slow: Sandbox, tmp_path: Path) -> None:
     dags = tmp_path / "dags"
     dags.mkdir()
     (dags / "hr_elt_dag.py").write_text((ROOT / "deploy" / "airflow" / "hr_elt_dag.py").read_text())
     db = tmp_path / "w.duckdb"
     acme.hollyhr.add_key("hhr_airflow_no_documents", ["people:read", "time_off:read"])
     env = base_env(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__LOAD_EXAMPLES="False", HR_ELT_DESTINATION="duckdb",
-                   HR_ELT__DUCKDB_PATH=str(db), HR_ELT_PIPELINES_DIR=str(tmp_path / "p"), HR_ELT_RETRIES="2",
-                   HR_ELT_RETRY_DELAY="1", HR_ELT_TASK_TIMEOUT="900", HR_ELT__TENANTS__HOLLYHR="acme",
-                   **tenant_env("hollyhr", "acme", acme))
-    added = {"HR_ELT__TENANTS__HOLLYHR": "acme,initech",
-             **tenant_env("hollyhr", "initech", acme, API_TOKEN="hhr_airflow_no_documents")}
+                   HR_ELT__DUCKDB_PATH=str(db), HR_ELT_PIPELINES_DIR=str(tmp_path / "p"), HR_ELT_RETRIES="4",
+                   HR_ELT_RETRY_DELAY="1", HR_ELT_TASK_TIMEOUT="120", HR_ELT__TENANTS__HOLLYHR="acme",
+                   HR_ELT__CHECKPOINT__MAX_SECONDS="5", **tenant_env("hollyhr", "acme", acme))
+    added = {"HR_ELT__TENANTS__HOLLYHR": "acme,initech,slowco",
+             **tenant_env("hollyhr", "initech", acme, API_TOKEN="hhr_airflow_no_documents"),
+             **tenant_env("hollyhr", "slowco", slow, PAGE_SIZE="10")}
     bin_dir = Path(python).parent
 
     def run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
@@ -96,7 +107,7 @@ def test_airflow_dag_runs_in_an_airflow_env(companies: tuple[Sandbox, Sandbox], 
     assert f"tasks {expected}" in out
     assert "max_active_runs 1" in out
     for vendor in vendors:  # its own pool, the task timeout, retries
-        assert f"load load_{vendor} hr_elt_{vendor} 900 2" in out
+        assert f"load load_{vendor} hr_elt_{vendor} 120 4" in out
     assert "task load_hollyhr acme success 1" in out and "task dbt acme success" in out
     assert "task dbt initech failed" in out  # its dataset lacks documents: dbt says so and fails
     assert "task load_hollyhr initech failed 1" in out  # not retried: a missing scope is not mended by retrying
@@ -104,3 +115,11 @@ def test_airflow_dag_runs_in_an_airflow_env(companies: tuple[Sandbox, Sandbox], 
     assert count(db, "hollyhr_initech", "people") == acme.hollyhr.count("people")  # its other tables loaded
     assert count(db, "hollyhr_acme", "people") == acme.hollyhr.count("people")
     assert query(db, "select count(*) from hr_unified_acme.hr_employees") == [(acme.hollyhr.count("people"),)]
+    # slowco: longer than its task timeout; stopped at a checkpoint by the budget, completed by a retry
+    tries = re.search(r"task load_hollyhr slowco success (\d+)", out)
+    assert tries is not None and int(tries.group(1)) >= 2, out
+    assert count(db, "hollyhr_slowco", "people") == slow.hollyhr.count("people")
+    assert query(db, "select count(*) - count(distinct id) from hollyhr_slowco.people") == [(0,)]
+    runs = [r[0] for r in query(db, "select status from hollyhr_slowco._hr_elt_runs order by started_at")]
+    print("slowco runs", runs, "requests", len(slow.hollyhr.requests()))
+    assert runs[-1] == "ok" and len(runs) >= 2 and all(r in ("incomplete", "interrupted") for r in runs[:-1]), runs

@@ -45,8 +45,10 @@ def test_settings_defaults_and_bad_values() -> None:
             settings.pool_slots, settings.schedule) == ("postgres", 3, 300, 3600, 2, "15 2 * * *")
     assert settings.grace == 360 and settings.budget == 3240.0
     assert RecipeSettings.from_env("postgres", {"HR_ELT_TASK_TIMEOUT": "300"}).budget == 240.0  # grace >= 60 s
-    with pytest.raises(OrchestrationSettingError, match=r"^HR_ELT_TASK_TIMEOUT=30: must be at least 120"):
-        RecipeSettings.from_env("duckdb", {"HR_ELT_TASK_TIMEOUT": "30"})
+    short = RecipeSettings.from_env("postgres", {"HR_ELT_TASK_TIMEOUT": "60"})
+    assert short.grace == 30 and short.budget == 30.0  # a short timeout: at most half of it is grace
+    with pytest.raises(OrchestrationSettingError, match=r"^HR_ELT_TASK_TIMEOUT=20: must be at least 30"):
+        RecipeSettings.from_env("duckdb", {"HR_ELT_TASK_TIMEOUT": "20"})
     with pytest.raises(OrchestrationSettingError, match=r"^HR_ELT_POOL_SLOTS='two': expected a whole number"):
         RecipeSettings.from_env("duckdb", {"HR_ELT_POOL_SLOTS": "two"})
 
