@@ -28,6 +28,7 @@ from dlt.sources import DltResource
 __all__ = [
     "INCREMENTAL_PLACEMENT",
     "LIMIT_PLACEMENT",
+    "NOT_READY",
     "ItemTransform",
     "OverlappingConfigValues",
     "bound_incremental",
@@ -52,6 +53,16 @@ LIMIT_PLACEMENT: float = LimitItem.placement_affinity
 
 
 # --- the resource's generator -----------------------------------------------------------------
+NOT_READY: None = None
+"""What a resource's generator yields for "nothing yet, take the next resource's item and come back".
+
+dlt's pipe iterator (``PipeIterator._get_source_item``) moves on to the next resource when a
+generator yields None, and comes back to it later; dlt's own wrappers of parallel and async
+resources wait that way (``dlt.extract.utils``: ``yield None`` while busy). ByteHR's walks wait for
+their turn with it (``sources/bytehr/turns.py``).
+"""
+
+
 def pipe_generator(pipe: Any) -> Any:
     """The data-generating step of a bound pipe (``Pipe.gen``; private: dlt's pipes are internal).
 

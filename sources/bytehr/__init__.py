@@ -43,6 +43,7 @@ from sources.bytehr.custom_fields import (
 )
 from sources.bytehr.pacing import PacePolicy, WalkPacer, cadence_caps
 from sources.bytehr.quota import QuotaInfo, QuotaLedger, fingerprint
+from sources.bytehr.turns import WalkTurns
 from sources.bytehr.values import CustomFieldValues, mark_sent
 from sources.bytehr.walk import Transform, WalkOptions, quota_walk
 
@@ -144,8 +145,9 @@ def bytehr_source(
         "employees": lambda: _employees_transform(schema_contract == "freeze", meter),
     }
     resources = []
-    # dlt starts the walks in this order and each books its pages as it starts: walk_priority's order,
-    # so that a quota too short for all is spent on the resources that come first in it
+    # the walks in walk_priority's order, one after another (sources/bytehr/turns.py): a quota too
+    # short for all is spent on the resources that come first in it, whatever dlt's next_item_mode
+    turns = WalkTurns(policy.priority)
     for name in policy.priority:
         path = endpoints[name]
         options = WalkOptions(
@@ -158,7 +160,7 @@ def bytehr_source(
             # Arrow tables (extract writes parquet); scd2 keeps dicts: its `_dlt_id` is dlt's row hash
             arrow_columns=settings.ARROW_COLUMNS.get(name) if delete_mode != "scd2" else None,
         )
-        resource = _snapshot_resource(options, client_for, ledger, transforms.get(name))
+        resource = _snapshot_resource(options, client_for, ledger, transforms.get(name), turns)
         if name == "employees":
             resource.add_step(CustomFieldValues())  # custom_field_values (sources/bytehr/values.py)
         resource.apply_hints(**snapshot_hints(options.primary_key, delete_mode))
@@ -190,14 +192,14 @@ def _quota_cost(state: Mapping[str, Any]) -> str | None:
 
 
 def _snapshot_resource(options: WalkOptions, client_for: Callable[[str], ProviderRESTClient], ledger: QuotaLedger,
-                       make_transform: Callable[[], Transform] | None) -> DltResource:
+                       make_transform: Callable[[], Transform] | None, turns: WalkTurns) -> DltResource:
     columns: dict[str, TColumnSchema] = {}
     if options.resource == "custom_field_definitions":
         columns = {"column_name": {"data_type": "text"}, "table_name": {"data_type": "text"}}
 
     @dlt.resource(name=options.resource, columns=columns)
     def snapshot() -> Iterator[TDataItems]:
-        yield from quota_walk(options, client_for(options.resource), ledger, make_transform)
+        yield from quota_walk(options, client_for(options.resource), ledger, make_transform, turns)
 
     return snapshot()
 

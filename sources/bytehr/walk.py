@@ -2,6 +2,8 @@
 
 The generator is the body of every ByteHR resource. Each run it:
 
+0. waits for its turn: the walks before it in ``walk_priority`` in the same extraction end first
+   (``sources/bytehr/turns.py``), so the quota goes to them first in every ``quota_mode``;
 1. skips the resource without a request when the quota's pace, the cadence cap or the reserve
    says so (``pacing.WalkPacer``, which logs why; a walk in progress is always continued);
 2. in ``quota_mode = "refuse"``, books the pages the walk needs (from the last complete walk,
@@ -49,6 +51,7 @@ from sources._shared.state.snapshot import SnapshotTracker
 from sources.bytehr import settings
 from sources.bytehr.client import SnapshotPaginator
 from sources.bytehr.quota import CODE_RESERVE, QuotaLedger, iso, pages_for, utc_now
+from sources.bytehr.turns import WalkTurns
 
 logger = logging.getLogger("sources.bytehr")
 
@@ -80,17 +83,35 @@ class WalkOptions:
 
 
 def quota_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
-               make_transform: Callable[[], Transform] | None = None) -> Iterator[TDataItems]:
+               make_transform: Callable[[], Transform] | None = None,
+               turns: WalkTurns | None = None) -> Iterator[TDataItems]:
     """Walks one resource within the quota; yields its new and changed records, then its tombstones.
 
     The records, digests and tombstones are the shared snapshot walk's
     (:func:`sources._shared.resources.snapshot_walk`); this adds what the monthly quota needs around
-    it: admission by the pace (steps 1-2 of the module docstring), the quota-bound pages, the resume
-    point of an incomplete walk, and the report of what the quota and page shifts cost.
+    it: its turn in ``walk_priority`` (`turns`: the walks before it in the same extraction end first,
+    ``sources/bytehr/turns.py``), admission by the pace (steps 1-2 of the module docstring), the
+    quota-bound pages, the resume point of an incomplete walk, and the report of what the quota and
+    page shifts cost.
     """
     name = options.resource
     if finished_earlier(ledger.context, settings.PROVIDER, name):
         return  # walked (or skipped by the pace) in an earlier chunk of this run
+    if turns is None:
+        yield from _admitted_walk(options, client, ledger, make_transform)
+        return
+    turns.enter(name)
+    try:
+        yield from turns.wait(name)
+        yield from _admitted_walk(options, client, ledger, make_transform)
+    finally:
+        turns.leave(name)
+
+
+def _admitted_walk(options: WalkOptions, client: ProviderRESTClient, ledger: QuotaLedger,
+                   make_transform: Callable[[], Transform] | None) -> Iterator[TDataItems]:
+    """The walk once it is its turn: the pace's admission, the pages, the report, the quota line."""
+    name = options.resource
     source_state = dlt.current.source_state()
     ledger.attach(source_state)
     tracker = SnapshotTracker(dlt.current.resource_state(), settings.PROVIDER, options.primary_key,

@@ -91,8 +91,6 @@ def test_refuse_mode_first_walk_learns_the_page_count_from_one_page(harness: Har
     assert harness.distinct(VENDOR, "employees", "id") == 350
 
 
-@pytest.mark.xfail(strict=True, reason="issue 27.4, not done: in quota_mode = partial dlt takes pages from the walks "
-                   "in turn, so a short quota is not spent in walk_priority's order (refuse and even pacing hold it)")
 def test_partial_mode_walks_what_fits_and_resumes(harness: Harness) -> None:
     app = start(harness)
     harness.setenv("SOURCES__BYTEHR__QUOTA_MODE", "partial")
