@@ -361,7 +361,9 @@ def decisions_from_state(source_state: Mapping[str, Any], policy: PacePolicy, pa
 
 def plan_lines(result: Plan) -> list[str]:
     """The plan as ``hr-elt quota bytehr`` prints it."""
-    lines = [f"  plan         {result.runs_per_day:g} runs a day until the reset: walks a day per resource"]
+    # a learned schedule carries the seconds a scheduler's starts drift by: not digits that mean anything
+    runs = f"{round(result.runs_per_day, 1):g}" if result.runs_per_day >= 1 else f"{result.runs_per_day:.2g}"
+    lines = [f"  plan         {runs} runs a day until the reset: walks a day per resource"]
     for name in result.walks:
         rate = result.per_day(name)
         every = f" (every {1 / rate:.1f} days)" if 0 < rate < 1 else ""
