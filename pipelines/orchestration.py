@@ -32,7 +32,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 
 from pipelines.app import run_target
 from pipelines.report.summary import format_summary
-from pipelines.run.outside_stops import counted_as_stops, outside_stop
+from pipelines.run.outside_stops import outside_stop
 from pipelines.run.result import RunResult, failed_run_of
 from pipelines.run.tenants import Target, TenantError, configured_tenants, has_credentials
 from sources import registry
@@ -203,8 +203,7 @@ def retryable(exc: BaseException) -> bool:
     return not any(isinstance(error, final) for error in exception_chain(exc))
 
 
-def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None], budget: float,
-             stops: Sequence[type[BaseException]] = ()) -> RunResult:
+def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None], budget: float) -> RunResult:
     """One load of one vendor/tenant through the one run path, its summary written to `log`.
 
     Args:
@@ -213,27 +212,26 @@ def run_load(target: Target, settings: RecipeSettings, log: Callable[[str], None
         log: Where the orchestrator wants the summary lines.
         budget: Seconds the load may spend before stopping at a checkpoint (the task timeout less
             :func:`grace_for` it; what is left of it in a Dagster run).
-        stops: The orchestrator's own stop exceptions (its task timeout, its run termination): raised
-            inside the load, they are recorded as an interruption (history row ``interrupted``, alert,
-            nothing partial marked done) and raised on (:mod:`pipelines.run.outside_stops`).
 
     Raises:
         SyncIncomplete: the budget ran out; stopped at a checkpoint, committed (retry to go on).
         ProviderPartialFailure: some resources failed on their own; the rest loaded (``exc.result``).
-        Exception: whatever :func:`pipelines.app.run_target` raises, and the `stops` themselves.
+        Exception: whatever :func:`pipelines.app.run_target` raises.
+        BaseException: the orchestrator's own stop (its task timeout, its run termination), recorded as an
+            interruption (history row ``interrupted``, alert, nothing partial marked done) and raised on
+            (:mod:`pipelines.run.outside_stops`).
     """
     # the one place the recipes' budget reaches the run path: it stops at a checkpoint before the timeout
     time_budget: dict[str, Any] = {"max_duration": budget}
     log(f"{target.name}: loading into {settings.destination}; a time budget of {budget:.0f}s, then a "
         f"checkpoint before the task timeout")
-    with counted_as_stops(*stops):
-        try:
-            result = run_target(target, settings.destination, pipelines_dir=settings.pipelines_dir, **time_budget)
-        except BaseException as exc:
-            stopped = failed_run_of(exc) if outside_stop(exc) is not None else None
-            if stopped is not None:  # the orchestrator's timeout came first: recorded; its retry resumes
-                log(format_summary(stopped))
-            raise
+    try:
+        result = run_target(target, settings.destination, pipelines_dir=settings.pipelines_dir, **time_budget)
+    except BaseException as exc:
+        stopped = failed_run_of(exc) if outside_stop(exc) is not None else None
+        if stopped is not None:  # the orchestrator's timeout came first: recorded; its retry resumes
+            log(format_summary(stopped))
+        raise
     log(format_summary(result))
     if result.status == "incomplete":  # the budget ran out at a checkpoint: what loaded stays, the retry goes on
         raise SyncIncomplete(f"{target.name}: stopped at a checkpoint before the task's timeout; "

@@ -53,14 +53,10 @@ import pendulum
 try:  # Airflow 3: the public Task SDK and the standard provider
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import dag, task
-    from airflow.sdk.exceptions import AirflowFailException, AirflowTaskTerminated, AirflowTaskTimeout
+    from airflow.sdk.exceptions import AirflowFailException
 except ImportError:  # Airflow 2.11
     from airflow.decorators import dag, task  # type: ignore[no-redef]
-    from airflow.exceptions import (  # type: ignore[no-redef,assignment]
-        AirflowFailException,
-        AirflowTaskTerminated,
-        AirflowTaskTimeout,
-    )
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef,assignment]
     from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
 
 from pipelines.dbt.runner import run_dbt
@@ -79,11 +75,6 @@ from sources import registry
 
 SETTINGS = RecipeSettings.from_env("postgres")
 
-STOPS = (AirflowTaskTimeout, AirflowTaskTerminated, KeyboardInterrupt)
-"""How Airflow stops a task inside it (``execution_timeout``'s SIGALRM, a SIGTERM; dlt's own signal
-exception): recorded by the run path as an interruption, then raised on for Airflow's retry."""
-
-
 def load(vendor: str, partition: str, **context: Any) -> dict[str, Any]:
     """One vendor/tenant through the run path; fails the task on any failure, partial too.
 
@@ -93,7 +84,7 @@ def load(vendor: str, partition: str, **context: Any) -> dict[str, Any]:
     timeout = getattr(context.get("task"), "execution_timeout", None)
     budget = budget_within(timeout.total_seconds()) if timeout else SETTINGS.budget
     try:
-        result = run_load(Target(vendor, tenant_of(partition)), SETTINGS, print, budget, stops=STOPS)
+        result = run_load(Target(vendor, tenant_of(partition)), SETTINGS, print, budget)
     except Exception as exc:
         if retryable(exc):
             raise

@@ -59,7 +59,6 @@ from dagster import (
     AssetSelection,
     AssetSpec,
     Backoff,
-    DagsterExecutionInterruptedError,
     Definitions,
     DynamicPartitionsDefinition,
     Failure,
@@ -96,9 +95,6 @@ TENANTS = DynamicPartitionsDefinition(name="hr_elt_tenants")
 GROUP = "hr_elt"
 JOB = "hr_elt"
 
-STOPS = (DagsterExecutionInterruptedError, KeyboardInterrupt)
-"""How Dagster stops a run inside an op (its SIGTERM/SIGINT handler; dlt's own signal exception while it
-loads): recorded by the run path as an interruption, then raised on so the run ends terminated."""
 
 CHANGE_KEYS = ("inserted", "updated", "upserted", "deleted")
 """Per-resource counts of the run summary put in a table's metadata when the source knows them (none is guessed)."""
@@ -147,7 +143,7 @@ def load_assets(vendor: str) -> AssetsDefinition:
             return
         target = Target(vendor, tenant_of(key))
         try:
-            result = run_load(target, SETTINGS, context.log.info, remaining_budget(context), stops=STOPS)
+            result = run_load(target, SETTINGS, context.log.info, remaining_budget(context))
         except ProviderPartialFailure as exc:  # the other resources loaded: materialise them, then fail
             if not isinstance(exc.result, RunResult):
                 raise

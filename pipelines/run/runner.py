@@ -44,7 +44,7 @@ from pipelines.run.interrupts import is_interruption
 from pipelines.run.lock import PipelineLock
 from pipelines.run.naming import LOCATION_KEY, PIPELINE_NOTE, bind_pipeline_name, pipeline_arguments, recorded_location
 from pipelines.run.observer import RunFacts, RunObserver
-from pipelines.run.outside_stops import caught_by_run_path, outside_stop
+from pipelines.run.outside_stops import outside_stop
 from pipelines.run.pending import load_pending
 from pipelines.run.pii_columns import review as review_pii
 from pipelines.run.progress_display import collector_for, every_seconds, progress_shown
@@ -300,7 +300,7 @@ def _run_locked(
             else:  # a child that never loaded gets its backfill (pipelines/run/selection.py)
                 reread_parents_of_new_children(pipeline, source, context, vendor)
             info, chunks, _ = run_in_chunks(pipeline, source, checkpoints, run_kwargs, rebuild, checkpoint, chunks)
-    except caught_by_run_path() as exc:  # a Ctrl-C and an orchestrator's stop too: the summary of the run it stopped
+    except BaseException as exc:  # a Ctrl-C and a scheduler's stop too: the summary of the run it stopped
         for observer in observers:
             observer.on_failed(facts, exc)  # a Ctrl-C stops at once: no history load, as after a kill
         result.status = "interrupted" if is_interruption(exc) or outside_stop(exc) is not None else "failed"
