@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bench.orchestrate import ROOT, Options, evaluate, machine
 from bench.report import section, update_readme, write_json
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         path = Path(args.render)
         results = json.loads(path.read_text(encoding="utf-8"))
+        if "cases" not in results and "resume" in results:  # a `--resume only` file: its block alone
+            if not args.no_readme:
+                update_resume_block(Path(args.readme), resume_section(results["resume"], results["date"], path.name))
+            return 0
         results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
         path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         if not args.no_readme:
@@ -119,14 +124,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def resume_only(args: argparse.Namespace, vendors: list[str]) -> int:
     """``--resume only``: the resume scenario alone; writes ``<date>-resume[-quick].json`` and its docs block."""
-    opts = Options(vendors=vendors, quick=args.quick, resume="only")
-    cases = run_resume(opts, make_specs(vendors))
     day = date.today().isoformat()
     out = Path(args.out_dir) / f"{day}-resume{'-quick' if args.quick else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(cases: list[dict[str, Any]], partial: bool = True) -> None:
+        document = {"date": day, "mode": "quick" if args.quick else "full", "machine": machine(), "resume": cases,
+                    "targets": evaluate_resume(cases), **({"partial": True} if partial else {})}
+        out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+    cases = run_resume(Options(vendors=vendors, quick=args.quick, resume="only"), make_specs(vendors), write)
+    write(cases, partial=False)
     targets = evaluate_resume(cases)
-    out.write_text(json.dumps({"date": day, "mode": "quick" if args.quick else "full", "machine": machine(),
-                               "resume": cases, "targets": targets}, indent=1) + "\n", encoding="utf-8")
     print(f"results: {out}", file=sys.stderr)
     if not args.no_readme and not args.quick:
         update_resume_block(Path(args.readme), resume_section(cases, day, out.name))

@@ -230,17 +230,24 @@ def run_wan_overhead(spec: Scenario, size: Size, opts: Options) -> dict[str, Any
     return out
 
 
-def run_resume(opts: Options, specs: list[Scenario]) -> list[dict[str, Any]]:
-    """The resume case of every vendor in `specs` that declares one (``--quick``: its quick size)."""
-    cases = []
+def run_resume(opts: Options, specs: list[Scenario], on_case: Any = None) -> list[dict[str, Any]]:
+    """The resume case of every vendor in `specs` that declares one (``--quick``: its quick size).
+
+    `on_case` is called with the cases so far after each part (an interrupted run keeps what it measured).
+    """
+    cases: list[dict[str, Any]] = []
     for spec in specs:
         size = spec.resume_quick if opts.quick else spec.resume_size
         if size is None:
             continue
         entry = run_kills(spec, size, opts)
+        cases.append(entry)
+        if on_case is not None:
+            on_case(cases)
         if "error" not in entry:
             entry["wan"] = run_wan_overhead(spec, size, opts)
-        cases.append(entry)
+            if on_case is not None:
+                on_case(cases)
     return cases
 
 
