@@ -59,7 +59,9 @@ def resume_section(cases: list[dict[str, Any]], date: str, json_name: str) -> st
         f"[`bench/results/{json_name}`](../bench/results/{json_name})): `hr-elt run` in a subprocess, a first "
         "sync SIGKILLed by the sandbox once it has answered 30, 50, 70 and 90% of a full run's requests, then "
         "run again to the end (loopback). *Requests redone*: the killed attempt's and the rerun's requests "
-        "less the full run's, counted at the sandbox. *Seconds lost*: from the answer of the first request the "
+        "less the full run's, counted at the sandbox (a list the rerun reads whole again because every run "
+        "reads it whole, ByteHR's small snapshot lists, is the rerun's own cost and left out; the JSON has "
+        "both, per resource). *Seconds lost*: from the answer of the first request the "
         "rerun asks again to the kill. *Exact*: every table equals a clean run's, row for row (bookkeeping "
         f"columns `_dlt_*`, `_hr_*` left out). One interval, at the defaults: {intervals}.",
         "",

@@ -101,6 +101,20 @@ def _key(entry: Any) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     return entry.path, tuple(sorted((k, tuple(v)) for k, v in entry.query.items()))
 
 
+def per_resource(spec: Scenario, clean: list[Any], attempt: list[Any], rerun: list[Any]) -> dict[str, int]:
+    """Per resource: the attempt's and the rerun's requests less the clean run's."""
+    out: dict[str, int] = {}
+    for sign, entries in ((-1, clean), (1, attempt), (1, rerun)):
+        for e in entries:
+            name = spec.classify(e.path)
+            out[name] = out.get(name, 0) + sign
+    return {name: n for name, n in sorted(out.items()) if n}
+
+
+def per_resource_full(spec: Scenario, clean: dict[str, Any], resource: str) -> int:
+    return sum(1 for e in clean["entries"] if spec.classify(e.path) == resource)
+
+
 def seconds_lost(attempt: list[Any], rerun: list[Any], killed_at: float | None) -> float | None:
     """From the killed attempt's first answer that the rerun asks again to the kill: the work since the last commit."""
     if killed_at is None:
@@ -177,11 +191,18 @@ def run_kills(spec: Scenario, size: Size, opts: Options) -> dict[str, Any]:
             k = round(full * fraction)
             attempt = case.hr_elt_run(f"kill{int(fraction * 100)}", kill_after=k)
             rerun = case.hr_elt_run(f"kill{int(fraction * 100)}")
-            redone = attempt["requests"] + rerun["requests"] - full
+            by_resource = per_resource(spec, clean["entries"], attempt["entries"], rerun["entries"])
+            # a list the rerun reads whole again because every run reads it whole (a snapshot API's small
+            # lists, once complete in the attempt) is the rerun's own cost, not work the kill threw away
+            rewalked = {r: n for r, n in by_resource.items() if n and n == per_resource_full(spec, clean, r)}
+            redone = attempt["requests"] + rerun["requests"] - full - sum(rewalked.values())
             diff = differences(clean["db"], rerun["db"], spec.name)
             entry = {"fraction": fraction, "kill_after": k, "attempt_requests": attempt["requests"],
                      "rerun_requests": rerun["requests"], "requests_redone": redone,
-                     "seconds_lost": seconds_lost(attempt["entries"], rerun["entries"], attempt["killed_at"]),
+                     "redone_by_resource": by_resource, "read_whole_again": rewalked,
+                     "seconds_lost": seconds_lost([e for e in attempt["entries"]
+                                                   if spec.classify(e.path) not in rewalked],
+                                                  rerun["entries"], attempt["killed_at"]),
                      "attempt_s": attempt["seconds"], "rerun_s": rerun["seconds"],
                      "rerun_vs_clean_s": round(attempt["seconds"] + rerun["seconds"] - clean["seconds"], 2),
                      "within_interval": redone <= interval["requests_bound"], "exact": not diff,
