@@ -15,7 +15,7 @@ def _pct(x: Any) -> str:
 
 def resume_table(cases: list[dict[str, Any]]) -> list[str]:
     rows = ["| vendor | size | full run requests | killed at (answered) | requests redone / bound | seconds lost "
-            "(since the last commit) | attempt + rerun s (clean s) | loads of the rerun | exact |",
+            "(since the last commit) | attempt + rerun s (clean s) | loads, attempt + rerun | exact |",
             "|---|---|--:|--:|--:|--:|--:|--:|---|"]
     for c in cases:
         if "kills" not in c:

@@ -206,7 +206,7 @@ def run_kills(spec: Scenario, size: Size, opts: Options) -> dict[str, Any]:
                      "attempt_s": attempt["seconds"], "rerun_s": rerun["seconds"],
                      "rerun_vs_clean_s": round(attempt["seconds"] + rerun["seconds"] - clean["seconds"], 2),
                      "within_interval": redone <= interval["requests_bound"], "exact": not diff,
-                     "differences": diff, "rerun_loads": loads(rerun["db"], spec.name)}
+                     "differences": diff, "rerun_loads": loads(rerun["db"], spec.name)}  # attempt + rerun
             kills.append(entry)
             say(opts, f"resume {spec.name}: killed at {fraction:.0%} ({k} answered): {redone} requests redone "
                       f"(bound {interval['requests_bound']}), {entry['seconds_lost']} s lost, "
