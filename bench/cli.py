@@ -7,11 +7,14 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bench.orchestrate import ROOT, Options, evaluate, machine
 from bench.report import section, update_readme, write_json
+from bench.resume_report import resume_section, update_resume_block
 from bench.scenarios.hollyhr_fleet import run_fleet
-from bench.specs import Size, bench_vendors
+from bench.scenarios.resume import evaluate_resume, run_resume
+from bench.specs import Size, bench_vendors, make_specs
 from bench.suite import run_bench
 from bench.wan import evaluate_wan
 from pipelines.cli.postgres import server_bindir
@@ -45,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fleet", choices=("on", "off", "only"), default="on",
                         help="the fleet scenario (bench/scenarios/hollyhr_fleet.py): after the loopback cases, "
                              "not at all, or alone")
+    parser.add_argument("--resume", choices=("on", "off", "only"), default="on",
+                        help="the resume scenario (bench/scenarios/resume.py: kills at 30-90%% and reruns, "
+                             "checkpoint overhead): after the loopback cases, not at all, or alone")
     parser.add_argument("--fleet-tenants", type=int, default=0,
                         help="tenants of the fleet scenario (default 30, 6 with --quick)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rest_api baseline")
@@ -65,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         path = Path(args.render)
         results = json.loads(path.read_text(encoding="utf-8"))
+        if "cases" not in results and "resume" in results:  # a `--resume only` file: its block alone
+            if not args.no_readme:
+                update_resume_block(Path(args.readme), resume_section(results["resume"], results["date"], path.name))
+            return 0
         results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
         path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         if not args.no_readme:
@@ -86,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [v for v in vendors if v not in known]
     if unknown:
         parser.error(f"unknown vendors {unknown}; known: {known}")
+    if args.resume == "only":
+        return resume_only(args, vendors)
     destinations = ["duckdb"]
     if args.postgres != "off" and postgres_binaries():
         destinations.append("postgres")
@@ -94,18 +106,43 @@ def main(argv: list[str] | None = None) -> int:
                    baseline_everywhere=args.baseline_everywhere, memory_cap_mb=args.memory_cap_mb,
                    baseline_stop_factor=args.baseline_stop_factor, wan=args.wan,
                    arrow_rows=args.arrow_rows or (20_000 if args.quick else 200_000),
-                   fleet=args.fleet, fleet_tenants=fleet_tenants)
+                   fleet=args.fleet, fleet_tenants=fleet_tenants, resume=args.resume)
     opts.on_case = lambda partial: write_json({**partial, "partial": True}, Path(args.out_dir))
     results = run_bench(opts)
     path = write_json(results, Path(args.out_dir))
     print(f"results: {path}", file=sys.stderr)
     if not args.no_readme and not args.quick and not args.sizes:
         update_readme(Path(args.readme), section(results, path.name))
+        if results.get("resume"):
+            update_resume_block(Path(args.readme), resume_section(results["resume"], results["date"], path.name))
         print(f"README: {args.readme}", file=sys.stderr)
     for t in results["targets"]:
         print(f"{'MET ' if t['met'] else 'MISS'} {t['vendor']:8s} {t['target']}: {t['value']}", file=sys.stderr)
     failed = [c for c in results["cases"] if "error" in c]
     return 1 if failed or not results.get("fleet", {}).get("ok", True) else 0
+
+
+def resume_only(args: argparse.Namespace, vendors: list[str]) -> int:
+    """``--resume only``: the resume scenario alone; writes ``<date>-resume[-quick].json`` and its docs block."""
+    day = date.today().isoformat()
+    out = Path(args.out_dir) / f"{day}-resume{'-quick' if args.quick else ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(cases: list[dict[str, Any]], partial: bool = True) -> None:
+        document = {"date": day, "mode": "quick" if args.quick else "full", "machine": machine(), "resume": cases,
+                    "targets": evaluate_resume(cases), **({"partial": True} if partial else {})}
+        out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+    cases = run_resume(Options(vendors=vendors, quick=args.quick, resume="only"), make_specs(vendors), write)
+    write(cases, partial=False)
+    targets = evaluate_resume(cases)
+    print(f"results: {out}", file=sys.stderr)
+    if not args.no_readme and not args.quick:
+        update_resume_block(Path(args.readme), resume_section(cases, day, out.name))
+    for t in targets:
+        print(f"{'MET ' if t['met'] else 'MISS'} {t['vendor']:8s} {t['target']}: {t['value']}", file=sys.stderr)
+    failed = [c for c in cases if "error" in c or not all(k["exact"] for k in c.get("kills", []))]
+    return 1 if failed or not cases else 0
 
 
 def postgres_binaries() -> bool:

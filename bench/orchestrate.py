@@ -53,6 +53,7 @@ class Options:
     wan: str = "on"  # the WAN scenario (bench/wan.py): on (before the loopback cases), off, only
     fleet: str = "on"  # bench/scenarios/hollyhr_fleet.py: on (after the loopback cases, into Postgres), off
     fleet_tenants: int = 30
+    resume: str = "on"  # bench/scenarios/resume.py: on (after the loopback cases), off, only
     log: Any = sys.stderr
     on_case: Any = None  # called with the results so far after each case
 

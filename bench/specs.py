@@ -113,6 +113,19 @@ class Scenario:
         """Our source's settings for the WAN scenario: its defaults (pacing on), the scenario's data."""
         return {}
 
+    # resume scenario (bench/scenarios/resume.py) -------------------------------------------------
+    resume_size: Size | None = None  # None: the vendor has no resume scenario
+    resume_quick: Size | None = None  # the size `--quick` uses
+
+    def resume_interval(self) -> dict[str, Any]:
+        """One checkpoint interval at the defaults: its note, and the most requests a kill may cost (the bound)."""
+        raise NotImplementedError
+
+    def checkpoints_off_env(self) -> dict[str, str]:
+        """Settings that make a full sync one load (an interval no run reaches): checkpoints off."""
+        never = str(10**9)
+        return {"HR_ELT__CHECKPOINT__MAX_REQUESTS": never, "HR_ELT__CHECKPOINT__MAX_SECONDS": never}
+
     def rate_floor(self, floor: Floor) -> tuple[float, str] | None:
         """Seconds the documented rate limit needs for `floor`'s requests, and the route that sets it.
 

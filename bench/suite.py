@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.orchestrate import UTC, Options, evaluate, machine, run_case, start_postgres
 from bench.scenarios.hollyhr_fleet import run_fleet
+from bench.scenarios.resume import evaluate_resume, run_resume
 from bench.specs import make_specs
 from bench.wan import evaluate_wan, run_wan
 
@@ -43,10 +44,15 @@ def run_bench(opts: Options) -> dict[str, Any]:
     finally:
         if postgres is not None:
             postgres.stop()
+    if opts.resume == "on" and opts.wan != "only":
+        results["resume"] = run_resume(opts, specs)
+        if opts.on_case is not None:
+            opts.on_case(results)
     if opts.fleet == "on" and opts.wan != "only" and "postgres" in opts.destinations:  # a server of its own
         results["fleet"] = run_fleet(tenant_count=opts.fleet_tenants, log=opts.log)
         if opts.on_case is not None:
             opts.on_case(results)
     results["seconds"] = round(time.perf_counter() - t0, 1)
-    results["targets"] = evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
+    results["targets"] = (evaluate_wan(results.get("wan", [])) + evaluate(results["cases"])
+                          + evaluate_resume(results.get("resume", [])))
     return results

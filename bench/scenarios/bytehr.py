@@ -47,6 +47,20 @@ class ByteHR(Scenario):
         # every run walks every list: the quota is far above any run, and unpaced runs say so plainly
         return {"SOURCES__BYTEHR__QUOTA_PACING": "off"}
 
+    resume_size = Size("10k", {"employees": 10_000})
+    resume_quick = Size("2k", {"employees": 2_000})
+    checkpoint_pages = 5  # sources/bytehr/settings.py CHECKPOINT_PAGES, the default
+
+    def resume_interval(self) -> dict[str, Any]:
+        # a walk stops after 5 pages read in a chunk; dlt round-robins the walks' generators, so a chunk
+        # holds up to 5 pages of each list that is still walking
+        return {"note": f"{self.checkpoint_pages} pages a walk (checkpoint_pages) or 60 s",
+                "requests": self.checkpoint_pages, "requests_bound": self.checkpoint_pages * len(self.resources),
+                "seconds": 60}
+
+    def checkpoints_off_env(self) -> dict[str, str]:
+        return {**super().checkpoints_off_env(), "SOURCES__BYTEHR__CHECKPOINT_PAGES": str(10**9)}
+
     def classify(self, path: str) -> str:
         rest = path.split("/api", 1)[-1].rstrip("/")
         for name, p in self.paths.items():

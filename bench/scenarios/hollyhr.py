@@ -52,6 +52,15 @@ class HollyHR(Scenario):
         busiest = max(floor.requests, key=lambda r: floor.requests[r])
         return floor.requests[busiest] / (self.route_limit / self.window_s), busiest
 
+    resume_size = Size("5k", {"people": 5_000})
+    resume_quick = Size("1k", {"people": 1_000})
+
+    def resume_interval(self) -> dict[str, Any]:
+        # a checkpoint comes at the first page boundary after 500 requests of work (a page of people
+        # counts with its per-person requests): at most 500 + one page's 1 + 2 x 200 requests
+        return {"note": "500 requests or 60 s (hr_elt.checkpoint), at a page of people", "requests": 500,
+                "requests_bound": 500 + 1 + 2 * self.page_size, "seconds": 60}
+
     def classify(self, path: str) -> str:
         rest = path.split("/api/v1", 1)[-1].rstrip("/")
         if rest.startswith("/people/") and rest.endswith("/employment"):

@@ -29,7 +29,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--vendors", ",".join(vendors), "--sizes", json.dumps(TINY),
-         "--postgres", "off", "--arrow-rows", "2000", "--out-dir", str(out), "--no-readme", "--wan", "off"],
+         "--postgres", "off", "--arrow-rows", "2000", "--out-dir", str(out), "--no-readme", "--wan", "off",
+         "--resume", "off"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=280, check=False,
     )
     files = sorted(out.glob("*.json"))

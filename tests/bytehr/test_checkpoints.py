@@ -1,28 +1,21 @@
 """ByteHR walks at checkpoints (issue 26): commits every few pages, resumes at the next page, exact at the end.
 
-The run path's chunk loop is stood in for by ``tests/checkpoint_loop.py``; ``max_chunks`` ends a run
-right after a commit, as a kill there would. The kill mid-chunk is a real SIGKILL of a subprocess
-running that loop, sent by the sandbox while it answers a page.
+``tests/checkpoint_loop.py`` runs the run path's chunk loop in-process where a test looks inside a run
+(``max_chunks`` ends a run right after a commit, as a kill there would). The kills are what a user
+types: ``hr-elt run bytehr`` in a subprocess, SIGKILLed while the sandbox holds a page, run again.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from sources._shared.progress import progress_of
 from tests.bytehr.helpers import VENDOR, resource_state, source_state, start
 from tests.checkpoint_loop import harness_run
 from tests.harness import Harness
+from tests.resilience.crash import RunProcess, kill_run_at
 
 EMPLOYEES = 1_200  # 12 pages of 100
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pages_read(app: Any) -> list[str | None]:
@@ -118,33 +111,36 @@ def test_a_shift_before_the_resume_point_is_repaired_at_the_first_page(harness: 
     assert _ids(harness, "_deleted_at is not null") == {victim}
 
 
-@pytest.mark.parametrize("kill_at", [3, 8])
-def test_a_kill_mid_chunk_costs_at_most_one_interval(harness: Harness, kill_at: int) -> None:
+def _runs(harness: Harness) -> list[str]:
+    return [r[0] for r in harness.query("select status from bytehr._hr_elt_runs order by started_at, ended_at")]
+
+
+def test_hr_elt_run_killed_at_several_points_redoes_at_most_one_interval(harness: Harness) -> None:
+    """``hr-elt run bytehr`` as a user types it, SIGKILLed twice mid-chunk, then run to the end: exact."""
     app = start(harness, employees=EMPLOYEES)
-    env = {**os.environ, "RUNTIME__DLTHUB_TELEMETRY": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.checkpoint_loop", VENDOR, harness.pipelines_dir,
-                             harness.duckdb_path], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def kill(_: Any) -> None:  # after the sandbox answered (and counted) the page, before the client reads it
-        os.kill(proc.pid, signal.SIGKILL)
-
-    app.after_request(kill_at, kill, route="/employees")
-    proc.wait(timeout=300)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode() if proc.stderr else ""
-    answered = _pages_read(app)
-    assert answered == _pages_asked(1, kill_at)
-    committed = 5 * ((kill_at - 1) // 5)  # the chunks that ended before the kill
-    sent_first = len(app.requests())
+    harness.setenv("HR_ELT__CHECKPOINT__MAX_SECONDS", "3600")  # pages decide every checkpoint, not time
+    # 1: killed while the sandbox holds its 3rd employees page: nothing of the walk committed yet
+    kill_run_at(harness, VENDOR, app, "/employees", 3, "employees page 3")
+    assert _pages_read(app) == _pages_asked(1, 3)
+    sent = len(app.requests())
     app.clear_log()
-    run = harness_run(harness, VENDOR)
-    assert run.finished
-    again = _pages_read(app)
-    assert again == _pages_asked(committed + 1, 12)
-    redone = kill_at - committed
-    assert redone <= 5  # at most one interval of quota asked again
-    assert app.quota_used == sent_first + len(app.requests())
+    # 2: pages 1-5 commit as a chunk, then killed at the 7th page it asks (page 7)
+    kill_run_at(harness, VENDOR, app, "/employees", 7, "employees page 7")
+    assert _pages_read(app) == _pages_asked(1, 7)  # pages 1-3 again: the first attempt committed none
+    assert resource_state(harness, "employees")["walk"]["resume"]["page"] == 6
+    sent += len(app.requests())
+    app.clear_log()
+    # 3: to the end, from the page after the last commit
+    assert RunProcess(harness, VENDOR).finish() == 0
+    assert _pages_read(app) == _pages_asked(6, 12)  # pages 6-7 again: 2 <= one interval (5 pages)
+    sent += len(app.requests())
+    redone = [3, 7 - 5]  # what each kill cost: the pages answered after the attempt's last commit
+    assert all(pages <= 5 for pages in redone)
+    assert app.quota_used == sent  # every request the three attempts sent, counted by the server
     assert source_state(harness)["quota"]["remaining"] == app.quota_remaining  # the ledger is the server's
     assert _ids(harness) == set(app.ids("employees"))
     assert harness.count(VENDOR, "employees") == EMPLOYEES
-
+    assert _ids(harness, "_deleted_at is not null") == set()  # the walk was judged once, complete
+    for table in ("departments", "positions", "leave_requests"):
+        assert harness.distinct(VENDOR, table, "id") == app.count(table) == harness.count(VENDOR, table), table
+    assert _runs(harness) == ["killed", "killed", "ok"]

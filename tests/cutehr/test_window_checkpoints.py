@@ -1,7 +1,8 @@
 """CuteHR attendance windows at checkpoints (issue 26): every finished window committed, first sync and backfill.
 
-The run path's chunk loop is stood in for by ``tests/checkpoint_loop.py``; ``max_chunks`` ends a run
-right after a commit, as a kill there would.
+``tests/checkpoint_loop.py`` runs the run path's chunk loop in-process where a test looks inside a run
+(``max_chunks`` ends a run right after a commit, as a kill there would). The kills are what a user
+types: ``hr-elt run cutehr`` in a subprocess, SIGKILLed while the sandbox holds a page, run again.
 """
 
 from __future__ import annotations
@@ -11,8 +12,18 @@ from typing import Any
 
 from sources._shared.progress import progress_of
 from tests.checkpoint_loop import harness_run
-from tests.cutehr.helpers import ROUTES, attendance_window_of, day_windows, lookback_start, pages, start_cutehr, today
+from tests.cutehr.helpers import (
+    ROUTES,
+    attendance_requests,
+    attendance_window_of,
+    day_windows,
+    lookback_start,
+    pages,
+    start_cutehr,
+    today,
+)
 from tests.harness import Harness
+from tests.resilience.crash import RunProcess, kill_run_at
 
 START_ENV = "SOURCES__CUTEHR__ATTENDANCE_START_DATE"
 BACK = 100  # days: windows of 31, 31, 31 and 8 days; the last one is the look-back
@@ -109,3 +120,35 @@ def test_the_other_lists_are_read_once_in_a_chunked_run_and_short_runs_are_one_l
     again = harness_run(harness, "cutehr")  # the look-back and the lists: one load
     assert again.stops == [{}]
     assert windows_read(app) == [(lookback_start(), today())]
+
+
+def test_hr_elt_run_killed_in_two_windows_redoes_at_most_one_window(harness: Harness) -> None:
+    """``hr-elt run cutehr`` as a user types it, SIGKILLed inside window 2, then inside window 3, then to the end."""
+    app = start_cutehr(harness, employees=30)
+    harness.setenv(START_ENV, _start().isoformat())
+    harness.setenv("HR_ELT__CHECKPOINT__MAX_SECONDS", "3600")  # windows decide every checkpoint, not time
+    plan = day_windows(_start(), today())
+    cost = [attendance_requests(app, *window) for window in plan]
+    assert len(plan) == 4 and min(cost[1:3]) >= 2, cost
+    route = ROUTES["attendance"]
+    # 1: window 1 commits, then killed at the 2nd page of window 2
+    kill_run_at(harness, "cutehr", app, route, cost[0] + 2, "window 2, page 2")
+    assert windows_read(app) == plan[:2]
+    redone = [2]  # window 2's pages answered after the last commit
+    app.clear_log()
+    # 2: window 2 again and committed, then killed at the 2nd page of window 3
+    kill_run_at(harness, "cutehr", app, route, cost[1] + 2, "window 3, page 2")
+    assert windows_read(app) == plan[1:3]  # the committed window 1 is not read again
+    assert len(app.requests(route)) == cost[1] + 2
+    redone.append(2)
+    app.clear_log()
+    # 3: window 3 again, then the look-back: to the end
+    assert RunProcess(harness, "cutehr").finish() == 0
+    assert windows_read(app) == plan[2:]
+    assert len(app.requests(route)) == cost[2] + cost[3]
+    assert all(pages_again <= cost[i + 1] for i, pages_again in enumerate(redone))  # at most the window a kill cut
+    assert_exact(harness, app, _start())
+    assert harness.distinct("cutehr", "employees", "id") == app.count("employees") == harness.count("cutehr",
+                                                                                                     "employees")
+    statuses = [r[0] for r in harness.query("select status from cutehr._hr_elt_runs order by started_at, ended_at")]
+    assert statuses == ["killed", "killed", "ok"], statuses
