@@ -28,15 +28,21 @@ def raise_if_interrupted(exc: BaseException) -> None:
 
 def is_interruption(exc: BaseException) -> bool:
     """Whether `exc` is a Ctrl-C, or an error dlt made of one (its ``exception``, cause or context chain)."""
+    return any(isinstance(e, KeyboardInterrupt) for e in wrapped_chain(exc))
+
+
+def wrapped_chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception inside it, each once (cycles cut).
+
+    Inside means dlt's wrapped ``exception`` (``PipelineStepFailed``), the cause and the context.
+    """
     seen: list[BaseException] = []
     todo: list[BaseException] = [exc]
     while todo:
         current = todo.pop()
         if any(current is s for s in seen):
             continue
-        if isinstance(current, KeyboardInterrupt):
-            return True
         seen.append(current)
         inner = getattr(current, "exception", None)
         todo += [e for e in (inner, current.__cause__, current.__context__) if isinstance(e, BaseException)]
-    return False
+    return seen

@@ -12,6 +12,8 @@ or ends the task as it would.
 
 from __future__ import annotations
 
+from pipelines.run.interrupts import wrapped_chain
+
 
 def outside_stop(exc: BaseException) -> BaseException | None:
     """The stop in `exc`'s chain (itself, dlt's wrapped ``exception``, cause, context), or None.
@@ -20,15 +22,5 @@ def outside_stop(exc: BaseException) -> BaseException | None:
     two: ``GeneratorExit`` is a generator being closed, and ``KeyboardInterrupt`` keeps its own path
     (a Ctrl-C, or a SIGTERM the run path turned into one: :mod:`pipelines.run.stops`).
     """
-    seen: list[BaseException] = []
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop()
-        if any(current is s for s in seen):
-            continue
-        if not isinstance(current, (Exception, GeneratorExit, KeyboardInterrupt)):
-            return current
-        seen.append(current)
-        inner = getattr(current, "exception", None)
-        todo += [e for e in (inner, current.__cause__, current.__context__) if isinstance(e, BaseException)]
-    return None
+    return next((e for e in wrapped_chain(exc)
+                 if not isinstance(e, (Exception, GeneratorExit, KeyboardInterrupt))), None)
