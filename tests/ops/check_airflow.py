@@ -11,8 +11,9 @@ It creates the vendors' pools the way docs/scheduling.md says (``airflow pools i
 HollyHR tenant configured; a second is configured after parsing, before the run, and is mapped all
 the same (tenants are read at run time). acme loads and dbt builds; initech, whose key lacks a scope,
 fails its mapped load task without a retry, after its other tables loaded, and with it the DAG run.
-slowco's vendor answers slowly (sandbox latency), so its first sync takes longer than the task timeout
-(120 s): the time budget derived from the task's ``execution_timeout`` stops it at a checkpoint first
+slowco's vendor stalls once, for longer than the load's time budget, on the 40th request of its first
+sync (a sandbox hook holds that answer), so the first attempt outlasts its budget on any machine: the
+time budget derived from the task's ``execution_timeout`` stops it at a checkpoint first
 (history ``incomplete``, or ``interrupted`` should the timeout itself come first), the task fails and is
 retried, and a retry resumes and completes it: every person once, the last history row ``ok``.
 The driver uses only what both majors accept. Without HR_ELT_AIRFLOW_PYTHON it uses this Python when
@@ -27,6 +28,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,9 @@ for ti in sorted(run.get_task_instances(), key=lambda ti: (ti.task_id, ti.map_in
 """
 
 
+STALL_SECONDS = 70  # longer than the 60 s budget of a 120 s task timeout, shorter than the timeout
+
+
 @pytest.mark.timeout(1800)  # installs aside, Airflow's own start-up and a dbt build per tenant
 def test_airflow_dag_runs_in_an_airflow_env(companies: tuple[Sandbox, Sandbox], tmp_path: Path) -> None:  # noqa: F811
     """Opt-in: HR_ELT_AIRFLOW_PYTHON=<python of a venv with apache-airflow and hr-elt[dbt] installed>."""
@@ -68,6 +73,8 @@ def test_airflow_dag_runs_in_an_airflow_env(companies: tuple[Sandbox, Sandbox], 
         python = sys.executable
     acme, _ = companies
     with Sandbox(seed=8, vendors=("hollyhr",), hollyhr={"people": 350, "latency": {"fixed_s": 0.1}}) as slow:
+        # the task timeout is 120 s, so the budget is 60 s (pipelines.orchestration.budget_within)
+        slow.hollyhr.after_request(40, lambda app: time.sleep(STALL_SECONDS))
         _check(python, acme, slow, tmp_path)
 
 
