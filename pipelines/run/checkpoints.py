@@ -20,14 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
 
+from pipelines.run.number_settings import number_setting
 from pipelines.run.result import PHASES
 from sources._shared.checkpoint import CheckpointPolicy, Checkpoints
-from sources._shared.errors import ProviderConfigError
 
 logger = logging.getLogger("pipelines.run.checkpoints")
 
@@ -37,21 +36,6 @@ SETTINGS = ("checkpoint.max_requests", "checkpoint.max_seconds", "checkpoint.gra
 DEFAULT_GRACE_SECONDS = 20.0
 
 
-def _number(key: str, default: float, kind: type[int] | type[float]) -> float:
-    value: Any = dlt.config.get(f"hr_elt.checkpoint.{key}")
-    if value is None or value == "":
-        return default
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number <= 0 or (kind is int and str(value).strip() != str(number)):
-        what = "a whole number" if kind is int else "a number"
-        raise ProviderConfigError("hr_elt", f"checkpoint.{key} {value!r} is not {what} above 0",
-                                  hint=f"Set hr_elt.checkpoint.{key} (env HR_ELT__CHECKPOINT__{key.upper()})")
-    return number
-
-
 def checkpoint_policy() -> CheckpointPolicy:
     """``hr_elt.checkpoint.max_requests`` / ``max_seconds``, checked before any request.
 
@@ -59,13 +43,13 @@ def checkpoint_policy() -> CheckpointPolicy:
         ProviderConfigError: a value that is not a number above 0.
     """
     defaults = CheckpointPolicy()
-    return CheckpointPolicy(max_requests=int(_number("max_requests", defaults.max_requests, int)),
-                            max_seconds=float(_number("max_seconds", defaults.max_seconds, float)))
+    return CheckpointPolicy(max_requests=int(number_setting("checkpoint.max_requests", defaults.max_requests, int)),
+                            max_seconds=number_setting("checkpoint.max_seconds", defaults.max_seconds, float))
 
 
 def grace_seconds() -> float:
     """``hr_elt.checkpoint.grace_seconds``: how long a SIGTERM waits for the next checkpoint."""
-    return float(_number("grace_seconds", DEFAULT_GRACE_SECONDS, float))
+    return number_setting("checkpoint.grace_seconds", DEFAULT_GRACE_SECONDS, float)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from typing import Any
 
 import dlt
 
+from pipelines.run.number_settings import number_setting
 from sources._shared.errors import ProviderConfigError
 
 TABLE = "_hr_elt_leases"
@@ -100,17 +101,7 @@ def lease_seconds() -> int:
     Raises:
         ProviderConfigError: not a whole number of at least 3 (renewed every third).
     """
-    value: Any = dlt.config.get("hr_elt.fleet.lease_seconds")
-    if value is None or str(value).strip() == "":
-        return DEFAULT_LEASE_SECONDS
-    try:
-        seconds = int(str(value).strip())
-    except ValueError:
-        seconds = 0
-    if seconds < 3:
-        raise ProviderConfigError("hr_elt", f"fleet.lease_seconds {value!r} is not a whole number of at least 3",
-                                  hint="Set hr_elt.fleet.lease_seconds (env HR_ELT__FLEET__LEASE_SECONDS)")
-    return seconds
+    return int(number_setting("fleet.lease_seconds", DEFAULT_LEASE_SECONDS, int, at_least=3))
 
 
 ClientFactory = Callable[[], Any]

@@ -26,14 +26,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import dlt
 from dlt.common.runtime.collector import TqdmCollector
 from dlt.common.runtime.collector_base import Collector
 
+from pipelines.run.number_settings import number_setting
 from pipelines.run.progress_collector import FedCollector
 from pipelines.run.progress_eta import estimate, progress_line
 from sources._shared.context import RunContext
-from sources._shared.errors import ProviderConfigError
 from sources._shared.progress import ResourceProgress, progress_of
 
 SETTINGS = ("progress.every_seconds",)
@@ -47,19 +46,9 @@ def every_seconds() -> float:
     """``hr_elt.progress.every_seconds``: seconds between progress lines, checked before any request.
 
     Raises:
-        ProviderConfigError: a value that is not a number above 0.
+        ProviderConfigError: a value that is not a number above 0 (or is infinite).
     """
-    value: Any = dlt.config.get("hr_elt.progress.every_seconds")
-    if value is None or value == "":
-        return DEFAULT_EVERY_SECONDS
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = 0.0
-    if not number > 0 or number == float("inf"):
-        raise ProviderConfigError("hr_elt", f"progress.every_seconds {value!r} is not a number above 0",
-                                  hint="Set hr_elt.progress.every_seconds (env HR_ELT__PROGRESS__EVERY_SECONDS)")
-    return number
+    return number_setting("progress.every_seconds", DEFAULT_EVERY_SECONDS, float, finite=True)
 
 
 def collector_for(progress: str | None) -> str | Collector | None:
