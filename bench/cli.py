@@ -117,9 +117,15 @@ def main(argv: list[str] | None = None) -> int:
             update_resume_block(Path(args.readme), resume_section(results["resume"], results["date"], path.name))
         print(f"README: {args.readme}", file=sys.stderr)
     for t in results["targets"]:
-        print(f"{'MET ' if t['met'] else 'MISS'} {t['vendor']:8s} {t['target']}: {t['value']}", file=sys.stderr)
+        print(target_line(t), file=sys.stderr)
     failed = [c for c in results["cases"] if "error" in c]
     return 1 if failed or not results.get("fleet", {}).get("ok", True) else 0
+
+
+def target_line(target: dict[str, Any]) -> str:
+    """One target as the bench prints it: MET, MISS, or blank for a number reported beside a target."""
+    mark = "MET " if target["met"] else "MISS" if target["met"] is not None else "    "
+    return f"{mark} {target['vendor']:8s} {target['target']}: {target['value']}"
 
 
 def resume_only(args: argparse.Namespace, vendors: list[str]) -> int:
@@ -140,7 +146,7 @@ def resume_only(args: argparse.Namespace, vendors: list[str]) -> int:
     if not args.no_readme and not args.quick:
         update_resume_block(Path(args.readme), resume_section(cases, day, out.name))
     for t in targets:
-        print(f"{'MET ' if t['met'] else 'MISS'} {t['vendor']:8s} {t['target']}: {t['value']}", file=sys.stderr)
+        print(target_line(t), file=sys.stderr)
     failed = [c for c in cases if "error" in c or not all(k["exact"] for k in c.get("kills", []))]
     return 1 if failed or not cases else 0
 

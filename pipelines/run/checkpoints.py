@@ -1,12 +1,13 @@
 """The checkpoint loop: a long extraction loaded in chunks, each committing its rows and state together.
 
-dlt commits a pipeline's state once per ``pipeline.run`` (knowhow.md, "Checkpoints inside a long
+dlt commits a pipeline's state once per load package (knowhow.md, "Checkpoints inside a long
 sync"). The run path turns the run's checkpoint clock on (:func:`~sources._shared.checkpoint.enable_checkpoints`)
-and runs ``pipeline.run`` over a fresh source instance of the same run (same
+and runs dlt's extract, normalize and load over a fresh source instance of the same run (same
 :class:`~sources._shared.context.RunContext`, so requests, notes and failures add up) for as long as
-a resource stopped at a checkpoint with more to read. A short run never reaches a checkpoint and
-stays one load. A stop asked from outside (SIGTERM, a time budget: :meth:`Checkpoints.request_stop`)
-ends the loop after the chunk that was running commits.
+a resource stopped at a checkpoint with more to read; a chunk's load runs behind the next chunk's
+extract (:mod:`pipelines.run.load_behind`). A short run never reaches a checkpoint and stays one
+load. A stop asked from outside (SIGTERM, a time budget: :meth:`Checkpoints.request_stop`) ends the
+loop after the chunk that was running commits.
 
 Settings (``[hr_elt.checkpoint]``, env ``HR_ELT__CHECKPOINT__*``): ``max_requests`` (500) and
 ``max_seconds`` (60), whichever comes first; ``grace_seconds`` (20), how long a SIGTERM waits for the
@@ -16,19 +17,24 @@ next checkpoint before the run stops at once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from dlt.common.pipeline import LoadInfo
+from dlt.common.pipeline import LoadInfo, NormalizeInfo
 from dlt.extract.source import DltSource
 from dlt.pipeline.pipeline import Pipeline
 
+from pipelines.run.failures import error_line
+from pipelines.run.load_behind import LoadBehind
 from pipelines.run.number_settings import number_setting
 from pipelines.run.result import PHASES
 from sources._shared.checkpoint import CheckpointPolicy, Checkpoints
 
 logger = logging.getLogger("pipelines.run.checkpoints")
+T = TypeVar("T")
 
 SETTINGS = ("checkpoint.max_requests", "checkpoint.max_seconds", "checkpoint.grace_seconds")
 """The ``hr_elt.*`` keys of this module (:mod:`pipelines.run.config_check` knows them)."""
@@ -58,9 +64,9 @@ class Chunks:
 
     Attributes:
         rows: Rows written per table, over every chunk (dlt's own tables left out).
-        phases: Seconds per dlt step, over every chunk.
+        phases: Seconds per dlt step, over every chunk (a load behind the next extract counts its own).
         load_ids: The load packages the run committed, in order.
-        count: Chunks run (1: the run was one load).
+        count: Chunks loaded (1: the run was one load).
         stopped: Why the loop ended before every resource finished (``SIGTERM``, the time budget), or None.
         positions: Per resource that stopped with more to read: how far it got.
     """
@@ -72,18 +78,28 @@ class Chunks:
     stopped: str | None = None
     positions: dict[str, str] = field(default_factory=dict)
 
-    def add(self, pipeline: Pipeline, info: LoadInfo | None) -> None:
-        """Adds the pipeline's last run (its trace) to the totals."""
-        trace = pipeline.last_trace
-        if trace is not None and trace.last_normalize_info is not None:
-            for table, n in trace.last_normalize_info.row_counts.items():
-                if not table.startswith("_dlt"):
-                    self.rows[table] = self.rows.get(table, 0) + n
-        if trace is not None:
-            for step in trace.steps:
-                if step.step in PHASES and step.started_at and step.finished_at:
-                    seconds = (step.finished_at - step.started_at).total_seconds()
-                    self.phases[step.step] = round(self.phases.get(step.step, 0.0) + seconds, 3)
+    def timed(self, step: str, call: Callable[[], T]) -> T:
+        """Runs one dlt step of a chunk (``extract``, ``normalize``, ``load``) and adds its seconds."""
+        started = time.perf_counter()
+        try:
+            return call()
+        finally:
+            self.took(step, time.perf_counter() - started)
+
+    def took(self, step: str, seconds: float) -> None:
+        """Adds `seconds` to `step`."""
+        if step in PHASES:
+            self.phases[step] = round(self.phases.get(step, 0.0) + seconds, 3)
+
+    def normalized(self, info: NormalizeInfo | None) -> None:
+        """Adds a chunk's rows per table (dlt's normalize counts them)."""
+        for table, n in (info.row_counts if info is not None else {}).items():
+            if not table.startswith("_dlt"):
+                self.rows[table] = self.rows.get(table, 0) + n
+
+    def loaded(self, info: LoadInfo | None) -> None:
+        """Counts a chunk whose load ended."""
+        self.count += 1
         if info is not None:
             self.load_ids.extend(info.loads_ids)
 
@@ -109,22 +125,36 @@ def next_selection(source: DltSource, stopped: dict[str, str]) -> list[str]:
     return [name for name in source.selected_resources if name in names]
 
 
+def sync_with_destination(pipeline: Pipeline) -> None:
+    """What ``pipeline.run`` does before its first extract: the state and schemas the destination has.
+
+    A dataset dropped at the destination resets the local state; a newer state there replaces it.
+    """
+    if pipeline.config.restore_from_destination and not pipeline.dev_mode:
+        pipeline.sync_destination()
+
+
 def run_in_chunks(
     pipeline: Pipeline,
     source: DltSource,
     checkpoints: Checkpoints,
     run_kwargs: dict[str, Any],
     rebuild: Callable[[list[str]], DltSource],
-    on_checkpoint: Callable[[LoadInfo, dict[str, str]], None],
+    on_checkpoint: Callable[[LoadInfo | None, dict[str, str]], None],
     chunks: Chunks | None = None,
-) -> tuple[LoadInfo, Chunks, DltSource]:
+) -> tuple[LoadInfo | None, Chunks, DltSource]:
     """Runs `source` as chunks until no resource stopped at a checkpoint, or a stop was asked.
+
+    Each chunk is dlt's ``extract``, ``normalize`` and ``load`` of a fresh source of the run (as
+    ``pipeline.run`` does them). A chunk that stopped at a checkpoint is loaded in a thread while the
+    next chunk extracts (:mod:`pipelines.run.load_behind`); the last chunk loads in this thread, so
+    a run that never reaches a checkpoint is one load, as before.
 
     Args:
         pipeline: The run's pipeline.
         source: The first chunk's source (built with checkpoints on).
         checkpoints: The run's checkpoint clock.
-        run_kwargs: ``pipeline.run`` arguments of the first chunk (a refresh applies to it only).
+        run_kwargs: ``pipeline.extract`` arguments of the first chunk (a refresh applies to it only).
         rebuild: A fresh source of the same run with these resources selected.
         on_checkpoint: Called after each chunk that committed with more to read (its load info and
             how far each stopped resource got).
@@ -135,21 +165,68 @@ def run_in_chunks(
     """
     chunks = chunks if chunks is not None else Chunks()
     kwargs = dict(run_kwargs)
-    while True:
-        info = pipeline.run(source, **kwargs)
-        chunks.count += 1
-        chunks.add(pipeline, info)
-        stopped = checkpoints.pending()
-        if not stopped:
-            return info, chunks, source
-        chunks.positions = dict(stopped)
-        logger.info("%s: checkpoint %d committed (%s); %s", pipeline.pipeline_name, chunks.count,
-                    ", ".join(f"{name} at {where}" if where else name for name, where in sorted(stopped.items())),
-                    "stopping: " + str(checkpoints.stop_reason) if checkpoints.stop_reason else "going on")
-        on_checkpoint(info, stopped)
-        checkpoints.committed()
-        if checkpoints.stop_reason is not None:
-            chunks.stopped = checkpoints.stop_reason
-            return info, chunks, source
-        kwargs.pop("refresh", None)  # the first chunk dropped what a full refresh drops; later ones add to it
-        source = rebuild(next_selection(source, stopped))
+    tracing = pipeline.config.enable_runtime_trace
+    behind: LoadBehind | None = None
+    sync_with_destination(pipeline)
+    try:
+        while True:
+            chunks.timed("extract", partial(pipeline.extract, source, **kwargs))
+            stopped = checkpoints.pending()
+            if behind is not None:
+                done, behind = behind, None
+                _committed(pipeline, chunks, done, done.result(), checkpoints, on_checkpoint)
+            chunks.normalized(chunks.timed("normalize", pipeline.normalize))
+            last = not stopped or checkpoints.stop_reason is not None
+            if last or chunks.count == 0:
+                # the first load of a run records the run's context in dlt's local state: behind an
+                # extract, that save could replace the state the extract wrote (the chunk is then read twice)
+                info = chunks.timed("load", pipeline.load)
+                chunks.loaded(info)
+                if stopped:
+                    chunks.positions = dict(stopped)
+                    _said(pipeline, chunks, stopped, checkpoints)
+                    on_checkpoint(info, stopped)
+                if last:
+                    chunks.stopped = checkpoints.stop_reason if stopped else None
+                    return info, chunks, source
+            else:
+                pipeline.config.enable_runtime_trace = False  # two steps at once from here: dlt's trace follows one
+                failed = partial(_load_failed, pipeline, checkpoints, chunks.count + 1)
+                behind = LoadBehind(pipeline, stopped, failed).start()
+            checkpoints.committed()  # extracted with its state: the next interval starts (while it loads)
+            kwargs.pop("refresh", None)  # the first chunk dropped what a full refresh drops; later ones add to it
+            source = rebuild(next_selection(source, stopped))
+    except BaseException:
+        if behind is not None:  # what the load in flight commits stays committed; a second Ctrl-C leaves it
+            loaded = behind.result(raise_error=False)
+            if loaded is not None:
+                _committed(pipeline, chunks, behind, loaded, checkpoints, on_checkpoint)
+        raise
+    finally:
+        pipeline.config.enable_runtime_trace = tracing
+
+
+LOAD_FAILED = "the previous checkpoint's load failed"
+"""The stop a failed load behind asks of the extract in progress (the run then raises the load's error)."""
+
+
+def _load_failed(pipeline: Pipeline, checkpoints: Checkpoints, chunk: int, error: BaseException) -> None:
+    """In the load's thread: says so now, and stops the extract in flight at its next checkpoint."""
+    logger.warning("%s (the load of checkpoint %d, behind the next chunk's extract); that chunk stops at its next "
+                   "checkpoint and keeps its extract for the next run", error_line(pipeline.dataset_name, error), chunk)
+    checkpoints.request_stop(LOAD_FAILED)
+
+
+def _committed(pipeline: Pipeline, chunks: Chunks, behind: LoadBehind, info: LoadInfo | None,
+               checkpoints: Checkpoints, on_checkpoint: Callable[[LoadInfo | None, dict[str, str]], None]) -> None:
+    chunks.took("load", behind.seconds)
+    chunks.loaded(info)
+    chunks.positions = dict(behind.stopped)
+    _said(pipeline, chunks, behind.stopped, checkpoints)
+    on_checkpoint(info, behind.stopped)
+
+
+def _said(pipeline: Pipeline, chunks: Chunks, stopped: dict[str, str], checkpoints: Checkpoints) -> None:
+    logger.info("%s: checkpoint %d committed (%s); %s", pipeline.pipeline_name, chunks.count,
+                ", ".join(f"{name} at {where}" if where else name for name, where in sorted(stopped.items())),
+                "stopping: " + str(checkpoints.stop_reason) if checkpoints.stop_reason else "going on")

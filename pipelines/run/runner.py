@@ -284,7 +284,9 @@ def _run_locked(
     def rebuild(selected: list[str]) -> DltSource:  # the next chunk: a fresh source of the same run
         return build_source(target, destination, [n for n in selected if n in declared], source_kwargs, context)
 
-    def checkpoint(info: LoadInfo, stopped: dict[str, str]) -> None:
+    def checkpoint(info: LoadInfo | None, stopped: dict[str, str]) -> None:
+        if info is None:  # nothing was loaded (dlt had no schema to load)
+            return
         for observer in observers:
             observer.on_checkpoint(facts, info)
 

@@ -88,7 +88,7 @@ class Checkpoints:
             return dict(self._stopped)
 
     def committed(self) -> None:
-        """The run path loaded the chunk: the interval starts again."""
+        """The run path took the chunk (its rows and state are extracted together): the interval starts again."""
         with self._lock:
             self._requests = 0
             self._since = time.monotonic()

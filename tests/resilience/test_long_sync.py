@@ -180,3 +180,42 @@ def test_a_first_sync_whose_load_fails_keeps_its_extract(harness: Harness) -> No
     assert "first loaded" in out and "an earlier run had extracted but not loaded" in out, out
     for table in ("people", "employments", "employment_history", "time_off", "documents"):
         assert harness.count("hollyhr", table) == app.count(table), table
+
+
+def test_a_load_behind_the_next_extract_that_fails_stops_the_run_and_loses_nothing(harness: Harness, app: Any) -> None:
+    # chunks of three pages of people (PAGE people, 1 + 2 x PAGE requests each): the first loads before
+    # the second extracts; the second loads in a thread while the third extracts
+    # one of the last people of the second chunk: the first chunk is loaded, the second's pages of people are read
+    gate = Gate(app, EMPLOYMENT, 2 * 3 * PAGE - 5)
+    third: Gate | None = None
+    first = RunProcess(harness, "hollyhr")
+    try:
+        first.wait_for(gate.reached.is_set, "an employment request of the second chunk")
+        # another process takes the DuckDB file: the second chunk's load, behind the third's extract, cannot open it
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, harness.duckdb_path], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        third = Gate(app, "/people", 1)  # the next page of people: the third chunk's first
+        gate.open()
+        first.wait_for(third.reached.is_set, "the third chunk's first page of people")
+        first.wait_for(lambda: "the load of checkpoint 2" in first.stderr(), "the failed load said at once")
+    finally:
+        gate.open()
+        if third is not None:
+            third.open()
+    try:
+        assert first.finish() == 1, first.stderr()
+        # the failed load stopped the extract in flight at its next checkpoint, after the page it was on
+        # (its people's requests done), not at the end of its interval (three pages)
+        assert len(_child_paths(app)) <= 2 * (2 * 3 + 1) * PAGE, first.stderr()
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert harness.count("hollyhr", "people") == 3 * PAGE  # the first chunk stayed loaded
+
+    second = RunProcess(harness, "hollyhr")
+    assert second.finish() == 0, second.stderr()
+    assert "first loaded" in second.stdout(), second.stdout()  # what the failed run extracted, loaded first
+    assert len(_child_paths(app)) - 2 * PEOPLE <= ONE_INTERVAL  # the per-person requests read again
+    _exact(harness, app)
