@@ -11,6 +11,8 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -152,26 +154,34 @@ sys.stdin.readline()
 """
 
 
-def test_a_first_sync_whose_load_fails_keeps_its_extract(harness: Harness) -> None:
-    app = harness.start("hollyhr", people=40, time_off_per_person=1, documents_per_person=1, history_per_person=1)
-    gate = Gate(app, "/people/*/employment-history", 40)  # the extract's last request
-    first = RunProcess(harness, "hollyhr")
+@contextmanager
+def duckdb_held(path: str) -> Iterator[None]:
+    """Another process holds the DuckDB file, as a writer, for the block: no load can open it."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
     try:
-        first.wait_for(gate.reached.is_set, "the last history request")
-        # another process takes the DuckDB file while the run is still reading: its load cannot open it
-        holder = subprocess.Popen([sys.executable, "-c", HOLD, harness.duckdb_path], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    finally:
-        gate.open()
-    try:
-        assert first.finish() == 1, first.stderr()
-        asked = len(app.requests())
-        assert asked > 2 * 40  # it read everything before the load failed
+        yield
     finally:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(timeout=60)
+
+
+def test_a_first_sync_whose_load_fails_keeps_its_extract(harness: Harness) -> None:
+    app = harness.start("hollyhr", people=40, time_off_per_person=1, documents_per_person=1, history_per_person=1)
+    gate = Gate(app, "/people/*/employment-history", 40)  # the extract's last request
+    first = RunProcess(harness, "hollyhr")
+    with ExitStack() as held:
+        try:
+            first.wait_for(gate.reached.is_set, "the last history request")
+            # another process takes the DuckDB file while the run is still reading: its load cannot open it
+            held.enter_context(duckdb_held(harness.duckdb_path))
+        finally:
+            gate.open()
+        assert first.finish() == 1, first.stderr()
+        asked = len(app.requests())
+        assert asked > 2 * 40  # it read everything before the load failed
 
     second = RunProcess(harness, "hollyhr")
     assert second.finish() == 0, second.stderr()
@@ -189,29 +199,23 @@ def test_a_load_behind_the_next_extract_that_fails_stops_the_run_and_loses_nothi
     gate = Gate(app, EMPLOYMENT, 2 * 3 * PAGE - 5)
     third: Gate | None = None
     first = RunProcess(harness, "hollyhr")
-    try:
-        first.wait_for(gate.reached.is_set, "an employment request of the second chunk")
-        # another process takes the DuckDB file: the second chunk's load, behind the third's extract, cannot open it
-        holder = subprocess.Popen([sys.executable, "-c", HOLD, harness.duckdb_path], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        third = Gate(app, "/people", 1)  # the next page of people: the third chunk's first
-        gate.open()
-        first.wait_for(third.reached.is_set, "the third chunk's first page of people")
-        first.wait_for(lambda: "the load of checkpoint 2" in first.stderr(), "the failed load said at once")
-    finally:
-        gate.open()
-        if third is not None:
-            third.open()
-    try:
+    with ExitStack() as held:
+        try:
+            first.wait_for(gate.reached.is_set, "an employment request of the second chunk")
+            # another process takes the DuckDB file: the second chunk's load, behind the third's extract, cannot open it
+            held.enter_context(duckdb_held(harness.duckdb_path))
+            third = Gate(app, "/people", 1)  # the next page of people: the third chunk's first
+            gate.open()
+            first.wait_for(third.reached.is_set, "the third chunk's first page of people")
+            first.wait_for(lambda: "the load of checkpoint 2" in first.stderr(), "the failed load said at once")
+        finally:
+            gate.open()
+            if third is not None:
+                third.open()
         assert first.finish() == 1, first.stderr()
         # the failed load stopped the extract in flight at its next checkpoint, after the page it was on
         # (its people's requests done), not at the end of its interval (three pages)
         assert len(_child_paths(app)) <= 2 * (2 * 3 + 1) * PAGE, first.stderr()
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=60)
     assert harness.count("hollyhr", "people") == 3 * PAGE  # the first chunk stayed loaded
 
     second = RunProcess(harness, "hollyhr")
