@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 
+from dlt.common.configuration.container import Container
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
 
@@ -80,3 +81,5 @@ class LoadBehind:
             self._on_failure(exc)
         finally:
             self.seconds = time.perf_counter() - started
+            # dlt keeps a context per thread (the active pipeline, its state): this one's ends with it
+            Container().thread_contexts.pop(threading.get_ident(), None)
