@@ -104,6 +104,7 @@ class Scenario:
     wan_size: Size | None = None  # None: the vendor has no WAN scenario
     rate_note = ""  # the documented limit the rate floor is computed from, for the README
     rate_target: float | None = None  # the WAN target: elapsed at most this many times the rate floor (None: none)
+    window_s = 0.0  # the documented rate limit's window in seconds (0: no per-window limit)
 
     def wan_sandbox_kwargs(self, size: Size, service_s: float) -> dict[str, Any]:
         """The sandbox as the real API behaves: documented limits on, `service_s` per request."""

@@ -165,7 +165,6 @@ def run_in_chunks(
     """
     chunks = chunks if chunks is not None else Chunks()
     kwargs = dict(run_kwargs)
-    tracing = pipeline.config.enable_runtime_trace
     behind: LoadBehind | None = None
     sync_with_destination(pipeline)
     try:
@@ -190,7 +189,6 @@ def run_in_chunks(
                     chunks.stopped = checkpoints.stop_reason if stopped else None
                     return info, chunks, source
             else:
-                pipeline.config.enable_runtime_trace = False  # two steps at once from here: dlt's trace follows one
                 failed = partial(_load_failed, pipeline, checkpoints, chunks.count + 1)
                 behind = LoadBehind(pipeline, stopped, failed).start()
             checkpoints.committed()  # extracted with its state: the next interval starts (while it loads)
@@ -202,8 +200,6 @@ def run_in_chunks(
             if loaded is not None:
                 _committed(pipeline, chunks, behind, loaded, checkpoints, on_checkpoint)
         raise
-    finally:
-        pipeline.config.enable_runtime_trace = tracing
 
 
 LOAD_FAILED = "the previous checkpoint's load failed"

@@ -2,11 +2,13 @@
 
 Every chunk of a long run ends in a dlt load with a fixed cost (state and schema sync, a job per
 table, a merge per table), while the next chunk's extract mostly waits on the vendor. Loading chunk
-*k* while chunk *k+1* extracts hides that cost (docs/benchmarks.md, the resume scenario). Only the
-load moves: extract and normalize stay in the run's thread, one load at most is in flight, and the
-next chunk's normalize starts after it ended, so dlt never runs two steps on one package or one
-schema at once. dlt's runtime trace follows one step at a time, so the chunk loop turns it off while
-a load runs behind (the summary keeps every chunk's phases).
+*k* while chunk *k+1* extracts hides that cost (docs/benchmarks.md, the resume scenario).
+
+The load runs on a pipeline instance of its own: the same name, folder, destination and dataset, made
+in the load's thread. It shares no schema, state or trace object with the run's instance, whose
+extract goes on meanwhile; the two meet only on disk, where dlt writes state and schemas atomically.
+Extract and normalize stay on the run's instance, one load at most is in flight, and the next
+chunk's normalize starts after it ended, so no package is loaded while it is being written.
 
 What a kill costs stays one interval: chunk *k* is extracted with its state before chunk *k+1*
 starts, so a kill during either leaves chunk *k*'s package on the worker's disk, and the next run
@@ -19,13 +21,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 
+import dlt
 from dlt.common.configuration.container import Container
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.pipeline import Pipeline
-
-from pipelines.run.progress_collector import FedCollector
 
 
 class LoadBehind:
@@ -41,6 +41,9 @@ class LoadBehind:
 
     def __init__(self, pipeline: Pipeline, stopped: dict[str, str],
                  on_failure: Callable[[BaseException], None]) -> None:
+        # what the loading instance is made of: read here, in the run's thread
+        self._made_as = {"pipeline_name": pipeline.pipeline_name, "pipelines_dir": pipeline.pipelines_dir,
+                         "destination": pipeline.destination, "dataset_name": pipeline.dataset_name}
         self.pipeline = pipeline
         self.stopped = stopped
         self.seconds = 0.0
@@ -67,15 +70,12 @@ class LoadBehind:
             raise self._error
         return self._info
 
-    def _quiet(self) -> AbstractContextManager[None]:
-        collector = self.pipeline.collector
-        return collector.quiet() if isinstance(collector, FedCollector) else nullcontext()
-
     def _load(self) -> None:
         started = time.perf_counter()
         try:
-            with self._quiet():
-                self._info = self.pipeline.load()
+            loader = dlt.pipeline(**self._made_as)  # active in this thread only: dlt's contexts are per thread
+            loader.config.enable_runtime_trace = False  # the run's instance keeps the run's trace
+            self._info = loader.load()
         except BaseException as exc:  # noqa: BLE001 - handed to the run's thread, which raises it
             self._error = exc
             self._on_failure(exc)

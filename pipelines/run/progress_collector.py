@@ -9,18 +9,11 @@ a resource's absolute progress turned into dlt's increments (``update(name, inc,
 ``inc_total`` when the total grows), so tqdm shows its own bar, rate and ETA per resource, beside
 dlt's own, in each extract step (normalize and load show dlt's counters alone). A step's bars are
 new, so each step is fed from what that step has shown so far.
-
-A long run loads a checkpoint's chunk in a thread of its own while the next chunk extracts
-(:mod:`pipelines.run.load_behind`); dlt's collectors follow one step at a time, so that thread is
-:meth:`FedCollector.quiet` (the summary and the log still say what it loaded).
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from copy import deepcopy
 from typing import Any
 
@@ -40,31 +33,11 @@ class FedCollector(Collector):
         self._lock = threading.Lock()
         self._active = False
         self._shown: dict[str, tuple[int, int | None]] = {}
-        self._quiet: set[int] = set()
-
-    @contextmanager
-    def quiet(self) -> Iterator[None]:
-        """Drops what dlt reports from this thread (and its dlt worker pool) for the block."""
-        me = threading.get_ident()
-        with self._lock:
-            self._quiet.add(me)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._quiet.discard(me)
-
-    def _muted(self) -> bool:
-        # dlt names its pools' threads ``dlt-pool-<id of the thread that made the pool>-...``
-        pool = re.match(r"dlt-pool-(\d+)-", threading.current_thread().name)
-        return (int(pool.group(1)) if pool else threading.get_ident()) in self._quiet
 
     def update(self, name: str, inc: int = 1, total: int | None = None, inc_total: int | None = None,
                message: str | None = None, label: str = "") -> None:
         """Dlt's counters, passed on."""
         with self._lock:
-            if self._muted():
-                return
             self.inner.update(name, inc, total, inc_total, message, label)  # type: ignore[arg-type]
 
     def feed(self, name: str, done: int, total: int | None) -> None:
@@ -86,8 +59,6 @@ class FedCollector(Collector):
 
     def _start(self, step: str) -> None:
         with self._lock:
-            if self._muted():
-                return
             self.inner.step = step
             self.inner._start(step)
             self._shown = {}
@@ -95,8 +66,6 @@ class FedCollector(Collector):
 
     def _stop(self) -> None:
         with self._lock:
-            if self._muted():
-                return
             self._active = False
             self.inner._stop()
 

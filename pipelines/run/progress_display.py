@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from dlt.common.runtime.collector import LogCollector, TqdmCollector
+from dlt.common.runtime.collector import TqdmCollector
 from dlt.common.runtime.collector_base import Collector
 
 from pipelines.run.number_settings import number_setting
@@ -52,15 +52,9 @@ def every_seconds() -> float:
 
 
 def collector_for(progress: str | None) -> str | Collector | None:
-    """What ``dlt.pipeline(progress=...)`` gets for the ``--progress`` choice, wrapped in a :class:`FedCollector`.
-
-    tqdm's is fed per resource by the display; both are kept quiet in the thread that loads a
-    checkpoint behind the next chunk's extract.
-    """
+    """What ``dlt.pipeline(progress=...)`` gets for the ``--progress`` choice: tqdm's collector made feedable."""
     if progress == "tqdm":
         return FedCollector(TqdmCollector())
-    if progress == "log":
-        return FedCollector(LogCollector())
     return progress
 
 
