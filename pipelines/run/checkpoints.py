@@ -173,18 +173,16 @@ def run_in_chunks(
             stopped = checkpoints.pending()
             if behind is not None:
                 done, behind = behind, None
-                _committed(pipeline, chunks, done, done.result(), checkpoints, on_checkpoint)
+                info = done.result()
+                chunks.took("load", done.seconds)
+                _committed(pipeline, chunks, info, done.stopped, checkpoints, on_checkpoint)
             chunks.normalized(chunks.timed("normalize", pipeline.normalize))
             last = not stopped or checkpoints.stop_reason is not None
             if last or chunks.count == 0:
                 # the first load of a run records the run's context in dlt's local state: behind an
                 # extract, that save could replace the state the extract wrote (the chunk is then read twice)
                 info = chunks.timed("load", pipeline.load)
-                chunks.loaded(info)
-                if stopped:
-                    chunks.positions = dict(stopped)
-                    _said(pipeline, chunks, stopped, checkpoints)
-                    on_checkpoint(info, stopped)
+                _committed(pipeline, chunks, info, stopped, checkpoints, on_checkpoint)
                 if last:
                     chunks.stopped = checkpoints.stop_reason if stopped else None
                     return info, chunks, source
@@ -198,7 +196,8 @@ def run_in_chunks(
         if behind is not None:  # what the load in flight commits stays committed; a second Ctrl-C leaves it
             loaded = behind.result(raise_error=False)
             if loaded is not None:
-                _committed(pipeline, chunks, behind, loaded, checkpoints, on_checkpoint)
+                chunks.took("load", behind.seconds)
+                _committed(pipeline, chunks, loaded, behind.stopped, checkpoints, on_checkpoint)
         raise
 
 
@@ -213,16 +212,14 @@ def _load_failed(pipeline: Pipeline, checkpoints: Checkpoints, chunk: int, error
     checkpoints.request_stop(LOAD_FAILED)
 
 
-def _committed(pipeline: Pipeline, chunks: Chunks, behind: LoadBehind, info: LoadInfo | None,
+def _committed(pipeline: Pipeline, chunks: Chunks, info: LoadInfo | None, stopped: dict[str, str],
                checkpoints: Checkpoints, on_checkpoint: Callable[[LoadInfo | None, dict[str, str]], None]) -> None:
-    chunks.took("load", behind.seconds)
+    """A chunk's load ended: counted, and when the chunk stopped at a checkpoint, said and observed."""
     chunks.loaded(info)
-    chunks.positions = dict(behind.stopped)
-    _said(pipeline, chunks, behind.stopped, checkpoints)
-    on_checkpoint(info, behind.stopped)
-
-
-def _said(pipeline: Pipeline, chunks: Chunks, stopped: dict[str, str], checkpoints: Checkpoints) -> None:
+    if not stopped:
+        return
+    chunks.positions = dict(stopped)
     logger.info("%s: checkpoint %d committed (%s); %s", pipeline.pipeline_name, chunks.count,
                 ", ".join(f"{name} at {where}" if where else name for name, where in sorted(stopped.items())),
                 "stopping: " + str(checkpoints.stop_reason) if checkpoints.stop_reason else "going on")
+    on_checkpoint(info, stopped)

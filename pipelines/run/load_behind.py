@@ -32,7 +32,7 @@ class LoadBehind:
     """One chunk's load in a thread of its own.
 
     Args:
-        pipeline: The run's pipeline; its normalized package is what this loads.
+        pipeline: The run's pipeline; its normalized package is what this loads (on an instance of its own).
         stopped: The resources of that chunk that stopped at a checkpoint, with their positions.
         on_failure: Called in the load's thread with the error when the load fails (the chunk loop
             says so and asks the extract in progress to stop at its next checkpoint: nothing more
@@ -44,7 +44,6 @@ class LoadBehind:
         # what the loading instance is made of: read here, in the run's thread
         self._made_as = {"pipeline_name": pipeline.pipeline_name, "pipelines_dir": pipeline.pipelines_dir,
                          "destination": pipeline.destination, "dataset_name": pipeline.dataset_name}
-        self.pipeline = pipeline
         self.stopped = stopped
         self.seconds = 0.0
         self._on_failure = on_failure
