@@ -21,7 +21,7 @@ served from this process (requests counted there):
    this row shows what bounds the overhead). "Off" is an interval no run reaches
    (``Scenario.checkpoints_off_env``): the run is one load, as before checkpoints. Loads (chunks) are
    counted in the warehouse's ``_dlt_loads``; the loopback overhead is bounded by chunks x a chunk's
-   fixed cost (a ``pipeline.run``: state and schema sync, normalize and load set-up).
+   fixed cost (dlt's extract set-up and normalize in line; the load runs behind the next extract).
 """
 
 from __future__ import annotations
